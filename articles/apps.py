@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ArticlesConfig(AppConfig):
+    name = "articles"
+    verbose_name = _("Articles")
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow's own bomb guard matches newsroom's limit (it raises at twice this value).
+        Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS

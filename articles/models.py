@@ -1,0 +1,429 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from articles.html import sanitize_body_html, validate_body_size
+from articles.images import PhotoField
+from tagging.models import TopicTag
+
+
+def photo_upload_to(instance: Photo, filename: str) -> str:
+    """Store originals under a generated name; the extension is the validated format's.
+
+    Kept at module level so migrations can reference it.
+    """
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".jpeg":
+        suffix = ".jpg"
+    return f"photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def author_photo_upload_to(instance: Author, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    return f"authors/{uuid.uuid4().hex}{suffix}"
+
+
+class Language(models.TextChoices):
+    INDONESIAN = "id", _("Indonesian")
+    ENGLISH = "en", _("English")
+
+
+# The default related-reading label per article language.
+RELATED_LINK_DEFAULT_LABELS = {
+    Language.INDONESIAN: "Baca juga",
+    Language.ENGLISH: "Read also",
+}
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Sections are listed in ascending order.")
+    )
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    bio = models.TextField(_("bio"), blank=True)
+    photo = PhotoField(_("photo"), upload_to=author_photo_upload_to, blank=True)
+    email = models.EmailField(
+        _("contact e-mail"), blank=True, help_text=_("For the newsroom only; never published.")
+    )
+    website = models.URLField(_("website"), blank=True)
+    x_handle = models.CharField(_("X (Twitter) handle"), max_length=50, blank=True)
+    instagram_handle = models.CharField(_("Instagram handle"), max_length=50, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        verbose_name=_("user account"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Photo(models.Model):
+    image = PhotoField(
+        _("image file"),
+        upload_to=photo_upload_to,
+        width_field="width",
+        height_field="height",
+        help_text=_("JPEG, PNG, WebP or GIF."),
+    )
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+    caption = models.TextField(_("caption"), blank=True)
+    credit = models.CharField(
+        _("credit"), max_length=255, blank=True, help_text=_('For example "Foto: Name/Agency".')
+    )
+    copyright = models.CharField(_("copyright"), max_length=255, blank=True)
+    source_url = models.URLField(_("source URL"), blank=True)
+    alt_text = models.CharField(
+        _("alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the picture shows, for readers who cannot see it."),
+    )
+    # Where the subject is, as fractions of width and height; crops are centred on it.
+    focal_point_x = models.FloatField(_("focal point x"), default=0.5)
+    focal_point_y = models.FloatField(_("focal point y"), default=0.5)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="uploaded_photos",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="articles_photo_focal_point_in_frame",
+                condition=Q(focal_point_x__gte=0, focal_point_x__lte=1)
+                & Q(focal_point_y__gte=0, focal_point_y__lte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.caption or self.alt_text or PurePath(self.image.name or "").name
+        return label[:80] or f"Photo {self.pk}"
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def live(self, *, now=None) -> ArticleQuerySet:
+        """Articles readers may see: published, with a publish time that has passed."""
+        now = now or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    headline = models.CharField(_("headline"), max_length=255)
+    # NULL until a slug is chosen, so several new drafts can be slug-less at once.
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, null=True, blank=True)
+    dek = models.TextField(_("dek"), blank=True, help_text=_("The summary under the headline."))
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        validators=[validate_body_size],
+        help_text=_(
+            "HTML. Allowed: paragraphs, headings (h2-h4), bold/italic, links (http, https, "
+            "mailto, tel), lists, block quotes. Everything else is removed on save."
+        ),
+    )
+    dateline = models.CharField(
+        _("dateline"), max_length=100, blank=True, help_text=_('For example "BANDUNG".')
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("section")
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.INDONESIAN
+    )
+    authors = models.ManyToManyField(
+        Author, through="Byline", related_name="articles", verbose_name=_("authors")
+    )
+    lead_photo = models.ForeignKey(
+        Photo,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_of_articles",
+        verbose_name=_("lead photo"),
+    )
+    photos = models.ManyToManyField(
+        Photo,
+        through="ArticlePhoto",
+        related_name="inline_of_articles",
+        blank=True,
+        verbose_name=_("inline photos"),
+    )
+    tags = TaggableManager(through="TaggedArticle", blank=True, verbose_name=_("tags"))
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    # The publish time readers see: when it first went live, or is due to for a scheduled one.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    first_published_at = models.DateTimeField(
+        _("first published at"), null=True, blank=True, editable=False
+    )
+    last_published_at = models.DateTimeField(
+        _("last published at"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="created_articles",
+        verbose_name=_("created by"),
+    )
+
+    seo_title = models.CharField(_("SEO title"), max_length=120, blank=True)
+    seo_description = models.CharField(_("SEO description"), max_length=320, blank=True)
+    canonical_url = models.URLField(
+        _("canonical URL"),
+        blank=True,
+        help_text=_("Only when the story's original lives elsewhere."),
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_article", _("Can publish, schedule and unpublish articles")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="articles_article_published_has_published_at",
+                condition=~Q(status__in=["published", "scheduled"]) | Q(published_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="articles_article_published_has_slug",
+                condition=~Q(status__in=["published", "scheduled"]) | Q(slug__isnull=False),
+            ),
+        ]
+        indexes = [
+            # Public lists: live articles newest first (`ArticleQuerySet.live`).
+            models.Index(fields=["status", "-published_at", "-id"], name="articles_status_pub_idx"),
+            # Section pages: live articles of one section, newest first.
+            models.Index(
+                fields=["section", "status", "-published_at"], name="articles_section_pub_idx"
+            ),
+            # The scheduler's scan for due articles.
+            models.Index(
+                fields=["published_at"],
+                name="articles_scheduled_due_idx",
+                condition=Q(status="scheduled"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs) -> None:
+        # Sanitised here, not only in forms, so no path (admin, API, shell, import) can store
+        # unsafe HTML. Sanitising is idempotent, so re-saving never changes clean HTML.
+        self.body = sanitize_body_html(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def related_link_default_label(self) -> str:
+        return RELATED_LINK_DEFAULT_LABELS.get(self.language, "Read also")
+
+
+class Byline(models.Model):
+    """An author credited on an article; `position` keeps the order readers see."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author"], name="articles_byline_author_once"
+            ),
+        ]
+        # Author pages: the articles of one author (the unique constraint leads with article).
+        indexes = [models.Index(fields=["author", "article"], name="articles_byline_author_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}"
+
+
+class ArticlePhoto(models.Model):
+    """A photo placed inside an article's body, after paragraph `after_paragraph`."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="article_photos")
+    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="article_placements")
+    after_paragraph = models.PositiveSmallIntegerField(
+        _("after paragraph"),
+        default=1,
+        help_text=_("Shown after this body paragraph (1 = after the first)."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    caption_override = models.TextField(
+        _("caption in this article"),
+        blank=True,
+        help_text=_("Leave empty to use the photo's own caption."),
+    )
+
+    class Meta:
+        verbose_name = _("inline photo")
+        verbose_name_plural = _("inline photos")
+        ordering = ["after_paragraph", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.photo} in {self.article}"
+
+
+class RelatedLink(models.Model):
+    """A "Baca juga" / "Read also" link shown between body paragraphs.
+
+    It points either to another article or to an outside URL with a title, never both and
+    never neither (enforced by a database constraint).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    target_article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="linked_from",
+        verbose_name=_("related article"),
+    )
+    url = models.URLField(_("outside URL"), max_length=500, blank=True)
+    title = models.CharField(
+        _("title"), max_length=255, blank=True, help_text=_("Required for an outside URL.")
+    )
+    label = models.CharField(
+        _("label"),
+        max_length=50,
+        blank=True,
+        help_text=_('Empty: "Baca juga" for Indonesian articles, "Read also" for English.'),
+    )
+    after_paragraph = models.PositiveSmallIntegerField(
+        _("after paragraph"),
+        default=1,
+        help_text=_("Shown after this body paragraph (1 = after the first)."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Order among links after the same paragraph.")
+    )
+
+    class Meta:
+        verbose_name = _("related reading link")
+        verbose_name_plural = _("related reading")
+        ordering = ["after_paragraph", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="articles_relatedlink_one_target",
+                condition=(Q(target_article__isnull=False) & Q(url=""))
+                | (Q(target_article__isnull=True) & ~Q(url="")),
+            ),
+            models.CheckConstraint(
+                name="articles_relatedlink_url_has_title",
+                condition=Q(url="") | ~Q(title=""),
+            ),
+            models.CheckConstraint(
+                name="articles_relatedlink_not_self",
+                condition=~Q(target_article=models.F("article")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_label}: {self.display_title}"
+
+    @property
+    def display_label(self) -> str:
+        return self.label or self.article.related_link_default_label
+
+    @property
+    def display_title(self) -> str:
+        if self.target_article_id:
+            return self.title or self.target_article.headline
+        return self.title
+
+
+class TaggedArticle(TaggedItemBase):
+    """Through model for `Article.tags` with real foreign keys (taggit's custom-FK recipe)."""
+
+    content_object = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(TopicTag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        verbose_name = _("article tag")
+        verbose_name_plural = _("article tags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="articles_taggedarticle_tag_once"
+            ),
+        ]
+        # Tag pages: articles carrying one tag.
+        indexes = [models.Index(fields=["tag", "content_object"], name="articles_tagged_tag_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on {self.content_object}"

@@ -1,0 +1,21 @@
+"""Text helpers shared by tags and articles: ASCII slugs for Indonesian and English text."""
+
+from __future__ import annotations
+
+from anyascii import anyascii
+from django.utils.text import slugify
+
+
+def slugify_ascii(text: str, *, max_length: int = 80) -> str:
+    """Slugify any script to lowercase ASCII, cut at a word boundary within `max_length`.
+
+    "Gubernur Jawa Barat resmikan jembatan" -> "gubernur-jawa-barat-resmikan-jembatan";
+    "Café Überfüllt" -> "cafe-uberfullt".
+    """
+    slug = slugify(anyascii(text or ""))
+    if len(slug) <= max_length:
+        return slug
+    cut = slug[: max_length + 1]
+    if "-" in cut:
+        cut = cut[: cut.rindex("-")]
+    return cut[:max_length].strip("-")
