@@ -63,6 +63,8 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 # Absolute base URL of the public site, used for canonical URLs, feeds and webhooks.
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+# Where the front end shows an article; used for canonical URLs, feeds, sitemaps, JSON-LD.
+ARTICLE_URL_TEMPLATE = os.environ.get("ARTICLE_URL_TEMPLATE", "{site_url}/{section}/{slug}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -137,6 +139,9 @@ STATIC_URL = os.environ.get("STATIC_URL", "/static/")
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Origin prefixed to media URLs in the API when MEDIA_URL is a path; in production a separate,
+# cookie-less media origin (see README, "Operations").
+MEDIA_PUBLIC_URL = os.environ.get("MEDIA_PUBLIC_URL", SITE_URL).rstrip("/")
 STORAGES = {
     "default": {
         "BACKEND": os.environ.get(
@@ -178,7 +183,7 @@ if envbool("SECURE_PROXY_SSL_HEADER", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
-SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false" if DEBUG else "true")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false" if DEBUG else "true")
