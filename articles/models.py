@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import secrets
 import uuid
 from pathlib import PurePath
 
@@ -13,6 +15,7 @@ from taggit.models import TaggedItemBase
 
 from articles.html import sanitize_body_html, validate_body_size
 from articles.images import PhotoField
+from articles.webhook_urls import validate_webhook_url
 from tagging.models import TopicTag
 
 
@@ -427,3 +430,238 @@ class TaggedArticle(TaggedItemBase):
 
     def __str__(self) -> str:
         return f"{self.tag} on {self.content_object}"
+
+
+# --- Background jobs (issue 4): renditions, old slugs, outbox, webhooks --------------------
+
+
+def webhook_secret_default() -> str:
+    """A fresh Standard Webhooks secret: "whsec_" and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def rendition_upload_to(instance: PhotoRendition, filename: str) -> str:
+    """Renditions live beside each other per photo; kept at module level for migrations."""
+    return f"renditions/{instance.photo_id}/{filename}"
+
+
+class PhotoRendition(models.Model):
+    """One resized (and possibly cropped) copy of a photo, per configured spec.
+
+    The unique (photo, spec) constraint makes creation race-safe with `get_or_create`
+    (Wagtail's rendition discipline); `source_key` says which original and focal point the
+    file was made from, so a focal-point change replaces crops instead of adding rows.
+    """
+
+    photo = models.ForeignKey(
+        Photo, on_delete=models.CASCADE, related_name="renditions", verbose_name=_("photo")
+    )
+    spec = models.CharField(_("spec"), max_length=50)
+    file = models.ImageField(_("file"), upload_to=rendition_upload_to, max_length=255)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    format = models.CharField(_("format"), max_length=10)
+    source_key = models.CharField(_("source key"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("photo rendition")
+        verbose_name_plural = _("photo renditions")
+        ordering = ["photo", "spec"]
+        constraints = [
+            models.UniqueConstraint(fields=["photo", "spec"], name="articles_rendition_spec_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spec} of photo {self.photo_id}"
+
+
+class ArticleSlugHistory(models.Model):
+    """A slug an article was published under before an editor changed it.
+
+    The public API answers a request for an old slug with a redirect to the current one.
+    """
+
+    slug = models.SlugField(_("old slug"), max_length=120, unique=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="old_slugs", verbose_name=_("article")
+    )
+    created_at = models.DateTimeField(_("replaced at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("old slug")
+        verbose_name_plural = _("old slugs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class BackgroundJob(models.Model):
+    """The database record of a piece of background work (an outbox row).
+
+    The broker only carries a hint to look at this row: if a message is lost (broker restart,
+    killed worker), the sweeper finds the row still pending and enqueues it again. One row per
+    (kind, object); asking again resets it to pending with a new `key`.
+    """
+
+    class Kind(models.TextChoices):
+        PHOTO_RENDITIONS = "photo_renditions", _("Photo renditions")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    # What version of the object the job is for (e.g. file name and focal point of a photo);
+    # a job finishes only if its key is still current.
+    key = models.CharField(_("key"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_by = models.CharField(
+        _("claimed by"), max_length=200, blank=True, help_text=_("Worker host and process id.")
+    )
+    run_after = models.DateTimeField(_("run after"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="articles_job_once"),
+        ]
+        indexes = [
+            # The sweeper's scan for pending or stuck work.
+            models.Index(
+                fields=["run_after"],
+                name="articles_job_unfinished_idx",
+                condition=Q(status__in=["pending", "running"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.object_id}: {self.get_status_display()}"
+
+
+class WebhookSubscription(models.Model):
+    """A front end that wants to hear about article changes (to purge its caches)."""
+
+    class Event(models.TextChoices):
+        ARTICLE_PUBLISHED = "article.published", _("Article published")
+        ARTICLE_UPDATED = "article.updated", _("Published article updated")
+        ARTICLE_UNPUBLISHED = "article.unpublished", _("Article unpublished")
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(
+        _("URL"),
+        max_length=500,
+        validators=[validate_webhook_url],
+        help_text=_("HTTPS address that receives a signed JSON POST for every event."),
+    )
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=100,
+        default=webhook_secret_default,
+        help_text=_('Standard Webhooks secret ("whsec_…"); the receiver verifies signatures.'),
+    )
+    events = models.JSONField(_("events"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    disabled_reason = models.CharField(_("disabled because"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscriber; retried with backoff until delivered or given up."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("subscription"),
+    )
+    # Stable per event: the receiver deduplicates by it (Standard Webhooks "webhook-id").
+    event_id = models.CharField(_("event id"), max_length=64)
+    event_type = models.CharField(_("event type"), max_length=50)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    response_code = models.PositiveSmallIntegerField(_("last response code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_id"], name="articles_delivery_event_once"
+            ),
+        ]
+        indexes = [
+            # The sweeper's scan for deliveries that are due or stuck.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="articles_delivery_due_idx",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} to {self.subscription}"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP attempt of a delivery, kept for the admin's attempt log."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        on_delete=models.CASCADE,
+        related_name="attempt_log",
+        verbose_name=_("delivery"),
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    attempted_at = models.DateTimeField(_("attempted at"), default=timezone.now)
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    # At most 1 KB of the receiver's answer is kept (RELIABILITY.md G3).
+    response_body = models.TextField(_("response (first 1 KB)"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["delivery", "number"]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.number} of {self.delivery}"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NEWSROOM_VAR_DIR", BASE_DIR / "var"))
@@ -75,7 +76,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
+    "corsheaders",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "taggit",
     "tagging",
     "articles",
@@ -85,8 +91,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag from the response body and 304 answers to conditional GETs (API, feeds, sitemaps).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -203,30 +212,146 @@ AUTH_PASSWORD_VALIDATORS = [
 
 TAGGIT_CASE_INSENSITIVE = True
 
-# --- Django REST Framework ----------------------------------------------------------------
+# --- Django REST Framework and the public API ---------------------------------------------
+# https://www.django-rest-framework.org/api-guide/settings/
 
 REST_FRAMEWORK = {
+    # JSON only: no browsable API in any environment (RELIABILITY.md C5).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["newsroom.api.AnonymousThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "newsroom.api.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+API_PAGE_SIZE_DEFAULT = 20
+API_PAGE_SIZE_MAX = 100
+API_SEARCH_MAX_PAGES = 20
+API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "600/min")
+API_CACHE_CONTROL = os.environ.get(
+    "API_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300"
+)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom public content API",
+    "DESCRIPTION": (
+        "Read-only API of published content for front-end sites. Only published articles "
+        "whose publish time has passed are visible; anything else answers 404."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Front-end origins allowed to call the API from a browser, e.g. https://www.example.com
+CORS_ALLOWED_ORIGINS = envlist("CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
 
 # --- Celery -------------------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-# The default broker keeps messages in files under ./var, so `make run` needs no server.
+# The default broker keeps messages in files under ./var/broker, so `make run` needs no
+# server; CELERY_BROKER_URL=redis://… (or amqp://…) switches to a real broker. The database
+# is the source of truth for all background work (outbox rows, scheduled articles); the
+# broker only carries hints, and a sweeper re-enqueues whatever a lost message left behind.
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FILESYSTEM_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_FILESYSTEM_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FILESYSTEM_DIR),
+        "data_folder_out": str(CELERY_BROKER_FILESYSTEM_DIR),
+        "store_processed": False,
+    }
+else:
+    # Redis re-delivers a message not acknowledged within this time. It must exceed the
+    # longest task and any countdown (RELIABILITY.md I5); no task uses a long ETA.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_TIME_LIMIT = 5 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 5 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 4 * 60)
+# Acknowledge a message only after its task ran, and put it back when the worker process
+# died under it (OOM kill); with prefetch 1 a worker holds at most one unstarted message.
+# Every task is idempotent, so a re-delivery is harmless (RELIABILITY.md I1).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Separate queues, so a flood of image work cannot delay a publish. A worker started without
+# -Q consumes all of them; production runs one worker per queue (README, "Background jobs").
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [
+    Queue("default"),
+    Queue("media"),
+    Queue("publishing"),
+    Queue("delivery"),
+]
+CELERY_TASK_ROUTES = {
+    "articles.tasks.photo_renditions_*": {"queue": "media"},
+    "articles.tasks.article_*": {"queue": "publishing"},
+    "articles.tasks.articles_*": {"queue": "publishing"},
+    "articles.tasks.webhook_*": {"queue": "delivery"},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Every periodic job, in one place. Each publishes only what the database says is due, so
+# an extra run (two beats, a restart) changes nothing.
+CELERY_BEAT_SCHEDULE = {
+    # Every second: publish scheduled articles whose time has come, so an article goes live
+    # at most ~1 s late (issue 4 asks for 2 s). `expires` drops runs a stalled worker missed.
+    "publish-due-articles": {
+        "task": "articles.tasks.articles_publish_due_task",
+        "schedule": float(envint("ARTICLE_PUBLISH_SWEEP_SECONDS", 1)),
+        "options": {"expires": 10},
+    },
+    # Every minute: re-enqueue pending or stuck outbox work whose broker message was lost
+    # (broker restart without persistence, a killed worker). RELIABILITY.md I3.
+    "sweep-background-work": {
+        "task": "articles.tasks.jobs_sweep_task",
+        "schedule": float(envint("JOB_SWEEP_SECONDS", 60)),
+        "options": {"expires": 50},
+    },
+}
+
+# --- Background work: renditions and webhooks ---------------------------------------------
+
+# Rendition specs: name -> width (never upscaled) and an optional crop ratio centred on the
+# photo's focal point. Each is made in every format below, named "<spec>.<format>".
+PHOTO_RENDITIONS = {
+    "w320": {"width": 320},
+    "w640": {"width": 640},
+    "w1024": {"width": 1024},
+    "w1600": {"width": 1600},
+    "16x9": {"width": 1200, "crop": (16, 9)},
+    "1x1": {"width": 600, "crop": (1, 1)},
+}
+PHOTO_RENDITION_FORMATS = ["jpeg", "webp"]
+# A photo whose renditions failed this often (killed worker, storage errors) is given up.
+PHOTO_RENDITION_MAX_ATTEMPTS = envint("PHOTO_RENDITION_MAX_ATTEMPTS", 5)
+# Outbox work still "running" after this long was lost with its worker; the sweeper retries.
+JOB_STUCK_AFTER_SECONDS = envint("JOB_STUCK_AFTER_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
+
+# Webhooks (RELIABILITY.md G3-G5). Targets must be https and public; http is allowed with
+# DEBUG, and WEBHOOK_ALLOWED_NETWORKS (CIDRs, e.g. "127.0.0.0/8" for tests) opens others.
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", "true" if DEBUG else "false")
+WEBHOOK_ALLOWED_NETWORKS = envlist("WEBHOOK_ALLOWED_NETWORKS", "")
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 10)
+# Backoff: base * 2^(attempt-1) with jitter, capped; 10 attempts span about 3 hours.
+WEBHOOK_RETRY_BASE_SECONDS = envint("WEBHOOK_RETRY_BASE_SECONDS", 30)
+WEBHOOK_RETRY_MAX_SECONDS = envint("WEBHOOK_RETRY_MAX_SECONDS", 3600)
 
 # --- Logging ------------------------------------------------------------------------------
 
