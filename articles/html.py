@@ -31,8 +31,23 @@ BODY_ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 BODY_REMOVED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object"})
 
 
+# nh3 can emit markup that parses differently the next time (`<p><select><p>` becomes
+# `<p><p></p></p>`, which a parser reads as two sibling paragraphs). Cleaning again until the
+# output stops changing makes the sanitiser idempotent; two passes sufficed in fuzzing.
+_MAX_CLEAN_PASSES = 5
+
+
 def sanitize_body_html(html: str) -> str:
     """Return `html` reduced to the allow-list above. Idempotent: sanitising twice is a no-op."""
+    cleaned = html or ""
+    for _pass in range(_MAX_CLEAN_PASSES):
+        previous, cleaned = cleaned, _clean_once(cleaned)
+        if cleaned == previous:
+            break
+    return cleaned
+
+
+def _clean_once(html: str) -> str:
     if not html:
         return ""
     return nh3.clean(
