@@ -6,8 +6,9 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connections, models
+from django.db.models import Case, F, FloatField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -39,6 +40,12 @@ class Language(models.TextChoices):
     INDONESIAN = "id", _("Indonesian")
     ENGLISH = "en", _("English")
 
+
+# PostgreSQL text-search configuration per article language.
+SEARCH_CONFIGS = {
+    Language.INDONESIAN: "indonesian",
+    Language.ENGLISH: "english",
+}
 
 # The default related-reading label per article language.
 RELATED_LINK_DEFAULT_LABELS = {
@@ -146,12 +153,105 @@ class Photo(models.Model):
         label = self.caption or self.alt_text or PurePath(self.image.name or "").name
         return label[:80] or f"Photo {self.pk}"
 
+    @property
+    def original_format(self) -> str:
+        suffix = PurePath(self.image.name or "").suffix.lower().lstrip(".")
+        return {"jpg": "jpeg"}.get(suffix, suffix)
+
+    def public_renditions(self) -> list[PhotoRendition]:
+        """Finished renditions, smallest first. Free when `renditions` was prefetched."""
+        return sorted(self.renditions.all(), key=lambda r: (r.width, r.format, r.spec))
+
 
 class ArticleQuerySet(models.QuerySet["Article"]):
     def live(self, *, now=None) -> ArticleQuerySet:
-        """Articles readers may see: published, with a publish time that has passed."""
+        """Articles readers may see: published, with a publish time that has passed.
+
+        Every public surface (API, feeds, sitemaps, search, related links) reads through this
+        one method, so a draft cannot appear on one of them by omission.
+        """
         now = now or timezone.now()
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+
+    def search(self, query: str) -> ArticleQuerySet:
+        """Articles matching `query`, most relevant first, then newest.
+
+        PostgreSQL: the stored `search_vector` (headline A, dek B, body C; kept current by a
+        trigger, see migration 0004) matched with the stemming of each article's language.
+        Elsewhere (SQLite): every word must occur in headline, dek or body; headline matches
+        rank first. No stemming there.
+        """
+        if connections[self.db].vendor == "postgresql":
+            by_language = {
+                code: SearchQuery(query, config=config, search_type="websearch")
+                for code, config in SEARCH_CONFIGS.items()
+            }
+            matches = Q()
+            for code, search_query in by_language.items():
+                matches |= Q(language=code, search_vector=search_query)
+            rank = Case(
+                *(
+                    When(language=code, then=SearchRank(F("search_vector"), search_query))
+                    for code, search_query in by_language.items()
+                ),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+            return (
+                self.filter(matches).annotate(rank=rank).order_by("-rank", "-published_at", "-id")
+            )
+
+        words = query.split()[:10]
+        queryset = self
+        for word in words:
+            queryset = queryset.filter(
+                Q(headline__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
+            )
+        headline_hits = Q()
+        for word in words:
+            headline_hits &= Q(headline__icontains=word)
+        rank = Case(
+            When(headline_hits, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+        )
+        return queryset.annotate(rank=rank).order_by("-rank", "-published_at", "-id")
+
+    def for_public_list(self) -> ArticleQuerySet:
+        """Everything a teaser shows, in a constant number of queries (4 with renditions):
+        articles with section and lead photo; bylines with authors; tags; lead renditions.
+        """
+        return self.select_related("section", "lead_photo").prefetch_related(
+            models.Prefetch(
+                "bylines", queryset=Byline.objects.select_related("author").order_by("position")
+            ),
+            models.Prefetch(
+                "tagged_items",
+                queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name"),
+            ),
+            "lead_photo__renditions",
+        )
+
+    def for_public_detail(self, *, now=None) -> ArticleQuerySet:
+        """`for_public_list` plus inline photos and the related links readers may see.
+
+        Related links to an article that is not live are left out entirely, so neither its
+        headline nor its URL can leak.
+        """
+        now = now or timezone.now()
+        visible_links = RelatedLink.objects.filter(
+            Q(target_article__isnull=True)
+            | Q(target_article__in=Article.objects.live(now=now).values("pk"))
+        ).select_related("target_article__section")
+        return self.for_public_list().prefetch_related(
+            models.Prefetch(
+                "article_photos",
+                queryset=ArticlePhoto.objects.select_related("photo").prefetch_related(
+                    "photo__renditions"
+                ),
+            ),
+            models.Prefetch(
+                "related_links", queryset=visible_links, to_attr="visible_related_links"
+            ),
+        )
 
 
 class Article(models.Model):
@@ -227,6 +327,9 @@ class Article(models.Model):
         verbose_name=_("created by"),
     )
 
+    # Full-text search document; written by a PostgreSQL trigger, unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     seo_title = models.CharField(_("SEO title"), max_length=120, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=320, blank=True)
     canonical_url = models.URLField(
@@ -277,6 +380,18 @@ class Article(models.Model):
         # unsafe HTML. Sanitising is idempotent, so re-saving never changes clean HTML.
         self.body = sanitize_body_html(self.body)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return self.public_url
+
+    @property
+    def public_url(self) -> str:
+        """The reader-facing URL: the canonical URL when set, else the front end's URL."""
+        if self.canonical_url:
+            return self.canonical_url
+        return settings.ARTICLE_URL_TEMPLATE.format(
+            site_url=settings.SITE_URL, section=self.section.slug, slug=self.slug
+        )
 
     @property
     def is_live(self) -> bool:

@@ -1,0 +1,278 @@
+"""Output serializers of the public API. Read-only: the public API never writes.
+
+They expect querysets prepared by `ArticleQuerySet.for_public_list()` /
+`for_public_detail()`; on anything else they would issue one query per relation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from articles.blocks import place_after_paragraphs, split_body
+from articles.models import Article, Author, Photo, Section
+from tagging.models import TopicTag
+
+
+def _absolute_media_url(file) -> str | None:
+    if not file:
+        return None
+    url = file.url
+    if url.startswith(("http://", "https://")):
+        return url
+    return f"{settings.MEDIA_PUBLIC_URL}{url}" if settings.MEDIA_PUBLIC_URL else url
+
+
+class RenditionSerializer(serializers.Serializer):
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    format = serializers.CharField()
+    url = serializers.CharField()
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    renditions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "url", "width", "height", "caption", "credit", "alt_text", "renditions"]
+
+    def get_url(self, photo: Photo) -> str | None:
+        return _absolute_media_url(photo.image)
+
+    @extend_schema_field(RenditionSerializer(many=True))
+    def get_renditions(self, photo: Photo) -> list[dict[str, Any]]:
+        """Ready-made sizes for `srcset`; the original alone until renditions exist."""
+        renditions = [
+            {
+                "width": r.width,
+                "height": r.height,
+                "format": r.format,
+                "url": _absolute_media_url(r.file),
+            }
+            for r in photo.public_renditions()
+        ]
+        if renditions:
+            return renditions
+        return [
+            {
+                "width": photo.width,
+                "height": photo.height,
+                "format": photo.original_format,
+                "url": _absolute_media_url(photo.image),
+            }
+        ]
+
+
+class SectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["name", "slug", "description"]
+
+
+class SectionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Section
+        fields = ["name", "slug"]
+
+
+class TagRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TopicTag
+        fields = ["name", "slug"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    article_count = serializers.IntegerField(
+        read_only=True, help_text="Published articles with this tag."
+    )
+
+    class Meta:
+        model = TopicTag
+        fields = ["name", "slug", "kind", "description", "article_count"]
+
+
+class AuthorSerializer(serializers.ModelSerializer):
+    """Public author fields only: never the e-mail address or the user account."""
+
+    photo_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Author
+        fields = ["name", "slug", "bio", "photo_url", "website", "x_handle", "instagram_handle"]
+
+    def get_photo_url(self, author: Author) -> str | None:
+        return _absolute_media_url(author.photo)
+
+
+class BylineSerializer(serializers.Serializer):
+    name = serializers.CharField(source="author.name")
+    slug = serializers.CharField(source="author.slug")
+    bio = serializers.CharField(source="author.bio")
+    photo_url = serializers.SerializerMethodField()
+
+    def get_photo_url(self, byline) -> str | None:
+        return _absolute_media_url(byline.author.photo)
+
+
+class ArticleTeaserSerializer(serializers.ModelSerializer):
+    """What a list item, a teaser or a card needs."""
+
+    url = serializers.CharField(source="public_url")
+    section = SectionRefSerializer()
+    bylines = BylineSerializer(many=True)
+    tags = serializers.SerializerMethodField()
+    lead_photo = PhotoSerializer(allow_null=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "slug", "url", "headline", "dek", "dateline", "language", "section", "bylines",
+            "tags", "lead_photo", "published_at", "updated_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(TagRefSerializer(many=True))
+    def get_tags(self, article: Article) -> list[dict[str, str]]:
+        # Reads the prefetched `tagged_items`, whose order (by tag name) is stable.
+        return [
+            {"name": item.tag.name, "slug": item.tag.slug} for item in article.tagged_items.all()
+        ]
+
+
+class RelatedBlockSerializer(serializers.Serializer):
+    type = serializers.CharField(default="related")
+    label = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    article = serializers.DictField(allow_null=True, help_text="slug of a related article")
+
+
+class BlockSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=["paragraph", "heading", "quote", "list", "photo", "related"]
+    )
+    html = serializers.CharField(required=False, help_text="paragraph, heading, quote, list")
+    level = serializers.IntegerField(required=False, help_text="heading: 2 to 4")
+    ordered = serializers.BooleanField(required=False, help_text="list")
+    photo = PhotoSerializer(required=False, help_text="photo")
+    caption = serializers.CharField(required=False, help_text="photo: caption in this article")
+    label = serializers.CharField(required=False, help_text='related: "Baca juga", "Read also"')
+    title = serializers.CharField(required=False, help_text="related")
+    url = serializers.CharField(required=False, help_text="related")
+    article = serializers.DictField(required=False, allow_null=True, help_text="related")
+
+
+class ArticleDetailSerializer(ArticleTeaserSerializer):
+    body_html = serializers.CharField(source="body")
+    blocks = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    related = serializers.SerializerMethodField()
+    seo = serializers.SerializerMethodField()
+    canonical_url = serializers.CharField(source="public_url")
+    json_ld = serializers.SerializerMethodField()
+
+    class Meta(ArticleTeaserSerializer.Meta):
+        fields = [
+            *ArticleTeaserSerializer.Meta.fields, "canonical_url", "seo", "first_published_at",
+            "body_html", "blocks", "photos", "related", "json_ld",
+        ]  # fmt: skip
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "title": {"type": "string"},
+                "description": {"type": "string"},
+            },
+        }
+    )
+    def get_seo(self, article: Article) -> dict[str, str]:
+        return {
+            "title": article.seo_title or article.headline,
+            "description": article.seo_description or article.dek,
+        }
+
+    def _related(self, article: Article) -> list[tuple[int, dict[str, Any]]]:
+        # `visible_related_links` holds only links whose target is live (see the queryset).
+        placed = []
+        for link in article.visible_related_links:
+            target = link.target_article
+            placed.append(
+                (
+                    link.after_paragraph,
+                    {
+                        "type": "related",
+                        "label": link.display_label,
+                        "title": link.display_title,
+                        "url": target.public_url if target else link.url,
+                        "article": {"slug": target.slug} if target else None,
+                    },
+                )
+            )
+        return placed
+
+    def _photos(self, article: Article) -> list[tuple[int, dict[str, Any]]]:
+        return [
+            (
+                placement.after_paragraph,
+                {
+                    "type": "photo",
+                    "photo": PhotoSerializer(placement.photo, context=self.context).data,
+                    "caption": placement.caption_override or placement.photo.caption,
+                },
+            )
+            for placement in article.article_photos.all()
+        ]
+
+    @extend_schema_field(BlockSerializer(many=True))
+    def get_blocks(self, article: Article) -> list[dict[str, Any]]:
+        return place_after_paragraphs(
+            split_body(article.body), [*self._photos(article), *self._related(article)]
+        )
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, article: Article) -> list[dict[str, Any]]:
+        return [block["photo"] for _, block in self._photos(article)]
+
+    @extend_schema_field(RelatedBlockSerializer(many=True))
+    def get_related(self, article: Article) -> list[dict[str, Any]]:
+        return [block for _, block in self._related(article)]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_json_ld(self, article: Article) -> dict[str, Any]:
+        """schema.org NewsArticle for the page's <head>."""
+        images = []
+        if article.lead_photo:
+            images.append(_absolute_media_url(article.lead_photo.image))
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.headline[:110],
+            "description": article.seo_description or article.dek,
+            "inLanguage": article.language,
+            "mainEntityOfPage": article.public_url,
+            "url": article.public_url,
+            "datePublished": article.published_at.isoformat() if article.published_at else None,
+            "dateModified": article.updated_at.isoformat(),
+            "articleSection": article.section.name,
+            "author": [
+                {
+                    "@type": "Person",
+                    "name": byline.author.name,
+                    "url": f"{settings.SITE_URL}/authors/{byline.author.slug}",
+                }
+                for byline in article.bylines.all()
+            ],
+            "keywords": [item.tag.name for item in article.tagged_items.all()],
+            "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+        }
+        if images:
+            data["image"] = images
+        if article.dateline:
+            data["locationCreated"] = {"@type": "Place", "name": article.dateline}
+        return data

@@ -1,0 +1,264 @@
+"""The public, read-only content API. Every article queryset starts from `Article.objects.live()`.
+
+Anything not live answers 404 exactly like a slug that never existed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from articles.api.filters import ArticleFilter
+from articles.api.serializers import (
+    ArticleDetailSerializer,
+    ArticleTeaserSerializer,
+    AuthorSerializer,
+    SectionSerializer,
+    TagSerializer,
+)
+from articles.models import Article, Author, Byline, Section, TaggedArticle
+from newsroom.api import (
+    ArticleCursorPagination,
+    InvalidParameter,
+    PageNumberNoCountPagination,
+    StrictQueryParamsMixin,
+)
+from tagging.models import TopicTag
+
+ARTICLE_FILTER_PARAMS = frozenset(ArticleFilter.base_filters)
+LIST_PARAMS = frozenset({"cursor", "page_size"}) | ARTICLE_FILTER_PARAMS
+
+
+def _set_last_modified(response: Response, timestamps) -> Response:
+    latest = max((t for t in timestamps if t), default=None)
+    if latest and response.status_code == 200:
+        response["Last-Modified"] = http_date(latest.timestamp())
+    return response
+
+
+class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
+    """Anonymous, read-only, strict about parameters; caching headers set on success."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200 and "Cache-Control" not in response:
+            response["Cache-Control"] = settings.API_CACHE_CONTROL
+        return response
+
+
+class ArticleListBase(PublicAPIView, generics.ListAPIView):
+    queryset = Article.objects.none()  # for the schema generator; see get_queryset()
+    serializer_class = ArticleTeaserSerializer
+    pagination_class = ArticleCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ArticleFilter
+    allowed_query_params = LIST_PARAMS
+
+    def base_queryset(self):
+        return Article.objects.live()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return self.base_queryset().for_public_list()
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        # `self.paginator.page` holds the articles of this page.
+        page = getattr(self.paginator, "page", None) or []
+        return _set_last_modified(response, (a.updated_at for a in page))
+
+
+@extend_schema(tags=["articles"], summary="Latest published articles")
+class ArticleListView(ArticleListBase):
+    """Published articles, newest first, with cursor pagination and filters."""
+
+
+@extend_schema(tags=["articles"], summary="One published article by slug")
+class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
+    """Everything a page needs: body as HTML and as blocks with related reading in place,
+    photos with renditions, bylines, tags and schema.org JSON-LD."""
+
+    serializer_class = ArticleDetailSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Article.objects.live().for_public_detail()
+
+    def retrieve(self, request, *args, **kwargs):
+        article = self.get_object()
+        response = Response(self.get_serializer(article).data)
+        return _set_last_modified(response, [article.updated_at])
+
+
+@extend_schema(
+    tags=["articles"],
+    summary="Full-text search",
+    parameters=[
+        OpenApiParameter("q", str, required=True, description="Words to search for."),
+        OpenApiParameter("page", int, description="Page number, 1 to 20."),
+        OpenApiParameter("page_size", int, description="Items per page, 1 to 100."),
+    ],
+    responses=inline_serializer(
+        "SearchResults",
+        {
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": ArticleTeaserSerializer(many=True),
+        },
+    ),
+)
+class SearchView(PublicAPIView, generics.ListAPIView):
+    """Published articles matching `q`, most relevant first, then newest.
+
+    PostgreSQL: full-text search with the article language's stemming (Indonesian or
+    English), headline weighted above dek above body. SQLite: every word must appear in the
+    headline, dek or body; headline matches first.
+    """
+
+    queryset = Article.objects.none()  # for the schema generator; see get_queryset()
+    serializer_class = ArticleTeaserSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ArticleFilter
+    allowed_query_params = frozenset({"q", "page", "page_size"}) | ARTICLE_FILTER_PARAMS
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        query = self.request.query_params.get("q", "").strip()
+        if not query:
+            raise InvalidParameter("q", "Give the words to search for in q.")
+        if len(query) > 200:
+            raise InvalidParameter("q", "q may be at most 200 characters long.")
+        return Article.objects.live().search(query).for_public_list()
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        rows, links = PageNumberNoCountPagination().paginate(queryset, request)
+        response = Response({**links, "results": self.get_serializer(rows, many=True).data})
+        return _set_last_modified(response, (a.updated_at for a in rows))
+
+
+@extend_schema(tags=["sections"], summary="All sections")
+class SectionListView(PublicAPIView, generics.ListAPIView):
+    serializer_class = SectionSerializer
+    pagination_class = None
+    queryset = Section.objects.all()
+
+
+@extend_schema(tags=["sections"], summary="One section")
+class SectionDetailView(PublicAPIView, generics.RetrieveAPIView):
+    serializer_class = SectionSerializer
+    lookup_field = "slug"
+    queryset = Section.objects.all()
+
+
+@extend_schema(tags=["sections"], summary="Published articles of a section")
+class SectionArticleListView(ArticleListBase):
+    allowed_query_params = LIST_PARAMS - {"section"}
+
+    def base_queryset(self):
+        section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return Article.objects.live().filter(section=section)
+
+
+def _authors_with_live_articles():
+    return Author.objects.filter(
+        Exists(Byline.objects.filter(author=OuterRef("pk"), article__in=Article.objects.live()))
+    )
+
+
+@extend_schema(tags=["authors"], summary="Authors with published articles")
+class AuthorListView(PublicAPIView, generics.ListAPIView):
+    """Only authors bylined on a published article; never e-mail or account details."""
+
+    serializer_class = AuthorSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return _authors_with_live_articles().order_by("name")
+
+
+@extend_schema(tags=["authors"], summary="One author")
+class AuthorDetailView(PublicAPIView, generics.RetrieveAPIView):
+    serializer_class = AuthorSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return _authors_with_live_articles()
+
+
+@extend_schema(tags=["authors"], summary="Published articles of an author")
+class AuthorArticleListView(ArticleListBase):
+    allowed_query_params = LIST_PARAMS - {"author"}
+
+    def base_queryset(self):
+        author = get_object_or_404(_authors_with_live_articles(), slug=self.kwargs["slug"])
+        return Article.objects.live().filter(
+            Exists(Byline.objects.filter(article=OuterRef("pk"), author=author))
+        )
+
+
+def _tags_with_live_counts():
+    now = timezone.now()
+    live = Q(
+        tagged_articles__content_object__status=Article.Status.PUBLISHED,
+        tagged_articles__content_object__published_at__lte=now,
+    )
+    return TopicTag.objects.annotate(article_count=Count("tagged_articles", filter=live)).filter(
+        article_count__gt=0
+    )
+
+
+@extend_schema(tags=["tags"], summary="Tags of published articles, with counts")
+class TagListView(PublicAPIView, generics.ListAPIView):
+    """Tags on at least one published article; `article_count` counts published ones only."""
+
+    serializer_class = TagSerializer
+    pagination_class = None
+    allowed_query_params = frozenset({"kind"})
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str, enum=[k for k, _ in TopicTag.Kind.choices])]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = _tags_with_live_counts().order_by("-article_count", "name")
+        kind = self.request.query_params.get("kind")
+        if kind is not None:
+            if kind not in TopicTag.Kind.values:
+                raise InvalidParameter(
+                    "kind", f"kind must be one of {', '.join(TopicTag.Kind.values)}."
+                )
+            queryset = queryset.filter(kind=kind)
+        return queryset
+
+
+@extend_schema(tags=["tags"], summary="One tag")
+class TagDetailView(PublicAPIView, generics.RetrieveAPIView):
+    serializer_class = TagSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return _tags_with_live_counts()
+
+
+@extend_schema(tags=["tags"], summary="Published articles with a tag")
+class TagArticleListView(ArticleListBase):
+    allowed_query_params = LIST_PARAMS - {"tag", "tag_match"}
+
+    def base_queryset(self):
+        tag = get_object_or_404(_tags_with_live_counts(), slug=self.kwargs["slug"])
+        return Article.objects.live().filter(
+            Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag))
+        )

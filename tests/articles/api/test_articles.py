@@ -1,0 +1,470 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles.models import Article, ArticlePhoto, PhotoRendition, RelatedLink
+from articles.services import article_publish
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PhotoFactory,
+    SectionFactory,
+    TopicTagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _paragraphs(count: int) -> str:
+    return "".join(f"<p>Paragraf {n}.</p>" for n in range(1, count + 1))
+
+
+def test_list_gives_teasers_newest_first(api_client):
+    section = SectionFactory(name="Daerah", slug="daerah")
+    author = AuthorFactory(name="Siti Rahma", slug="siti-rahma", bio="Wartawan Bandung.")
+    tag = TopicTagFactory(name="Banjir", slug="banjir")
+    photo = PhotoFactory(caption="Warga mengungsi", credit="Foto: Budi/Newsroom", alt_text="Warga")
+    older = ArticleFactory(published=True, section=section)
+    newer = ArticleFactory(
+        published=True,
+        headline="Banjir rendam Bandung",
+        slug="banjir-rendam-bandung",
+        dek="Ratusan rumah terendam.",
+        section=section,
+        lead_photo=photo,
+        authors=[author],
+        tags=[tag],
+        published_at=timezone.now() - timedelta(minutes=5),
+    )
+
+    response = api_client.get("/api/v1/articles/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [item["slug"] for item in body["results"]] == [newer.slug, older.slug]
+    assert body["next"] is None and body["previous"] is None
+    item = body["results"][0]
+    assert item == {
+        "slug": "banjir-rendam-bandung",
+        "url": "http://localhost:8000/daerah/banjir-rendam-bandung",
+        "headline": "Banjir rendam Bandung",
+        "dek": "Ratusan rumah terendam.",
+        "dateline": "BANDUNG",
+        "language": "id",
+        "section": {"name": "Daerah", "slug": "daerah"},
+        "bylines": [
+            {
+                "name": "Siti Rahma",
+                "slug": "siti-rahma",
+                "bio": "Wartawan Bandung.",
+                "photo_url": None,
+            }
+        ],
+        "tags": [{"name": "Banjir", "slug": "banjir"}],
+        "lead_photo": {
+            "id": photo.pk,
+            "url": f"http://localhost:8000/media/{photo.image.name}",
+            "width": 64,
+            "height": 48,
+            "caption": "Warga mengungsi",
+            "credit": "Foto: Budi/Newsroom",
+            "alt_text": "Warga",
+            "renditions": [
+                {
+                    "width": 64,
+                    "height": 48,
+                    "format": "jpeg",
+                    "url": f"http://localhost:8000/media/{photo.image.name}",
+                }
+            ],
+        },
+        "published_at": newer.published_at.astimezone(timezone.get_current_timezone()).isoformat(),
+        "updated_at": newer.updated_at.astimezone(timezone.get_current_timezone()).isoformat(),
+    }
+
+
+def test_list_pages_with_a_cursor_and_no_count(api_client, django_assert_max_num_queries):
+    now = timezone.now()
+    for minutes in range(5):
+        ArticleFactory(published=True, published_at=now - timedelta(minutes=minutes + 1))
+
+    first = api_client.get("/api/v1/articles/?page_size=2").json()
+    second = api_client.get(first["next"]).json()
+    third = api_client.get(second["next"]).json()
+
+    slugs = [item["slug"] for page in (first, second, third) for item in page["results"]]
+    expected = list(Article.objects.order_by("-published_at", "-id").values_list("slug", flat=True))
+    assert slugs == expected
+    assert third["next"] is None
+    assert "count" not in first
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page_size=0", "page_size=101", "page_size=abc", "status=draft", "include_drafts=1",
+     "filter=status:draft", "q=banjir", "language=xx", "published_after=yesterday",
+     "tag_match=some"],
+)  # fmt: skip
+def test_list_refuses_bad_or_unknown_parameters(api_client, query):
+    response = api_client.get(f"/api/v1/articles/?{query}")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] in ("invalid_parameter", "invalid_choice", "invalid")
+    assert error["field"] == query.split("=")[0]
+    assert error["message"]
+
+
+def test_a_bad_cursor_is_404_invalid_page(api_client):
+    response = api_client.get("/api/v1/articles/?cursor=not-a-cursor")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "invalid_page"
+
+
+def test_list_filters(api_client):
+    daerah = SectionFactory(slug="daerah")
+    banjir, bandung = TopicTagFactory(slug="banjir"), TopicTagFactory(slug="bandung")
+    siti = AuthorFactory(slug="siti")
+    now = timezone.now()
+    both = ArticleFactory(published=True, section=daerah, tags=[banjir, bandung], authors=[siti])
+    only_banjir = ArticleFactory(published=True, tags=[banjir], language="en")
+    old = ArticleFactory(published=True, published_at=now - timedelta(days=10))
+
+    def slugs(query: str) -> set[str]:
+        response = api_client.get(f"/api/v1/articles/?{query}")
+        assert response.status_code == 200, response.content
+        return {item["slug"] for item in response.json()["results"]}
+
+    assert slugs("section=daerah") == {both.slug}
+    assert slugs("tag=banjir") == {both.slug, only_banjir.slug}
+    assert slugs("tag=banjir,bandung") == {both.slug, only_banjir.slug}
+    assert slugs("tag=banjir,bandung&tag_match=all") == {both.slug}
+    assert slugs("author=siti") == {both.slug}
+    assert slugs("language=en") == {only_banjir.slug}
+    before = (now - timedelta(days=1)).isoformat().replace("+", "%2B")
+    assert slugs(f"published_before={before}") == {old.slug}
+    assert slugs(f"published_after={before}") == {both.slug, only_banjir.slug}
+
+
+def test_list_query_count_is_constant_in_page_size(api_client, django_assert_num_queries):
+    tags = [TopicTagFactory() for _ in range(3)]
+    for _ in range(50):
+        ArticleFactory(published=True, lead_photo=PhotoFactory(), tags=tags)
+
+    # 1 articles with section and lead photo, 2 bylines with authors, 3 tags,
+    # 4 lead photo renditions.
+    with django_assert_num_queries(4):
+        assert len(api_client.get("/api/v1/articles/?page_size=5").json()["results"]) == 5
+    with django_assert_num_queries(4):
+        assert len(api_client.get("/api/v1/articles/?page_size=50").json()["results"]) == 50
+
+
+def test_detail_query_count_is_constant(api_client, django_assert_num_queries):
+    article = ArticleFactory(published=True, lead_photo=PhotoFactory(), tags=[TopicTagFactory()])
+    for n in range(4):
+        ArticlePhoto.objects.create(article=article, photo=PhotoFactory(), after_paragraph=n)
+        RelatedLink.objects.create(
+            article=article, target_article=ArticleFactory(published=True), after_paragraph=n
+        )
+
+    # 1 article with section and lead photo, 2 bylines, 3 tags, 4 lead renditions,
+    # 5 inline photos with their photo, 6 their renditions, 7 visible related links.
+    with django_assert_num_queries(7):
+        response = api_client.get(f"/api/v1/articles/{article.slug}/")
+    assert response.status_code == 200
+    assert len(response.json()["related"]) == 4
+
+
+def test_blocks_put_related_links_after_their_paragraphs(api_client):
+    article = ArticleFactory(published=True, body=_paragraphs(5), language="id")
+    second = ArticleFactory(published=True, headline="Jalan tol dibuka", slug="jalan-tol")
+    fourth_a = RelatedLink.objects.create(
+        article=article, url="https://example.org/a", title="Latar A", after_paragraph=4, position=1
+    )
+    RelatedLink.objects.create(
+        article=article,
+        url="https://example.org/b",
+        title="Latar B",
+        label="Simak juga",
+        after_paragraph=4,
+        position=0,
+    )
+    RelatedLink.objects.create(article=article, target_article=second, after_paragraph=2)
+
+    blocks = api_client.get(f"/api/v1/articles/{article.slug}/").json()["blocks"]
+
+    summary = [(b["type"], b.get("html") or b.get("title")) for b in blocks]
+    assert summary == [
+        ("paragraph", "Paragraf 1."),
+        ("paragraph", "Paragraf 2."),
+        ("related", "Jalan tol dibuka"),
+        ("paragraph", "Paragraf 3."),
+        ("paragraph", "Paragraf 4."),
+        ("related", "Latar B"),
+        ("related", "Latar A"),
+        ("paragraph", "Paragraf 5."),
+    ]
+    assert blocks[2] == {
+        "type": "related",
+        "label": "Baca juga",
+        "title": "Jalan tol dibuka",
+        "url": f"http://localhost:8000/{second.section.slug}/jalan-tol",
+        "article": {"slug": "jalan-tol"},
+    }
+    assert blocks[5]["label"] == "Simak juga"
+    assert fourth_a.display_label == "Baca juga"
+
+
+def test_english_articles_label_related_links_read_also(api_client):
+    article = ArticleFactory(published=True, language="en")
+    RelatedLink.objects.create(article=article, url="https://example.org/a", title="A")
+
+    related = api_client.get(f"/api/v1/articles/{article.slug}/").json()["related"]
+
+    assert related[0]["label"] == "Read also"
+
+
+def test_renditions_appear_once_present(api_client):
+    photo = PhotoFactory()
+    article = ArticleFactory(published=True, lead_photo=photo)
+    url = f"/api/v1/articles/{article.slug}/"
+    original = api_client.get(url).json()["lead_photo"]["renditions"]
+    assert [r["width"] for r in original] == [64]
+
+    for spec, width, fmt in [("w640-webp", 640, "webp"), ("w320-jpeg", 320, "jpeg")]:
+        PhotoRendition.objects.create(
+            photo=photo,
+            spec=spec,
+            file=f"renditions/{spec}.{fmt}",
+            width=width,
+            height=width * 3 // 4,
+            format=fmt,
+            source_key="k",
+        )
+
+    renditions = api_client.get(url).json()["lead_photo"]["renditions"]
+    assert renditions == [
+        {
+            "width": 320,
+            "height": 240,
+            "format": "jpeg",
+            "url": "http://localhost:8000/media/renditions/w320-jpeg.jpeg",
+        },
+        {
+            "width": 640,
+            "height": 480,
+            "format": "webp",
+            "url": "http://localhost:8000/media/renditions/w640-webp.webp",
+        },
+    ]
+
+
+def test_detail_carries_news_article_json_ld(api_client):
+    author = AuthorFactory(name="Andi Wijaya", slug="andi")
+    article = ArticleFactory(
+        published=True, headline="Harga beras turun", authors=[author], lead_photo=PhotoFactory()
+    )
+
+    json_ld = api_client.get(f"/api/v1/articles/{article.slug}/").json()["json_ld"]
+
+    assert json_ld["@type"] == "NewsArticle"
+    assert json_ld["headline"] == "Harga beras turun"
+    assert json_ld["author"] == [
+        {"@type": "Person", "name": "Andi Wijaya", "url": "http://localhost:8000/authors/andi"}
+    ]
+    assert json_ld["datePublished"] == article.published_at.isoformat()
+    assert json_ld["image"] == [f"http://localhost:8000/media/{article.lead_photo.image.name}"]
+
+
+def test_author_data_never_includes_private_fields(api_client):
+    author = AuthorFactory(slug="siti", email="siti@example.org")
+    ArticleFactory(published=True, authors=[author])
+
+    for url in ("/api/v1/authors/", "/api/v1/authors/siti/", "/api/v1/articles/"):
+        content = api_client.get(url).content.decode()
+        assert "siti@example.org" not in content
+        assert '"email"' not in content
+
+
+def test_tags_list_counts_published_articles_only(api_client, django_assert_num_queries):
+    banjir, gempa, kosong = (
+        TopicTagFactory(name="Banjir", slug="banjir"),
+        TopicTagFactory(name="Gempa", slug="gempa", kind="event"),
+        TopicTagFactory(name="Kosong", slug="kosong"),
+    )
+    ArticleFactory(published=True, tags=[banjir, gempa])
+    ArticleFactory(published=True, tags=[banjir])
+    ArticleFactory(tags=[banjir, kosong])  # a draft: counted nowhere
+
+    with django_assert_num_queries(1):
+        body = api_client.get("/api/v1/tags/").json()
+
+    assert [(t["slug"], t["article_count"]) for t in body] == [("banjir", 2), ("gempa", 1)]
+    assert [t["slug"] for t in api_client.get("/api/v1/tags/?kind=event").json()] == ["gempa"]
+    assert api_client.get("/api/v1/tags/?kind=nonsense").status_code == 400
+    assert api_client.get("/api/v1/tags/kosong/").status_code == 404
+
+
+def test_tag_author_and_section_article_lists(api_client):
+    banjir = TopicTagFactory(slug="banjir")
+    author = AuthorFactory(slug="siti")
+    section = SectionFactory(slug="daerah")
+    live = ArticleFactory(published=True, tags=[banjir], authors=[author], section=section)
+    ArticleFactory(published=True)
+
+    for url in (
+        "/api/v1/tags/banjir/articles/",
+        "/api/v1/authors/siti/articles/",
+        "/api/v1/sections/daerah/articles/",
+    ):
+        response = api_client.get(url)
+        assert response.status_code == 200, url
+        assert [item["slug"] for item in response.json()["results"]] == [live.slug]
+
+
+def test_conditional_get_answers_304_until_the_article_changes(api_client, editor):
+    article = ArticleFactory(published=True)
+    url = f"/api/v1/articles/{article.slug}/"
+    first = api_client.get(url)
+    etag = first["ETag"]
+    assert etag and first["Last-Modified"]
+    assert first["Cache-Control"] == "public, max-age=60, stale-while-revalidate=300"
+
+    not_modified = api_client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304
+    assert not_modified["ETag"] == etag
+    list_etag = api_client.get("/api/v1/articles/")["ETag"]
+    assert api_client.get("/api/v1/articles/", HTTP_IF_NONE_MATCH=list_etag).status_code == 304
+
+    article.headline = "Koreksi: judul baru"
+    article.save()
+
+    changed = api_client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert api_client.get("/api/v1/articles/", HTTP_IF_NONE_MATCH=list_etag).status_code == 200
+
+
+def test_publishing_changes_the_list_etag(api_client, editor):
+    ArticleFactory(published=True)
+    draft = ArticleFactory()
+    list_etag = api_client.get("/api/v1/articles/")["ETag"]
+
+    article_publish(article=draft, user=editor)
+
+    response = api_client.get("/api/v1/articles/", HTTP_IF_NONE_MATCH=list_etag)
+    assert response.status_code == 200
+    assert draft.slug in response.content.decode()
+
+
+def test_html_is_never_served(api_client):
+    response = api_client.get("/api/v1/articles/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code in (200, 406)
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_anonymous_clients_are_throttled(api_client, settings):
+    settings.API_ANON_THROTTLE_RATE = "3/min"
+    statuses = [api_client.get("/api/v1/sections/").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    response = api_client.get("/api/v1/sections/")
+    assert response.json()["error"]["code"] == "throttled"
+    assert int(response["Retry-After"]) > 0
+
+
+def test_cors_allows_configured_front_end_origins(api_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://www.example.com"]
+
+    allowed = api_client.get("/api/v1/sections/", HTTP_ORIGIN="https://www.example.com")
+    other = api_client.get("/api/v1/sections/", HTTP_ORIGIN="https://evil.example.net")
+
+    assert allowed["Access-Control-Allow-Origin"] == "https://www.example.com"
+    assert "Access-Control-Allow-Origin" not in other
+
+
+class TestSearch:
+    def test_search_finds_published_articles_only(self, api_client):
+        live = ArticleFactory(published=True, headline="Banjir bandang di Garut")
+        ArticleFactory(headline="Banjir draf rahasia")
+
+        response = api_client.get("/api/v1/search/?q=banjir")
+
+        assert response.status_code == 200
+        assert [item["slug"] for item in response.json()["results"]] == [live.slug]
+
+    def test_search_needs_q_and_bounds_pages(self, api_client):
+        assert api_client.get("/api/v1/search/").json()["error"]["field"] == "q"
+        assert api_client.get("/api/v1/search/?q=a&page=0").status_code == 400
+        assert api_client.get("/api/v1/search/?q=a&page=21").status_code == 400
+        assert api_client.get("/api/v1/search/?q=a&status=draft").status_code == 400
+
+    def test_search_works_through_the_list_filters(self, api_client):
+        daerah = SectionFactory(slug="daerah")
+        inside = ArticleFactory(published=True, headline="Banjir di Garut", section=daerah)
+        ArticleFactory(published=True, headline="Banjir di Jakarta")
+
+        response = api_client.get("/api/v1/search/?q=banjir&section=daerah")
+
+        assert [item["slug"] for item in response.json()["results"]] == [inside.slug]
+
+    def test_search_pages_without_count(self, api_client):
+        for n in range(3):
+            ArticleFactory(published=True, headline=f"Pemilu {n}")
+
+        first = api_client.get("/api/v1/search/?q=pemilu&page_size=2").json()
+        second = api_client.get(first["next"]).json()
+
+        assert len(first["results"]) == 2 and len(second["results"]) == 1
+        assert second["next"] is None
+
+    def test_headline_matches_rank_above_body_matches(self, api_client):
+        body_match = ArticleFactory(
+            published=True,
+            headline="Kabar pagi",
+            body="<p>Kota ini dilanda banjir kemarin.</p>",
+            published_at=timezone.now() - timedelta(minutes=1),
+        )
+        headline_match = ArticleFactory(
+            published=True,
+            headline="Banjir melanda kota",
+            body="<p>Air naik.</p>",
+            published_at=timezone.now() - timedelta(hours=5),
+        )
+
+        results = api_client.get("/api/v1/search/?q=banjir").json()["results"]
+
+        assert [item["slug"] for item in results] == [headline_match.slug, body_match.slug]
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="Stemming is PostgreSQL full-text search; runs in CI's PostgreSQL leg.",
+    )
+    def test_indonesian_and_english_stemming_on_postgresql(self, api_client):
+        indonesian = ArticleFactory(
+            published=True,
+            language="id",
+            headline="Polisi sita barang bukti",
+            body="<p>Polisi menemukan persenjataan ilegal di gudang.</p>",
+        )
+        english = ArticleFactory(
+            published=True,
+            language="en",
+            headline="Council meeting",
+            body="<p>The councillors were discussing running costs.</p>",
+        )
+
+        def found(query: str) -> list[str]:
+            return [
+                r["slug"] for r in api_client.get(f"/api/v1/search/?q={query}").json()["results"]
+            ]
+
+        assert found("senjata") == [indonesian.slug]
+        assert found("discussed") == [english.slug]
+        assert found("runs") == [english.slug]
