@@ -8,6 +8,8 @@ Personas:
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -56,3 +58,53 @@ def editor_client(client, editor):
 def writer_client(client, writer):
     client.force_login(writer)
     return client
+
+
+# --- CI: fail loudly when a service the run needs is unreachable --------------------------
+# Without these checks every database test would error one by one, and a missing service
+# could pass for a "skipped" leg. In CI the run stops at once with one clear message instead.
+
+
+def pytest_sessionstart(session):
+    """In CI, stop the run if `DATABASE_URL` names a PostgreSQL server that does not answer."""
+    url = os.environ.get("DATABASE_URL", "")
+    if os.environ.get("CI") and url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        _require_postgres(url)
+
+
+def pytest_collection_finish(session):
+    """In CI, stop the run if tests marked `worker` are selected and Redis does not answer."""
+    if os.environ.get("CI") and any(item.get_closest_marker("worker") for item in session.items):
+        _require_redis(os.environ.get("CELERY_BROKER_URL", ""))
+
+
+def _require_postgres(url: str) -> None:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    where = f"{config['HOST'] or 'localhost'}:{config['PORT'] or 5432}"
+    try:
+        # The maintenance database: the test database does not exist yet at this point.
+        psycopg.connect(
+            host=config["HOST"] or None,
+            port=config["PORT"] or None,
+            user=config["USER"] or None,
+            password=config["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=5,
+        ).close()
+    except psycopg.Error as exc:
+        pytest.exit(f"CI: PostgreSQL at {where} (DATABASE_URL) is unreachable: {exc}", 3)
+
+
+def _require_redis(url: str) -> None:
+    import redis
+
+    if not url.startswith(("redis://", "rediss://")):
+        message = f"CI: tests marked 'worker' need CELERY_BROKER_URL=redis://..., not {url!r}"
+        pytest.exit(message, 3)
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+    except redis.RedisError as exc:
+        pytest.exit(f"CI: Redis at {url} (CELERY_BROKER_URL) is unreachable: {exc}", 3)
