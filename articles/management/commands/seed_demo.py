@@ -37,8 +37,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DEBUG off. The demo users have published passwords.",
         )
+        parser.add_argument(
+            "--admin-url",
+            default="http://127.0.0.1:8000/admin/",
+            help="The admin URL printed with the demo logins.",
+        )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, admin_url: str = "", **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates users with published passwords; it runs only with DEBUG=1 "
@@ -55,7 +60,7 @@ class Command(BaseCommand):
                 f"Demo content: {len(created)} articles created, {existing} already present."
             )
         )
-        self.print_logins()
+        self.print_logins(admin_url=admin_url or "/admin/")
 
     # --- users, sections, authors ---------------------------------------------------------
 
@@ -208,8 +213,8 @@ class Command(BaseCommand):
         photo.save()
         return photo
 
-    def print_logins(self) -> None:
-        self.stdout.write("\nLog in to the admin at http://127.0.0.1:8000/admin/ as:")
+    def print_logins(self, *, admin_url: str) -> None:
+        self.stdout.write(f"\nLog in to the admin at {admin_url} as:")
         for spec in demo_content.DEMO_USERS:
             role = "superuser" if spec["is_superuser"] else spec["group"]
             self.stdout.write(f"  {spec['username']:<8} password {spec['password']:<18} ({role})")

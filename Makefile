@@ -1,0 +1,52 @@
+# Developer entry points. Every target installs into .venv first; that step is quick when the
+# requirements files have not changed since the last install (a stamp file records it).
+#
+#   make run          migrate, demo content, then web server + Celery worker + beat (Ctrl-C stops all)
+#   make test         the test suite, without the tests that need a real worker
+#   make test-worker  the tests marked `worker` (Redis, PostgreSQL and a Celery worker)
+#   make lint         ruff, Django's system checks, missing migrations
+
+PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-worker lint
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+# SQLite, media, the broker's files and the beat schedule live here (ignored by git).
+var:
+	@mkdir -p var
+
+run: export DEBUG = 1
+run: install | var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo --admin-url http://$(HOST):$(PORT)/admin/
+	@echo ""
+	@echo "Starting the web server, a Celery worker and the beat scheduler; Ctrl-C stops all."
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (demo logins above)"
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_ADDRESS=$(HOST):$(PORT) \
+		$(BIN)/honcho --procfile Procfile.dev --env /dev/null start
+
+test: install
+	$(BIN)/pytest -m "not worker" $(PYTEST_ARGS)
+
+test-worker: install
+	$(BIN)/pytest -m worker $(PYTEST_ARGS)
+
+lint: install | var
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
