@@ -20,6 +20,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, UnidentifiedImageError
 
@@ -52,11 +53,12 @@ def inspect_photo_file(file) -> ImageInfo:
     size = getattr(file, "size", None)
     if size is not None and size > settings.PHOTO_MAX_UPLOAD_BYTES:
         raise ValidationError(
-            _("The file is %(size)s MB; photos may be at most %(limit)s MB."),
+            _("The file is %(size)s; photos may be at most %(limit)s."),
             code="file_too_large",
+            # filesizeformat, not whole megabytes: a 600 KB limit must not read "at most 0 MB".
             params={
-                "size": f"{size / 1024 / 1024:.1f}",
-                "limit": settings.PHOTO_MAX_UPLOAD_BYTES // 1024 // 1024,
+                "size": filesizeformat(size),
+                "limit": filesizeformat(settings.PHOTO_MAX_UPLOAD_BYTES),
             },
         )
     if size == 0:
@@ -85,11 +87,15 @@ def inspect_photo_file(file) -> ImageInfo:
                 ) from exc
 
             with image:
-                info = ImageInfo(format=image.format, width=image.width, height=image.height)
+                # Pillow names a JPEG with a multi-picture (MPF) segment "MPO"; cameras and
+                # phones write those routinely, and they are ordinary JPEGs to browsers.
+                image_format = "JPEG" if image.format == "MPO" else image.format
+                info = ImageInfo(format=image_format, width=image.width, height=image.height)
                 _check_extension(getattr(file, "name", "") or "", info.format)
                 if info.width * info.height > max_pixels:
                     raise _too_many_pixels(max_pixels)
-                frames = getattr(image, "n_frames", 1)
+                # An MPO's extra frames are embedded previews, not animation.
+                frames = 1 if info.format == "JPEG" else getattr(image, "n_frames", 1)
                 if frames > settings.PHOTO_MAX_GIF_FRAMES:
                     raise ValidationError(
                         _("The animation has %(frames)d frames; at most %(limit)d are allowed."),
@@ -156,6 +162,20 @@ class PhotoField(models.ImageField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": PhotoFormField, **kwargs})
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        # Django reads a file's header for width/height as soon as it is assigned, before any
+        # validator runs, and Pillow's bomb guard raises there. `Photo(image=bomb)` must not
+        # crash; the dimensions stay 0 and `validate_photo_file` refuses the file with a
+        # clear message on `full_clean()`.
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                super().update_dimension_fields(instance, force, *args, **kwargs)
+        except Image.DecompressionBombError:
+            for name in (self.width_field, self.height_field):
+                if name:
+                    setattr(instance, name, 0)
 
 
 def _check_extension(name: str, image_format: str) -> None:
