@@ -12,3 +12,13 @@ class ArticlesConfig(AppConfig):
 
         # Pillow's own bomb guard matches newsroom's limit (it raises at twice this value).
         Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS
+
+        from django.db.models.signals import post_save
+
+        from articles import signals
+        from articles.models import Article, Photo
+
+        post_save.connect(signals.photo_saved, sender=Photo, dispatch_uid="articles.photo_saved")
+        post_save.connect(
+            signals.article_saved, sender=Article, dispatch_uid="articles.article_saved"
+        )

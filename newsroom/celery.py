@@ -1,13 +1,28 @@
-"""The Celery app. Settings come from Django settings under the CELERY_ namespace."""
+"""The Celery app. Settings come from Django settings under the CELERY_ namespace.
+
+Run a worker (all queues) with `celery -A newsroom worker -l info`, and the scheduler with
+`celery -A newsroom beat -l info`; README.md, "Background jobs", has the details.
+"""
 
 from __future__ import annotations
 
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 app = Celery("newsroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def catch_up_on_start(sender, **kwargs) -> None:
+    """After downtime, publish every overdue article and re-send lost work at once.
+
+    Both tasks are idempotent, so every worker starting does this harmlessly.
+    """
+    sender.app.send_task("articles.tasks.articles_publish_due_task")
+    sender.app.send_task("articles.tasks.jobs_sweep_task")

@@ -1,0 +1,59 @@
+"""Celery tasks: thin wrappers that take primary keys and call domain functions.
+
+Every task is idempotent (see the functions it calls), so `acks_late` re-deliveries and the
+sweeper's re-sends are harmless. Routing to the media, publishing and delivery queues is by
+name prefix in `CELERY_TASK_ROUTES`.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.utils.log import get_task_logger
+from django.db import close_old_connections
+
+from articles.jobs import TransientJobError, jobs_sweep, photo_renditions_run
+from articles.services import article_ensure_slug, articles_publish_due
+from articles.webhooks import webhook_delivery_attempt
+
+logger = get_task_logger(__name__)
+
+
+@shared_task(bind=True, max_retries=5)
+def photo_renditions_generate_task(self, photo_id: int) -> str | None:
+    """Renditions (and metadata fill) for one photo; transient failures retry with backoff."""
+    close_old_connections()
+    try:
+        job = photo_renditions_run(photo_id=photo_id, worker=self.request.hostname or "")
+    except TransientJobError as exc:
+        logger.warning("Renditions of photo %s failed, will retry: %s", photo_id, exc)
+        raise self.retry(exc=exc, countdown=min(600, 10 * 2**self.request.retries)) from exc
+    return job.status if job else None
+
+
+@shared_task
+def article_ensure_slug_task(article_id: int) -> str | None:
+    close_old_connections()
+    return article_ensure_slug(article_id=article_id)
+
+
+@shared_task
+def articles_publish_due_task() -> list[int]:
+    """Publish due scheduled articles; beat sends it every second, and at worker start."""
+    close_old_connections()
+    published = articles_publish_due()
+    if published:
+        logger.info("Published scheduled articles %s", published)
+    return published
+
+
+@shared_task
+def webhook_delivery_attempt_task(delivery_id: int) -> str | None:
+    close_old_connections()
+    delivery = webhook_delivery_attempt(delivery_id=delivery_id)
+    return delivery.status if delivery else None
+
+
+@shared_task
+def jobs_sweep_task() -> dict[str, int]:
+    close_old_connections()
+    return jobs_sweep()
