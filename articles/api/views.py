@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
@@ -23,7 +25,14 @@ from articles.api.serializers import (
     SectionSerializer,
     TagSerializer,
 )
-from articles.models import Article, Author, Byline, Section, TaggedArticle
+from articles.models import (
+    Article,
+    ArticleSlugHistory,
+    Author,
+    Byline,
+    Section,
+    TaggedArticle,
+)
 from newsroom.api import (
     ArticleCursorPagination,
     InvalidParameter,
@@ -93,7 +102,22 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
         return Article.objects.live().for_public_detail()
 
     def retrieve(self, request, *args, **kwargs):
-        article = self.get_object()
+        try:
+            article = self.get_object()
+        except Http404:
+            # A slug an editor replaced after publishing redirects to the current one.
+            current_slug = (
+                ArticleSlugHistory.objects.filter(
+                    slug=kwargs["slug"], article__in=Article.objects.live()
+                )
+                .values_list("article__slug", flat=True)
+                .first()
+            )
+            if current_slug is None:
+                raise
+            return HttpResponsePermanentRedirect(
+                reverse("api:article-detail", kwargs={"slug": current_slug})
+            )
         response = Response(self.get_serializer(article).data)
         return _set_last_modified(response, [article.updated_at])
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, ArticlePhoto, PhotoRendition, RelatedLink
-from articles.services import article_publish
+from articles.services import article_change_slug, article_publish, article_unpublish
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -468,3 +468,22 @@ class TestSearch:
         assert found("senjata") == [indonesian.slug]
         assert found("discussed") == [english.slug]
         assert found("runs") == [english.slug]
+
+
+def test_an_old_slug_redirects_to_the_current_one(api_client, editor):
+    article = ArticleFactory(published=True, slug="banjir-bandung")
+    article_change_slug(article=article, slug="banjir-bandung-surut", user=editor)
+
+    response = api_client.get("/api/v1/articles/banjir-bandung/")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/articles/banjir-bandung-surut/"
+    assert api_client.get(response["Location"]).json()["slug"] == "banjir-bandung-surut"
+
+
+def test_an_old_slug_of_a_hidden_article_is_404(api_client, editor):
+    article = ArticleFactory(published=True, slug="lama")
+    article_change_slug(article=article, slug="baru", user=editor)
+    article_unpublish(article=article, user=editor)
+
+    assert api_client.get("/api/v1/articles/lama/").status_code == 404
