@@ -273,7 +273,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Redis re-delivers a message not acknowledged within this time. It must exceed the
     # longest task and any countdown (RELIABILITY.md I5); no task uses a long ETA.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 7200)
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -242,10 +242,13 @@ def test_focal_point_change_asks_again(sent_tasks, django_capture_on_commit_call
 def test_rolled_back_photo_sends_nothing(sent_tasks, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            PhotoFactory()
-            raise RuntimeError("rollback")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        PhotoFactory()
+        raise RuntimeError("rollback")
 
     assert sent_tasks == []
     assert not BackgroundJob.objects.exists()
