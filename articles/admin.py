@@ -1,0 +1,479 @@
+"""The editors' admin for articles, photos, authors and sections.
+
+Roles are enforced here and in `articles.services`: every status change (form save or list
+action) goes through `article_set_status`, and a writer is never offered a way to publish.
+User text is only ever rendered through `format_html` or auto-escaping templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Prefetch
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from articles.forms import (
+    PUBLIC_STATUSES,
+    ArticleAdminForm,
+    BylineInlineFormSet,
+    RelatedLinkInlineForm,
+)
+from articles.models import (
+    Article,
+    ArticlePhoto,
+    Author,
+    Byline,
+    Photo,
+    RelatedLink,
+    Section,
+    TaggedArticle,
+)
+from articles.services import (
+    article_publish,
+    article_set_status,
+    article_submit_for_review,
+    article_unpublish,
+    user_can_publish,
+)
+
+Status = Article.Status
+
+STATUS_COLOURS = {
+    Status.DRAFT: "#6c757d",
+    Status.IN_REVIEW: "#b35900",
+    Status.SCHEDULED: "#0b5cad",
+    Status.PUBLISHED: "#1e7e34",
+    Status.UNPUBLISHED: "#b02a37",
+}
+
+# Typed addresses without a scheme become https:// (Django 6's default, without the warning).
+URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
+# Fields only `article_set_status` writes once an article exists.
+STATUS_FIELDS = frozenset({"status", "published_at", "first_published_at", "last_published_at"})
+
+
+def thumbnail_html(image, *, alt: str = "", size: int = 80) -> str:
+    """An <img> for a stored image file, or "-" when there is none. Costs no query."""
+    if not image:
+        return "-"
+    try:
+        url = image.url
+    except ValueError:
+        return "-"
+    return format_html(
+        '<img src="{}" alt="{}" loading="lazy" style="max-width:{}px;max-height:{}px;'
+        'object-fit:contain;border-radius:2px">',
+        url,
+        alt,
+        size,
+        size,
+    )
+
+
+# --- Inlines ------------------------------------------------------------------------------
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    formset = BylineInlineFormSet
+    fields = ("author", "position")
+    autocomplete_fields = ("author",)
+    ordering = ("position", "id")
+    extra = 1
+    verbose_name = _("byline")
+    verbose_name_plural = _("bylines (in the order readers see them)")
+
+
+class ArticlePhotoInline(admin.TabularInline):
+    model = ArticlePhoto
+    fields = ("photo", "thumbnail", "photo_caption", "after_paragraph", "position")
+    readonly_fields = ("thumbnail", "photo_caption")
+    autocomplete_fields = ("photo",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("photo")
+
+    @admin.display(description=_("preview"))
+    def thumbnail(self, obj: ArticlePhoto) -> str:
+        if obj is None or not obj.photo_id:
+            return "-"
+        return thumbnail_html(obj.photo.image, alt=obj.photo.alt_text)
+
+    @admin.display(description=_("caption and credit"))
+    def photo_caption(self, obj: ArticlePhoto) -> str:
+        if obj is None or not obj.photo_id:
+            return "-"
+        caption = obj.caption_override or obj.photo.caption
+        return format_html("{}<br><small>{}</small>", caption, obj.photo.credit)
+
+
+class RelatedLinkInline(admin.TabularInline):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    model = RelatedLink
+    fk_name = "article"
+    form = RelatedLinkInlineForm
+    fields = ("target_article", "url", "title", "label", "after_paragraph", "position")
+    autocomplete_fields = ("target_article",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("target_article")
+
+
+class TaggedArticleInline(admin.TabularInline):
+    """Tags as rows with autocomplete, instead of taggit's comma-separated text field."""
+
+    model = TaggedArticle
+    fk_name = "content_object"
+    fields = ("tag",)
+    autocomplete_fields = ("tag",)
+    extra = 1
+    verbose_name = _("tag")
+    verbose_name_plural = _("tags")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("tag")
+
+
+# --- Articles -----------------------------------------------------------------------------
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    form = ArticleAdminForm
+    list_display = (
+        "headline",
+        "status_badge",
+        "section",
+        "byline_names",
+        "lead_photo_thumbnail",
+        "language",
+        "published_at",
+        "updated_at",
+    )
+    list_filter = (
+        "status",
+        "section",
+        "authors",
+        "tags",
+        "language",
+        "published_at",
+        "created_at",
+    )
+    list_select_related = ("section", "lead_photo")
+    search_fields = ("headline", "dek", "body")
+    prepopulated_fields = {"slug": ("headline",)}
+    autocomplete_fields = ("section", "lead_photo")
+    readonly_fields = (
+        "api_link",
+        "first_published_at",
+        "last_published_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (_("Content"), {"fields": ("headline", "slug", "dek", "dateline", "body")}),
+        (_("Placement"), {"fields": ("section", "language", "lead_photo")}),
+        (
+            _("Publishing"),
+            {
+                "fields": (
+                    "status",
+                    "published_at",
+                    "first_published_at",
+                    "last_published_at",
+                    "api_link",
+                ),
+                "description": _(
+                    "Choose Published to publish now, or Published with a future time to "
+                    "schedule. Only editors can publish, schedule or unpublish."
+                ),
+            },
+        ),
+        (
+            _("Search engines"),
+            {"fields": ("seo_title", "seo_description", "canonical_url"), "classes": ("collapse",)},
+        ),
+        (
+            _("History"),
+            {"fields": ("created_by", "created_at", "updated_at"), "classes": ("collapse",)},
+        ),
+    )
+    inlines = (BylineInline, TaggedArticleInline, ArticlePhotoInline, RelatedLinkInline)
+    actions = ("submit_for_review_selected", "publish_selected", "unpublish_selected")
+    ordering = ("-updated_at", "-id")
+
+    def get_queryset(self, request):
+        # One query for all bylines of the page instead of one per row.
+        bylines = Byline.objects.select_related("author").order_by("position", "id")
+        return super().get_queryset(request).prefetch_related(Prefetch("bylines", queryset=bylines))
+
+    # --- Permissions ---
+
+    def has_publish_permission(self, request) -> bool:
+        return user_can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Published and scheduled articles are the editors' responsibility: a writer sees
+        # them read-only (and a POST to their change page is refused with 403).
+        return super().has_change_permission(request, obj) and not self._locked(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not self._locked(request, obj)
+
+    @staticmethod
+    def _locked(request, obj: Article | None) -> bool:
+        """Whether `obj` is public and so out of reach for a user who cannot publish."""
+        return (
+            obj is not None and obj.status in PUBLIC_STATUSES and not user_can_publish(request.user)
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not user_can_publish(request.user):
+            fields += ("published_at",)
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # modelform_factory builds a new class per call, so this never leaks between users.
+        form.user = request.user
+        return form
+
+    # --- Saving ---
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        if not getattr(form, "status_change_needed", False):
+            obj.save()
+            return
+        # Save the content with the stored status; the status change itself is made by the
+        # service in save_related, after bylines and tags are saved.
+        obj.status = form.original_status
+        obj.published_at = form.original_published_at
+        if change:
+            obj.save(
+                update_fields=[
+                    field.attname
+                    for field in obj._meta.concrete_fields
+                    if not field.primary_key and field.name not in STATUS_FIELDS
+                ]
+            )
+        else:
+            obj.save()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if getattr(form, "status_change_needed", False):
+            article_set_status(
+                article=form.instance,
+                status=form.status_target,
+                user=request.user,
+                publish_at=form.cleaned_data.get("published_at", form.original_published_at),
+            )
+
+    # --- List columns ---
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: Article) -> str:
+        return format_html(
+            '<span style="display:inline-block;padding:2px 8px;border-radius:10px;'
+            'color:#fff;background:{};font-weight:bold;white-space:nowrap">{}</span>',
+            STATUS_COLOURS.get(obj.status, "#6c757d"),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("bylines"))
+    def byline_names(self, obj: Article) -> str:
+        # Uses the prefetch from get_queryset; no query per row.
+        return ", ".join(byline.author.name for byline in obj.bylines.all())
+
+    @admin.display(description=_("lead photo"))
+    def lead_photo_thumbnail(self, obj: Article) -> str:
+        if obj.lead_photo is None:
+            return "-"
+        return thumbnail_html(obj.lead_photo.image, alt=obj.lead_photo.alt_text, size=60)
+
+    @admin.display(description=_("API"))
+    def api_link(self, obj: Article) -> str:
+        if obj is None or not obj.slug:
+            return "-"
+        try:
+            url = reverse("api:article-detail", kwargs={"slug": obj.slug})
+        except NoReverseMatch:
+            # The public API registers this name; until it exists there is nothing to link.
+            return "-"
+        return format_html('<a href="{}">{}</a>', url, url)
+
+    # --- Actions ---
+
+    @admin.action(description=_("Submit selected articles for review"), permissions=["change"])
+    def submit_for_review_selected(self, request, queryset):
+        self._apply_service(
+            request,
+            queryset,
+            article_submit_for_review,
+            done=lambda n: ngettext(
+                "%(count)d article submitted for review.",
+                "%(count)d articles submitted for review.",
+                n,
+            ),
+        )
+
+    @admin.action(description=_("Publish selected articles"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._apply_service(
+            request,
+            queryset,
+            article_publish,
+            done=lambda n: ngettext(
+                "%(count)d article published.", "%(count)d articles published.", n
+            ),
+        )
+
+    @admin.action(description=_("Unpublish selected articles"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._apply_service(
+            request,
+            queryset,
+            article_unpublish,
+            done=lambda n: ngettext(
+                "%(count)d article unpublished.", "%(count)d articles unpublished.", n
+            ),
+        )
+
+    def _apply_service(
+        self,
+        request,
+        queryset,
+        service: Callable[..., Article],
+        *,
+        done: Callable[[int], str],
+    ) -> None:
+        """Call `service` for each selected article; refusals become messages, not errors.
+
+        Each article is changed in its own transaction, so one refusal does not undo the
+        others.
+        """
+        changed = 0
+        for article in queryset.select_related(None).prefetch_related(None).order_by("pk"):
+            try:
+                with transaction.atomic():
+                    service(article=article, user=request.user)
+            except PermissionDenied as exc:
+                self.message_user(request, f"{article.headline}: {exc}", messages.ERROR)
+            except ValidationError as exc:
+                reason = " ".join(exc.messages)
+                self.message_user(request, f"{article.headline}: {reason}", messages.ERROR)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, done(changed) % {"count": changed}, messages.SUCCESS)
+
+
+# --- Photos, authors, sections ------------------------------------------------------------
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    list_display = (
+        "thumbnail",
+        "caption_text",
+        "credit",
+        "dimensions",
+        "uploaded_by",
+        "created_at",
+    )
+    list_display_links = ("thumbnail", "caption_text")
+    list_select_related = ("uploaded_by",)
+    search_fields = ("caption", "credit", "alt_text")
+    list_filter = ("created_at",)
+    readonly_fields = ("preview", "width", "height", "uploaded_by", "created_at", "updated_at")
+    fieldsets = (
+        (_("Image"), {"fields": ("image", "preview", "width", "height")}),
+        (
+            _("Description"),
+            {"fields": ("caption", "credit", "copyright", "source_url", "alt_text")},
+        ),
+        (
+            _("Cropping"),
+            {
+                "fields": ("focal_point_x", "focal_point_y"),
+                "description": _(
+                    "Where the subject is, from 0 to 1 across and down; crops keep it in view."
+                ),
+            },
+        ),
+        (_("History"), {"fields": ("uploaded_by", "created_at", "updated_at")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, obj: Photo) -> str:
+        return thumbnail_html(obj.image, alt=obj.alt_text)
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj: Photo) -> str:
+        if obj is None or not obj.pk:
+            return "-"
+        return thumbnail_html(obj.image, alt=obj.alt_text, size=320)
+
+    @admin.display(description=_("caption"), ordering="caption")
+    def caption_text(self, obj: Photo) -> str:
+        caption = obj.caption or obj.alt_text or "-"
+        return caption if len(caption) <= 100 else caption[:99] + "…"
+
+    @admin.display(description=_("size (px)"))
+    def dimensions(self, obj: Photo) -> str:
+        return f"{obj.width}×{obj.height}"
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    list_display = ("name", "thumbnail", "slug", "user")
+    list_select_related = ("user",)
+    search_fields = ("name", "slug", "bio")
+    prepopulated_fields = {"slug": ("name",)}
+    raw_id_fields = ("user",)
+    readonly_fields = ("preview", "created_at")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "bio")}),
+        (_("Photo"), {"fields": ("photo", "preview")}),
+        (_("Contact and links"), {"fields": ("email", "website", "x_handle", "instagram_handle")}),
+        (_("Account"), {"fields": ("user", "created_at")}),
+    )
+
+    @admin.display(description=_("photo"))
+    def thumbnail(self, obj: Author) -> str:
+        return thumbnail_html(obj.photo, alt=obj.name, size=40)
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj: Author) -> str:
+        if obj is None or not obj.pk:
+            return "-"
+        return thumbnail_html(obj.photo, alt=obj.name, size=160)
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}

@@ -1,0 +1,192 @@
+"""Admin forms for articles: role-aware status choices and clear errors for inline rows.
+
+The forms only validate. The admin saves through `articles.services`, so a status change made
+in the admin follows the same rules as one made through the API or a task.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article, RelatedLink
+from articles.services import article_check_transition, user_can_publish
+
+Status = Article.Status
+
+# What a writer may pick; the article's current status is added when it is one of these too.
+WRITER_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
+# Statuses that make an article visible (now or later); only editors may touch such articles.
+PUBLIC_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+
+
+def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """Form fields as Django makes them, with typed URLs defaulting to https (Django 6)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article change form; `user` is set by `ArticleAdmin.get_form` for each request.
+
+    After `is_valid()`, `status_target` is the status the article should end up in (a publish
+    with a future time becomes "scheduled") and `status_change_needed` tells the admin whether
+    to call `article_set_status` after saving the content.
+    """
+
+    user = None
+
+    class Meta:
+        model = Article
+        # Tags are edited in an inline with autocomplete, not taggit's text field.
+        fields = (
+            "headline",
+            "slug",
+            "dek",
+            "dateline",
+            "body",
+            "section",
+            "language",
+            "lead_photo",
+            "status",
+            "published_at",
+            "seo_title",
+            "seo_description",
+            "canonical_url",
+        )
+        formfield_callback = https_formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The instance still holds the stored values here; construct_instance runs in clean.
+        self.original_status = self.instance.status if self.instance.pk else Status.DRAFT
+        self.original_published_at = self.instance.published_at if self.instance.pk else None
+        self.status_target = self.original_status
+        self.status_change_needed = False
+        status_field = self.fields.get("status")
+        if status_field is not None and not user_can_publish(self.user):
+            allowed = set(WRITER_STATUSES) | {self.original_status}
+            status_field.choices = [
+                (value, label) for value, label in Status.choices if value in allowed
+            ]
+
+    def _get_validation_exclusions(self):
+        # The status constraints (a public article has a slug and a publish time) are checked
+        # in clean() against the status the article will really get: the publish service
+        # fills in both, so the form's raw values would raise false errors.
+        exclude = super()._get_validation_exclusions()
+        exclude.add("status")
+        return exclude
+
+    def clean_published_at(self):
+        value = self.cleaned_data["published_at"]
+        original = self.original_published_at
+        # The form shows whole seconds; an unchanged time keeps its stored microseconds.
+        if value and original and value == original.replace(microsecond=0):
+            return original
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if not status:
+            return cleaned
+        now = timezone.now()
+        publish_at = (
+            cleaned.get("published_at")
+            if "published_at" in self.fields
+            else self.original_published_at
+        )
+        target = status
+        if status == Status.PUBLISHED and publish_at and publish_at > now:
+            target = Status.SCHEDULED
+        try:
+            article_check_transition(
+                user=self.user, from_status=self.original_status, to_status=target
+            )
+        except PermissionDenied as exc:
+            self.add_error("status", str(exc))
+            return cleaned
+        except ValidationError as exc:
+            self.add_error("status", exc)
+            return cleaned
+
+        publish_time_changed = publish_at != self.original_published_at
+        self.status_target = target
+        self.status_change_needed = target != self.original_status or (
+            target == Status.SCHEDULED and publish_time_changed
+        )
+        time_field = "published_at" if "published_at" in self.fields else "status"
+        if target == Status.SCHEDULED and (publish_at is None or publish_at <= now):
+            self.add_error(time_field, _("A scheduled article needs a publish time in the future."))
+        if not self.status_change_needed and target in PUBLIC_STATUSES:
+            # An edit of a live article: nothing fills these in, so they must stay set.
+            if publish_at is None:
+                self.add_error(time_field, _("A published article needs a publish time."))
+            if "slug" in self.fields and not cleaned.get("slug"):
+                self.add_error("slug", _("A published article needs a slug."))
+        return cleaned
+
+
+class BylineInlineFormSet(forms.BaseInlineFormSet):
+    """Bylines of an article: at least one author must remain."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        authors = [
+            form.cleaned_data["author"]
+            for form in self.forms
+            if form.cleaned_data.get("author") and not self._should_delete_form(form)
+        ]
+        if not authors:
+            raise ValidationError(
+                _("An article needs at least one byline: add an author."), code="no_byline"
+            )
+
+
+class RelatedLinkInlineForm(forms.ModelForm):
+    """A related-reading row: exactly one of a related article or an outside URL with title.
+
+    The database refuses the other combinations too; these checks turn them into errors on the
+    row instead of an IntegrityError.
+    """
+
+    class Meta:
+        model = RelatedLink
+        formfield_callback = https_formfield
+        fields = ("target_article", "url", "title", "label", "after_paragraph", "position")
+
+    def _get_validation_exclusions(self):
+        # clean() covers the target constraints with specific messages; the generic
+        # "constraint violated" errors would only repeat them.
+        exclude = super()._get_validation_exclusions()
+        exclude.update({"target_article", "url", "title"})
+        return exclude
+
+    def clean(self):
+        cleaned = super().clean()
+        target = cleaned.get("target_article")
+        url = cleaned.get("url")
+        if "url" in self.errors or "target_article" in self.errors:
+            return cleaned
+        if target and url:
+            raise ValidationError(
+                _("Choose either a related article or an outside URL, not both."),
+                code="both_targets",
+            )
+        if not target and not url:
+            raise ValidationError(
+                _("Choose a related article or enter an outside URL."), code="no_target"
+            )
+        if url and not cleaned.get("title"):
+            self.add_error("title", _("An outside link needs a title."))
+        article_id = self.instance.article_id
+        if target and article_id and target.pk == article_id:
+            self.add_error("target_article", _("An article cannot link to itself."))
+        return cleaned
