@@ -168,8 +168,9 @@ def test_uploaded_photo_gets_all_renditions_upright_and_without_gps(start_worker
     )
 
     wait_until(
-        lambda: rendition_count(photo.pk) == SPEC_COUNT
-        and rendition_count(rotated.pk) == SPEC_COUNT,
+        lambda: (
+            rendition_count(photo.pk) == SPEC_COUNT and rendition_count(rotated.pk) == SPEC_COUNT
+        ),
         timeout=30,
         message="renditions",
     )
