@@ -1,0 +1,150 @@
+"""Settings read from the environment, checked the way production and CI start: in a fresh
+process, so every value is read again (pytest's own settings are already loaded)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Variables the tests set themselves; inherited values would make results depend on the shell.
+_OWNED = (
+    "DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
+    "SITE_URL", "DATABASE_URL", "CELERY_BROKER_URL", "NEWSROOM_VAR_DIR", "CI",
+    "DJANGO_SETTINGS_MODULE",
+)  # fmt: skip
+
+
+def run(args: list[str], *, env: dict[str, str], cwd: Path = BASE_DIR):
+    clean = {key: value for key, value in os.environ.items() if key not in _OWNED}
+    return subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        [sys.executable, *args],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "news.example.com",
+        "CSRF_TRUSTED_ORIGINS": "https://news.example.com",
+        "SITE_URL": "https://news.example.com",
+        "DATABASE_URL": "postgres://newsroom@db.internal:5432/newsroom",
+        "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+        "NEWSROOM_VAR_DIR": str(tmp_path),
+    }
+
+
+def test_check_deploy_is_clean_with_production_values(tmp_path):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=production_env(tmp_path)
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_check_deploy_flags_the_development_secret_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["SECRET_KEY"]
+
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=env)
+
+    assert result.returncode == 1
+    assert "security.W009" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be a boolean (1/0, true/false), not 'maybe'"),
+        ("SECURE_SSL_REDIRECT", "si", "SECURE_SSL_REDIRECT must be a boolean"),
+        ("PHOTO_MAX_PIXELS", "lots", "PHOTO_MAX_PIXELS must be an integer, not 'lots'"),
+    ],
+)
+def test_a_malformed_value_stops_startup_with_its_name(tmp_path, name, value, message):
+    env = {**production_env(tmp_path), name: value}
+
+    result = run(["manage.py", "check"], env=env)
+
+    assert result.returncode == 1
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+# --- tests/conftest.py: CI stops at once when a service is unreachable ---------------------
+# Each case runs pytest on a two-test project that uses the real hooks from tests/conftest.py.
+
+
+@pytest.fixture
+def guarded_project(tmp_path) -> Path:
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    worker: needs a worker\n")
+    (tmp_path / "conftest.py").write_text(
+        "from tests.conftest import pytest_collection_finish, pytest_sessionstart  # noqa\n"
+    )
+    (tmp_path / "test_sample.py").write_text(
+        "import pytest\n\n\n@pytest.mark.worker\ndef test_worker():\n    pass\n\n\n"
+        "def test_plain():\n    pass\n"
+    )
+    return tmp_path
+
+
+def run_guarded(project: Path, *args: str, **env: str):
+    env = {
+        "PYTHONPATH": str(BASE_DIR),
+        "NEWSROOM_VAR_DIR": str(project),
+        "CI": "true",
+        # Only pytest-django: the other installed plugins (hypothesis, schemathesis, Faker)
+        # take seconds to import and play no part here.
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        **env,
+    }
+    return run(
+        ["-m", "pytest", "-p", "no:cacheprovider", "-p", "pytest_django.plugin"]
+        + ["--ds", "newsroom.settings", *args],
+        env=env,
+        cwd=project,
+    )
+
+
+def test_ci_run_stops_when_postgres_is_unreachable(guarded_project):
+    result = run_guarded(guarded_project, DATABASE_URL="postgres://postgres@127.0.0.1:1/newsroom")
+
+    assert result.returncode == 3
+    assert "CI: PostgreSQL at 127.0.0.1:1 (DATABASE_URL) is unreachable" in result.stdout
+    assert "passed" not in result.stdout
+
+
+def test_ci_run_stops_when_worker_tests_find_no_redis(guarded_project):
+    result = run_guarded(guarded_project, "-m", "worker", CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+
+    assert result.returncode == 3
+    assert "CI: Redis at redis://127.0.0.1:1/0 (CELERY_BROKER_URL) is unreachable" in result.stdout
+
+
+def test_ci_run_stops_when_worker_tests_have_no_redis_broker(guarded_project):
+    result = run_guarded(guarded_project, "-m", "worker", CELERY_BROKER_URL="filesystem://")
+
+    assert result.returncode == 3
+    assert "tests marked 'worker' need CELERY_BROKER_URL=redis://" in result.stdout
+
+
+def test_ci_run_without_worker_tests_needs_no_redis(guarded_project):
+    result = run_guarded(
+        guarded_project, "-m", "not worker", CELERY_BROKER_URL="redis://127.0.0.1:1/0"
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed, 1 deselected" in result.stdout
