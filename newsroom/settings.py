@@ -269,6 +269,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_FILESYSTEM_DIR),
         "data_folder_out": str(CELERY_BROKER_FILESYSTEM_DIR),
         "store_processed": False,
+        # kombu's default is ./control in the working directory; keep it with the messages.
+        "control_folder": str(CELERY_BROKER_FILESYSTEM_DIR / "control"),
     }
 else:
     # Redis re-delivers a message not acknowledged within this time. It must exceed the
