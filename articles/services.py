@@ -84,7 +84,9 @@ def article_generate_slug(*, headline: str, exclude_pk: int | None = None) -> st
     while others.filter(slug=candidate).exists():
         number += 1
         suffix = f"-{number}"
-        candidate = base[: SLUG_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+        # Shortened at a word boundary so the number fits: "...-kata-2", never "...-kat-2".
+        shorter = slugify_ascii(headline, max_length=SLUG_MAX_LENGTH - len(suffix))
+        candidate = (shorter or base) + suffix
     return candidate
 
 
