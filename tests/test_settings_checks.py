@@ -4,6 +4,7 @@ process, so every value is read again (pytest's own settings are already loaded)
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -82,6 +83,27 @@ def test_a_malformed_value_stops_startup_with_its_name(tmp_path, name, value, me
     assert result.returncode == 1
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def settings_env_names() -> set[str]:
+    """Names of the environment variables `newsroom/settings.py` reads."""
+    source = (BASE_DIR / "newsroom" / "settings.py").read_text()
+    pattern = r'(?:envbool|envint|envlist|envsecret|os\.environ\.get)\(\s*"([A-Z][A-Z0-9_]*)"'
+    names = set(re.findall(pattern, source))
+    secrets_read = re.findall(r'envsecret\(\s*"([A-Z][A-Z0-9_]*)"', source)
+    return names | {f"{name}_FILE" for name in secrets_read}
+
+
+def test_every_setting_is_documented_in_env_example_and_readme():
+    names = settings_env_names()
+    env_example = (BASE_DIR / ".env.example").read_text()
+    readme = (BASE_DIR / "README.md").read_text()
+
+    assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL"} <= names
+    missing_example = sorted(n for n in names if not re.search(rf"^#? ?{n}=", env_example, re.M))
+    missing_readme = sorted(n for n in names if f"`{n}`" not in readme)
+    assert missing_example == [], "add these to .env.example"
+    assert missing_readme == [], "add these to the Configuration table in README.md"
 
 
 # --- tests/conftest.py: CI stops at once when a service is unreachable ---------------------
