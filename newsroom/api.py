@@ -15,9 +15,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
-from rest_framework.pagination import CursorPagination, _positive_int
+from rest_framework.pagination import BasePagination, CursorPagination, _positive_int
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler
@@ -86,9 +87,11 @@ class StrictQueryParamsMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        for name in request.query_params:
+        for name, value in request.query_params.items():
             if name not in self.allowed_query_params:
                 raise InvalidParameter(name, f"Unknown query parameter '{name}'.")
+            if value == "":
+                raise InvalidParameter(name, f"The query parameter '{name}' is empty.")
 
 
 def _page_size_param(request, default: int, maximum: int) -> int:
@@ -146,30 +149,34 @@ class ArticleCursorPagination(CursorPagination):
                 "in": "query",
                 "required": False,
                 "description": "Opaque cursor from a `next` or `previous` link.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1},
             },
-            {
-                "name": "page_size",
-                "in": "query",
-                "required": False,
-                "description": f"Items per page, 1 to {settings.API_PAGE_SIZE_MAX}.",
-                "schema": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": settings.API_PAGE_SIZE_MAX,
-                    "default": settings.API_PAGE_SIZE_DEFAULT,
-                },
-            },
+            _page_size_schema_parameter(),
         ]
 
 
-class PageNumberNoCountPagination:
+def _page_size_schema_parameter() -> dict[str, Any]:
+    return {
+        "name": "page_size",
+        "in": "query",
+        "required": False,
+        "description": f"Items per page, 1 to {settings.API_PAGE_SIZE_MAX}.",
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": settings.API_PAGE_SIZE_MAX,
+            "default": settings.API_PAGE_SIZE_DEFAULT,
+        },
+    }
+
+
+class SearchPagination(BasePagination):
     """Numbered pages for relevance-ranked search: fetches one row more instead of a COUNT.
 
     Pages stop at `API_SEARCH_MAX_PAGES`; deep relevance pages are of no use to readers.
     """
 
-    def paginate(self, queryset, request) -> tuple[list, dict[str, Any]]:
+    def paginate_queryset(self, queryset, request, view=None) -> list:
         size = _page_size_param(request, settings.API_PAGE_SIZE_DEFAULT, settings.API_PAGE_SIZE_MAX)
         raw = request.query_params.get("page", "1")
         try:
@@ -184,11 +191,33 @@ class PageNumberNoCountPagination:
         rows = list(queryset[start : start + size + 1])
         if page > 1 and not rows:
             raise exceptions.NotFound("That page is past the last result.", code="invalid_page")
-        links = {
-            "next": _with_page(request, page + 1) if len(rows) > size else None,
-            "previous": _with_page(request, page - 1) if page > 1 else None,
-        }
-        return rows[:size], links
+        self.next = _with_page(request, page + 1) if len(rows) > size else None
+        self.previous = _with_page(request, page - 1) if page > 1 else None
+        self.page = rows[:size]
+        return self.page
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.next, "previous": self.previous, "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return ArticleCursorPagination.get_paginated_response_schema(None, schema)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": f"Page number, 1 to {settings.API_SEARCH_MAX_PAGES}.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": settings.API_SEARCH_MAX_PAGES,
+                    "default": 1,
+                },
+            },
+            _page_size_schema_parameter(),
+        ]
 
 
 def _with_page(request, page: int) -> str:
@@ -202,3 +231,67 @@ class AnonymousThrottle(AnonRateThrottle):
 
     def get_rate(self) -> str | None:
         return settings.API_ANON_THROTTLE_RATE
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable, for clients to branch on."},
+                "message": {"type": "string", "description": "For people."},
+                "field": {"type": "string", "description": "The input at fault, if any."},
+            },
+        }
+    },
+}
+ERROR_RESPONSES = {
+    "400": "A parameter is unknown, empty or out of range (`invalid_parameter`).",
+    "404": "Not found (`not_found`, `invalid_page`). Unpublished content answers exactly so.",
+    "406": "The Accept header asks for something other than JSON (`not_acceptable`).",
+    "429": "Too many requests (`throttled`); see the Retry-After header.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: document the error envelope on every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_RESPONSES.items():
+                responses.setdefault(code, {"description": description, "content": reference})
+            if method == "get":
+                responses.setdefault(
+                    "304", {"description": "Not modified: the If-None-Match ETag still holds."}
+                )
+    return result
+
+
+def api_not_found(request, exception=None):
+    """404 for URLs matching no route: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def api_server_error(request):
+    """500: JSON under /api/, Django's page elsewhere. Always a defect (RELIABILITY.md)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "server_error", "message": "Internal server error."}}, status=500
+        )
+    return defaults.server_error(request)
+
+
+def api_bad_request(request, exception=None):
+    """400 raised by Django itself (bad Host, too many fields): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "bad_request", "message": "The request is malformed."}}, status=400
+        )
+    return defaults.bad_request(request, exception)

@@ -7,6 +7,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles import feeds, sitemaps
 
+handler400 = "newsroom.api.api_bad_request"
+handler404 = "newsroom.api.api_not_found"
+handler500 = "newsroom.api.api_server_error"
+
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Editorial desk"

@@ -3,19 +3,44 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db.models import Exists, OuterRef, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from articles.models import Article, Byline, Language, TaggedArticle
 
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
-class SlugListFilter(django_filters.BaseCSVFilter, django_filters.CharFilter):
-    """Comma-separated slugs, e.g. `?tag=banjir,bandung`."""
+
+@extend_schema_field({"type": "string", "pattern": SLUG_PATTERN})
+class SlugFilter(django_filters.CharFilter):
+    """One slug; anything else is a 400 naming the parameter."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [validate_slug])
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+(,[-a-zA-Z0-9_]+){0,9}$"})
+class SlugListFilter(django_filters.CharFilter):
+    """One to ten comma-separated slugs, e.g. `?tag=banjir,bandung`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [validate_slug_list])
+        super().__init__(*args, **kwargs)
+
+
+def validate_slug_list(value: str) -> None:
+    slugs = value.split(",")
+    if len(slugs) > 10:
+        raise ValidationError("Give at most 10 slugs.", code="invalid_parameter")
+    for slug in slugs:
+        validate_slug(slug)
 
 
 class ArticleFilter(django_filters.FilterSet):
-    section = django_filters.CharFilter(
-        field_name="section__slug", help_text="Section slug, e.g. `daerah`."
-    )
+    section = SlugFilter(field_name="section__slug", help_text="Section slug, e.g. `daerah`.")
     tag = SlugListFilter(
         method="filter_tags",
         help_text="One or several tag slugs, comma-separated; see `tag_match`.",
@@ -26,7 +51,7 @@ class ArticleFilter(django_filters.FilterSet):
         empty_label=None,
         help_text="With several tags: `any` (default) or `all` of them.",
     )
-    author = django_filters.CharFilter(method="filter_author", help_text="Author slug.")
+    author = SlugFilter(method="filter_author", help_text="Author slug.")
     language = django_filters.ChoiceFilter(choices=Language.choices)
     published_after = django_filters.IsoDateTimeFilter(
         field_name="published_at", lookup_expr="gte", help_text="ISO 8601 date-time, inclusive."
@@ -42,10 +67,8 @@ class ArticleFilter(django_filters.FilterSet):
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset
 
-    def filter_tags(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        slugs = [slug.strip() for slug in value if slug.strip()]
-        if not slugs:
-            return queryset
+    def filter_tags(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        slugs = value.split(",")
         # EXISTS rather than a join: no duplicate rows, no DISTINCT, index on (tag, article).
         if self.form.cleaned_data.get("tag_match") == "all":
             for slug in slugs:
@@ -63,3 +86,13 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset.filter(
             Exists(Byline.objects.filter(article=OuterRef("pk"), author__slug=value))
         )
+
+
+def article_filter_without(*names: str) -> type[ArticleFilter]:
+    """`ArticleFilter` less the filters a nested list already fixes (e.g. its section)."""
+    filterset = type(
+        f"ArticleFilterWithout{''.join(n.title() for n in names)}", (ArticleFilter,), {}
+    )
+    for name in names:
+        del filterset.base_filters[name]
+    return filterset

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
 from rest_framework.response import Response
 
-from articles.api.filters import ArticleFilter
+from articles.api.filters import ArticleFilter, article_filter_without
 from articles.api.serializers import (
     ArticleDetailSerializer,
     ArticleTeaserSerializer,
@@ -36,7 +36,7 @@ from articles.models import (
 from newsroom.api import (
     ArticleCursorPagination,
     InvalidParameter,
-    PageNumberNoCountPagination,
+    SearchPagination,
     StrictQueryParamsMixin,
 )
 from tagging.models import TopicTag
@@ -126,20 +126,15 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
     tags=["articles"],
     summary="Full-text search",
     parameters=[
-        OpenApiParameter("q", str, required=True, description="Words to search for."),
-        OpenApiParameter("page", int, description="Page number, 1 to 20."),
-        OpenApiParameter("page_size", int, description="Items per page, 1 to 100."),
+        OpenApiParameter(
+            "q",
+            {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+            required=True,
+            description="Words to search for.",
+        ),
     ],
-    responses=inline_serializer(
-        "SearchResults",
-        {
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": ArticleTeaserSerializer(many=True),
-        },
-    ),
 )
-class SearchView(PublicAPIView, generics.ListAPIView):
+class SearchView(ArticleListBase):
     """Published articles matching `q`, most relevant first, then newest.
 
     PostgreSQL: full-text search with the article language's stemming (Indonesian or
@@ -147,28 +142,16 @@ class SearchView(PublicAPIView, generics.ListAPIView):
     headline, dek or body; headline matches first.
     """
 
-    queryset = Article.objects.none()  # for the schema generator; see get_queryset()
-    serializer_class = ArticleTeaserSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = ArticleFilter
+    pagination_class = SearchPagination
     allowed_query_params = frozenset({"q", "page", "page_size"}) | ARTICLE_FILTER_PARAMS
-    pagination_class = None
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
+    def base_queryset(self):
         query = self.request.query_params.get("q", "").strip()
         if not query:
             raise InvalidParameter("q", "Give the words to search for in q.")
         if len(query) > 200:
             raise InvalidParameter("q", "q may be at most 200 characters long.")
-        return Article.objects.live().search(query).for_public_list()
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        rows, links = PageNumberNoCountPagination().paginate(queryset, request)
-        response = Response({**links, "results": self.get_serializer(rows, many=True).data})
-        return _set_last_modified(response, (a.updated_at for a in rows))
+        return Article.objects.live().search(query)
 
 
 @extend_schema(tags=["sections"], summary="All sections")
@@ -187,6 +170,7 @@ class SectionDetailView(PublicAPIView, generics.RetrieveAPIView):
 
 @extend_schema(tags=["sections"], summary="Published articles of a section")
 class SectionArticleListView(ArticleListBase):
+    filterset_class = article_filter_without("section")
     allowed_query_params = LIST_PARAMS - {"section"}
 
     def base_queryset(self):
@@ -222,6 +206,7 @@ class AuthorDetailView(PublicAPIView, generics.RetrieveAPIView):
 
 @extend_schema(tags=["authors"], summary="Published articles of an author")
 class AuthorArticleListView(ArticleListBase):
+    filterset_class = article_filter_without("author")
     allowed_query_params = LIST_PARAMS - {"author"}
 
     def base_queryset(self):
@@ -250,9 +235,7 @@ class TagListView(PublicAPIView, generics.ListAPIView):
     pagination_class = None
     allowed_query_params = frozenset({"kind"})
 
-    @extend_schema(
-        parameters=[OpenApiParameter("kind", str, enum=[k for k, _ in TopicTag.Kind.choices])]
-    )
+    @extend_schema(parameters=[OpenApiParameter("kind", str, enum=TopicTag.Kind.values)])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -279,6 +262,7 @@ class TagDetailView(PublicAPIView, generics.RetrieveAPIView):
 
 @extend_schema(tags=["tags"], summary="Published articles with a tag")
 class TagArticleListView(ArticleListBase):
+    filterset_class = article_filter_without("tag", "tag_match")
     allowed_query_params = LIST_PARAMS - {"tag", "tag_match"}
 
     def base_queryset(self):

@@ -487,3 +487,26 @@ def test_an_old_slug_of_a_hidden_article_is_404(api_client, editor):
     article_unpublish(article=article, user=editor)
 
     assert api_client.get("/api/v1/articles/lama/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/nothing-here/", "/api/v1/articles/bad%20slug/", "/api/v2/articles/"],
+)
+def test_unrouted_api_urls_answer_json_404(api_client, url):
+    response = api_client.get(url)
+
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("section=not a slug", "section"), ("tag=a,,b", "tag"), ("author=%3Cx%3E", "author"),
+     ("section=", "section"), ("cursor=", "cursor")],
+)  # fmt: skip
+def test_filters_refuse_malformed_slugs_and_empty_values(api_client, query, field):
+    response = api_client.get(f"/api/v1/articles/?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == field

@@ -113,3 +113,12 @@ def test_api_docs_page_renders(client):
 
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_schema_documents_the_error_envelope_on_every_operation(client):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+
+    assert "Error" in schema["components"]["schemas"]
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            assert {"400", "404", "429"} <= set(operation["responses"])
