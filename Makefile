@@ -5,6 +5,7 @@
 #   make test         the test suite, without the tests that need a real worker
 #   make test-worker  the tests marked `worker` (Redis, PostgreSQL and a Celery worker)
 #   make lint         ruff, Django's system checks, missing migrations
+#   make fuzz-api     schemathesis against a running server, from the API's own schema
 
 PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
 VENV := .venv
@@ -14,7 +15,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-worker lint
+.PHONY: install run test test-worker lint fuzz-api
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,3 +51,6 @@ lint: install | var
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+fuzz-api: install
+	bash scripts/api_fuzz.sh
