@@ -59,6 +59,29 @@ def _png_claiming(width: int, height: int) -> bytes:
     )
 
 
+def _gif_claiming(width: int, height: int) -> bytes:
+    """A GIF whose screen and only frame claim `width` x `height` pixels (at most 65535)."""
+    return (
+        b"GIF89a"
+        + struct.pack("<HHBBB", width, height, 0, 0, 0)
+        + b","
+        + struct.pack("<HHHHB", 0, 0, width, height, 0)
+        + b"\x02\x02\x4c\x01\x00;"
+    )
+
+
+def _webp_claiming(width: int, height: int) -> bytes:
+    """An extended-format WebP header claiming a `width` x `height` canvas (at most 16384)."""
+    vp8x = (
+        b"VP8X"
+        + struct.pack("<I", 10)
+        + b"\x00" * 4
+        + (width - 1).to_bytes(3, "little")
+        + (height - 1).to_bytes(3, "little")
+    )
+    return b"RIFF" + struct.pack("<I", 4 + len(vp8x)) + b"WEBP" + vp8x
+
+
 def _animated_gif(frames: int) -> bytes:
     # Distinct colours: Pillow merges identical consecutive frames when saving.
     images = [Image.new("RGB", (12, 12), (40 * n, 0, 255 - 40 * n)) for n in range(frames)]
@@ -85,6 +108,8 @@ def no_pixel_decoding(monkeypatch):
     def refuse_to_decode(self, *args, **kwargs):
         raise AssertionError("pixel data was decoded")
 
+    # Registering Pillow's plugins builds a prototype image; do it before the patch.
+    Image.init()
     monkeypatch.setattr(Image.Image, "load", refuse_to_decode)
     monkeypatch.setattr(ImageFile.ImageFile, "load", refuse_to_decode)
 
@@ -165,6 +190,21 @@ def test_a_decompression_bomb_is_refused_without_decoding(no_pixel_decoding, wid
 
     assert error.code == "image_too_many_pixels"
     assert _message(error) == "The image is too large: at most 40 megapixels are allowed."
+
+
+@pytest.mark.parametrize(
+    ("name", "bomb"),
+    [
+        ("bom.gif", _gif_claiming(65_535, 65_535)),
+        ("bom.gif", _gif_claiming(8_000, 6_000)),
+        ("bom.webp", _webp_claiming(16_384, 16_384)),
+    ],
+    ids=["gif-4-gigapixels", "gif-48-megapixels", "webp-268-megapixels"],
+)
+def test_gif_and_webp_bombs_are_refused_without_decoding(no_pixel_decoding, name, bomb):
+    error = _refusal(_upload(name, bomb))
+
+    assert error.code == "image_too_many_pixels"
 
 
 def test_the_pixel_limit_follows_the_setting(settings):
