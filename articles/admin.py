@@ -77,12 +77,6 @@ def thumbnail_html(image, *, alt: str = "", size: int = 80) -> str:
     )
 
 
-def _refusal_reason(exc: ValidationError | PermissionDenied) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
-
-
 # --- Inlines ------------------------------------------------------------------------------
 
 
@@ -281,25 +275,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if not getattr(form, "status_change_needed", False):
-            return
-        article = form.instance
-        try:
+        if getattr(form, "status_change_needed", False):
             article_set_status(
-                article=article,
+                article=form.instance,
                 status=form.status_target,
                 user=request.user,
                 publish_at=form.cleaned_data.get("published_at", form.original_published_at),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            # The form checked the move against the status it loaded; someone else may have
-            # changed it since. The service rolled back its part; the content edits stay.
-            article.refresh_from_db(fields=sorted(STATUS_FIELDS | {"slug"}))
-            self.message_user(
-                request,
-                _("Your changes were saved, but the status was not changed: %(reason)s")
-                % {"reason": _refusal_reason(exc)},
-                messages.ERROR,
             )
 
     # --- List columns ---
@@ -390,10 +371,11 @@ class ArticleAdmin(admin.ModelAdmin):
             try:
                 with transaction.atomic():
                     service(article=article, user=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, f"{article.headline}: {_refusal_reason(exc)}", messages.ERROR
-                )
+            except PermissionDenied as exc:
+                self.message_user(request, f"{article.headline}: {exc}", messages.ERROR)
+            except ValidationError as exc:
+                reason = " ".join(exc.messages)
+                self.message_user(request, f"{article.headline}: {reason}", messages.ERROR)
             else:
                 changed += 1
         if changed:
@@ -495,3 +477,7 @@ class SectionAdmin(admin.ModelAdmin):
     list_editable = ("position",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+
+# Background jobs, renditions and webhooks (issue 4) register their admins there.
+from articles import admin_jobs  # noqa: E402, F401

@@ -208,8 +208,7 @@ def _open_source(*, photo: Photo, specs: list[RenditionSpec]) -> tuple[Image.Ima
     # spec, and for crops the height their ratio needs at their width.
     need_w = max(spec.width for spec in specs)
     need_h = max(
-        [math.ceil(spec.width * spec.crop[1] / spec.crop[0]) for spec in specs if spec.crop]
-        or [1]
+        [math.ceil(spec.width * spec.crop[1] / spec.crop[0]) for spec in specs if spec.crop] or [1]
     )
     try:
         with photo.image.open("rb") as file:

@@ -175,6 +175,12 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
         raise PermissionDenied(_("Only editors can change the address of a published article."))
     slug = (slug or "").strip()
     validate_slug(slug)
+    max_length = Article._meta.get_field("slug").max_length
+    if len(slug) > max_length:
+        raise ValidationError(
+            {"slug": _("At most %(limit)d characters.") % {"limit": max_length}},
+            code="slug_too_long",
+        )
     with transaction.atomic():
         stored = Article.objects.select_for_update().only("slug").get(pk=article.pk)
         if stored.slug == slug:

@@ -109,6 +109,8 @@ class HttpResult:
     body: str
     error: str
     retry_after: float | None
+    # The URL itself is refused (not allowed, subscription off): retrying cannot help.
+    refused: bool = False
 
 
 def webhook_post(*, url: str, body: bytes, headers: dict[str, str]) -> HttpResult:
@@ -121,7 +123,7 @@ def webhook_post(*, url: str, body: bytes, headers: dict[str, str]) -> HttpResul
     try:
         host, port, addresses = webhook_url_addresses(url)
     except ValidationError as exc:
-        return HttpResult(None, "", "; ".join(exc.messages), None)
+        return HttpResult(None, "", "; ".join(exc.messages), None, refused=True)
     parts = http.client.urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timeout = settings.WEBHOOK_TIMEOUT_SECONDS
@@ -178,7 +180,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     if subscription.is_active:
         result = webhook_post(url=subscription.url, body=body, headers=headers)
     else:
-        result = HttpResult(None, "", "The subscription is disabled.", None)
+        result = HttpResult(None, "", "The subscription is disabled.", None, refused=True)
     WebhookAttempt.objects.create(
         delivery=delivery,
         number=delivery.attempts,
@@ -216,6 +218,8 @@ def _record_outcome(*, delivery: WebhookDelivery, result: HttpResult) -> None:
     status = result.status
     if status is not None and 200 <= status < 300:
         fields.update(status=Status.DELIVERED, delivered_at=timezone.now(), last_error="")
+    elif result.refused:
+        fields.update(status=Status.FAILED, last_error=result.error)
     elif status == 410:
         fields.update(status=Status.FAILED, last_error="The receiver answered 410 Gone.")
         WebhookSubscription.objects.filter(pk=delivery.subscription_id).update(

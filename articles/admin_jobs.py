@@ -1,0 +1,261 @@
+"""Admin for background work: jobs, renditions, webhook subscriptions and deliveries.
+
+Imported at the bottom of `articles/admin.py`. Operators find failed and pending work here
+(list filters by status) and re-run it with the "retry" actions, which call the same
+services the workers use.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from articles.admin import URL_FIELD_OVERRIDES, PhotoAdmin
+from articles.jobs import job_retry
+from articles.models import (
+    ArticleSlugHistory,
+    BackgroundJob,
+    Photo,
+    PhotoRendition,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from articles.webhooks import webhook_delivery_retry
+
+STATUS_COLOURS = {
+    "pending": "#6c757d",
+    "running": "#0d6efd",
+    "sending": "#0d6efd",
+    "done": "#198754",
+    "delivered": "#198754",
+    "failed": "#dc3545",
+}
+
+
+def status_badge(value: str, label: str) -> str:
+    return format_html(
+        '<span style="padding:2px 8px;border-radius:10px;color:#fff;background:{}">{}</span>',
+        STATUS_COLOURS.get(value, "#6c757d"),
+        label,
+    )
+
+
+# --- Jobs ---------------------------------------------------------------------------------
+
+
+@admin.register(BackgroundJob)
+class BackgroundJobAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "object_link",
+        "status_label",
+        "attempts",
+        "short_error",
+        "claimed_by",
+        "updated_at",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("object_id", "last_error")
+    actions = ["retry_jobs"]
+    readonly_fields = [field.name for field in BackgroundJob._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj: BackgroundJob) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=_("object"))
+    def object_link(self, obj: BackgroundJob) -> str:
+        if obj.kind == BackgroundJob.Kind.PHOTO_RENDITIONS:
+            return format_html(
+                '<a href="../photo/{}/change/">{} {}</a>', obj.object_id, _("Photo"), obj.object_id
+            )
+        return str(obj.object_id)
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: BackgroundJob) -> str:
+        return obj.last_error[:120]
+
+    @admin.action(description=_("Retry the selected jobs"))
+    def retry_jobs(self, request, queryset) -> None:
+        with transaction.atomic():
+            jobs = list(queryset)
+            for job in jobs:
+                job_retry(job=job)
+        self.message_user(
+            request,
+            ngettext("%(count)d job sent again.", "%(count)d jobs sent again.", len(jobs))
+            % {"count": len(jobs)},
+            messages.SUCCESS,
+        )
+
+
+# --- Renditions, also shown on the photo's page -------------------------------------------
+
+
+@admin.register(PhotoRendition)
+class PhotoRenditionAdmin(admin.ModelAdmin):
+    list_display = ("photo", "spec", "width", "height", "format", "file", "updated_at")
+    list_filter = ("format", "spec")
+    list_select_related = ("photo",)
+    raw_id_fields = ("photo",)
+    search_fields = ("photo__caption", "spec")
+    readonly_fields = [field.name for field in PhotoRendition._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class PhotoRenditionInline(admin.TabularInline):
+    model = PhotoRendition
+    fields = ("spec", "width", "height", "format", "file")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("renditions")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.unregister(Photo)
+
+
+@admin.register(Photo)
+class PhotoWithRenditionsAdmin(PhotoAdmin):
+    """The editors' photo admin, plus the rendition job's state and the renditions made."""
+
+    inlines = [*PhotoAdmin.inlines, PhotoRenditionInline]
+    readonly_fields = (*PhotoAdmin.readonly_fields, "rendition_status")
+    fieldsets = (
+        *PhotoAdmin.fieldsets,
+        (_("Renditions"), {"fields": ("rendition_status",)}),
+    )
+
+    @admin.display(description=_("rendition job"))
+    def rendition_status(self, obj: Photo) -> str:
+        if obj is None or not obj.pk:
+            return "-"
+        job = BackgroundJob.objects.filter(
+            kind=BackgroundJob.Kind.PHOTO_RENDITIONS, object_id=obj.pk
+        ).first()
+        if job is None:
+            return "-"
+        if job.last_error:
+            return format_html(
+                "{} {}", status_badge(job.status, job.get_status_display()), job.last_error
+            )
+        return status_badge(job.status, job.get_status_display())
+
+
+# --- Webhooks -----------------------------------------------------------------------------
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=WebhookSubscription.Event.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: every event."),
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ("name", "url", "secret", "events", "is_active")
+        widgets = {"url": forms.URLInput(attrs={"size": 80})}
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
+    formfield_overrides = URL_FIELD_OVERRIDES
+    list_display = ("name", "url", "event_list", "is_active", "disabled_reason", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "url")
+
+    @admin.display(description=_("events"))
+    def event_list(self, obj: WebhookSubscription) -> str:
+        return ", ".join(obj.events) or _("all")
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ("number", "attempted_at", "response_code", "error", "response_body", "duration_ms")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = (
+        "event_type",
+        "subscription",
+        "status_label",
+        "attempts",
+        "response_code",
+        "next_attempt_at",
+        "created_at",
+    )
+    list_filter = ("status", "event_type", "subscription")
+    list_select_related = ("subscription",)
+    search_fields = ("event_id",)
+    inlines = [WebhookAttemptInline]
+    actions = ["retry_deliveries"]
+    readonly_fields = (
+        *[field.name for field in WebhookDelivery._meta.fields if field.name != "payload"],
+        "payload_json",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj: WebhookDelivery) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=_("payload"))
+    def payload_json(self, obj: WebhookDelivery) -> str:
+        rows = sorted((obj.payload.get("data") or {}).items())
+        return format_html(
+            "<b>{}</b><br>{}",
+            obj.payload.get("type", ""),
+            format_html_join("", "{}: {}<br>", rows),
+        )
+
+    @admin.action(description=_("Send the selected deliveries again"))
+    def retry_deliveries(self, request, queryset) -> None:
+        with transaction.atomic():
+            deliveries = list(queryset.exclude(status=WebhookDelivery.Status.SENDING))
+            for delivery in deliveries:
+                webhook_delivery_retry(delivery=delivery)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d delivery sent again.",
+                "%(count)d deliveries sent again.",
+                len(deliveries),
+            )
+            % {"count": len(deliveries)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ArticleSlugHistory)
+class ArticleSlugHistoryAdmin(admin.ModelAdmin):
+    list_display = ("slug", "article", "created_at")
+    list_select_related = ("article",)
+    search_fields = ("slug", "article__headline")
+    raw_id_fields = ("article",)
