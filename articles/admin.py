@@ -77,6 +77,12 @@ def thumbnail_html(image, *, alt: str = "", size: int = 80) -> str:
     )
 
 
+def _refusal_reason(exc: ValidationError | PermissionDenied) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
 # --- Inlines ------------------------------------------------------------------------------
 
 
@@ -275,12 +281,25 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if getattr(form, "status_change_needed", False):
+        if not getattr(form, "status_change_needed", False):
+            return
+        article = form.instance
+        try:
             article_set_status(
-                article=form.instance,
+                article=article,
                 status=form.status_target,
                 user=request.user,
                 publish_at=form.cleaned_data.get("published_at", form.original_published_at),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            # The form checked the move against the status it loaded; someone else may have
+            # changed it since. The service rolled back its part; the content edits stay.
+            article.refresh_from_db(fields=sorted(STATUS_FIELDS | {"slug"}))
+            self.message_user(
+                request,
+                _("Your changes were saved, but the status was not changed: %(reason)s")
+                % {"reason": _refusal_reason(exc)},
+                messages.ERROR,
             )
 
     # --- List columns ---
@@ -371,11 +390,10 @@ class ArticleAdmin(admin.ModelAdmin):
             try:
                 with transaction.atomic():
                     service(article=article, user=request.user)
-            except PermissionDenied as exc:
-                self.message_user(request, f"{article.headline}: {exc}", messages.ERROR)
-            except ValidationError as exc:
-                reason = " ".join(exc.messages)
-                self.message_user(request, f"{article.headline}: {reason}", messages.ERROR)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{article.headline}: {_refusal_reason(exc)}", messages.ERROR
+                )
             else:
                 changed += 1
         if changed:
