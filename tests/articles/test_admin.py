@@ -186,6 +186,12 @@ def photo_form_data(upload, **fields) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client speaks http; production settings would redirect it to https."""
+    settings.SECURE_SSL_REDIRECT = False
+
+
 @pytest.fixture
 def section(db) -> Section:
     return SectionFactory(name="Nasional", slug="nasional")

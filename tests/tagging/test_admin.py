@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -10,6 +11,12 @@ from tagging.models import TopicTag
 from tests.factories import ArticleFactory, TopicTagFactory
 
 CHANGELIST = reverse("admin:tagging_topictag_changelist")
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """The test client speaks http; production settings would redirect it to https."""
+    settings.SECURE_SSL_REDIRECT = False
 
 
 def test_tag_list_counts_articles(editor_client):
