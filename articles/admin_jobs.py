@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import URL_FIELD_OVERRIDES, PhotoAdmin
+from articles.admin import PhotoAdmin
 from articles.jobs import job_retry
 from articles.models import (
     ArticleSlugHistory,
@@ -160,6 +160,14 @@ class PhotoWithRenditionsAdmin(PhotoAdmin):
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
+    # The model field's validator refuses private and reserved addresses (a form error).
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 80}),
+        help_text=WebhookSubscription._meta.get_field("url").help_text,
+    )
     events = forms.MultipleChoiceField(
         label=_("events"),
         choices=WebhookSubscription.Event.choices,
@@ -171,13 +179,11 @@ class WebhookSubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ("name", "url", "secret", "events", "is_active")
-        widgets = {"url": forms.URLInput(attrs={"size": 80})}
 
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     form = WebhookSubscriptionForm
-    formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ("name", "url", "event_list", "is_active", "disabled_reason", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "url")
