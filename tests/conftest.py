@@ -16,8 +16,9 @@ from django.contrib.auth.models import Group, User
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Keep uploads of every test in a temporary folder."""
+    """Keep uploads of every test in a temporary folder; plain http for the test client."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
