@@ -165,13 +165,16 @@ class Photo(models.Model):
 
 class ArticleQuerySet(models.QuerySet["Article"]):
     def live(self, *, now=None) -> ArticleQuerySet:
-        """Articles readers may see: published, with a publish time that has passed.
+        """Articles readers may see: published, with a publish time that has passed, not
+        under an embargo that is still running and not in the trash.
 
         Every public surface (API, feeds, sitemaps, search, related links) reads through this
         one method, so a draft cannot appear on one of them by omission.
         """
         now = now or timezone.now()
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+        return self.filter(
+            status=Article.Status.PUBLISHED, published_at__lte=now, deleted_at__isnull=True
+        ).exclude(embargo_until__gt=now)
 
     def search(self, query: str) -> ArticleQuerySet:
         """Articles matching `query`, most relevant first, then newest.
@@ -327,6 +330,28 @@ class Article(models.Model):
         verbose_name=_("created by"),
     )
 
+    # Optimistic lock: raised by one on every content save (`article_save`); a save based on
+    # an older version is refused instead of overwriting a colleague's edit.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    embargo_until = models.DateTimeField(
+        _("embargo until"),
+        null=True,
+        blank=True,
+        help_text=_("No public surface shows the article before this time, whatever its status."),
+    )
+    # Set when the article is moved to the trash; NULL for every article in use.
+    deleted_at = models.DateTimeField(_("moved to trash at"), null=True, blank=True, editable=False)
+    # The revision readers saw at the last publish, so published content stays traceable.
+    live_revision = models.ForeignKey(
+        "ArticleRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("live revision"),
+    )
+
     # Full-text search document; written by a PostgreSQL trigger, unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -395,10 +420,13 @@ class Article(models.Model):
 
     @property
     def is_live(self) -> bool:
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and self.deleted_at is None
+            and not (self.embargo_until and self.embargo_until > now)
         )
 
     @property
@@ -545,6 +573,129 @@ class TaggedArticle(TaggedItemBase):
 
     def __str__(self) -> str:
         return f"{self.tag} on {self.content_object}"
+
+
+# --- Editorial workflow (issue 6): revisions, audit log, corrections, soft locks ------------
+
+
+class ArticleRevision(models.Model):
+    """A snapshot of an article after one save: fields, bylines, tags, related reading, photos.
+
+    Numbered per article from 1. `data` is plain JSON (see `services.article_snapshot`), so
+    a revision stays readable after the related rows change or disappear.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    data = models.JSONField(_("snapshot"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="article_revisions",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="articles_revision_number_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of {self.article_id}"
+
+
+class ArticleTransition(models.Model):
+    """The audit log: one row per status change of an article (who, when, from, to, why)."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("article")
+    )
+    # NULL for the scheduler acting on an editor's earlier decision.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="article_transitions",
+        verbose_name=_("user"),
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Article.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Article.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["article", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.from_status} → {self.to_status}"
+
+
+class Correction(models.Model):
+    """A dated correction note appended by an editor; content edits never touch it."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("article")
+    )
+    text = models.TextField(_("correction"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="article_corrections",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("dated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ArticleEditor(models.Model):
+    """A soft lock: who has an article's change page open, refreshed while the page is open.
+
+    Rows older than `services.SOFT_LOCK_SECONDS` are stale and ignored; nothing is refused
+    because of them, the admin only warns.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="open_by", verbose_name=_("article")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="open_articles",
+        verbose_name=_("user"),
+    )
+    seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("open article")
+        verbose_name_plural = _("open articles")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="articles_editor_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.article_id}"
 
 
 # --- Background jobs (issue 4): renditions, old slugs, outbox, webhooks --------------------
