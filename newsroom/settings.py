@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "corsheaders",
     "rest_framework",
+    # Tokens for the write API (/api/v1/manage/); the public API stays anonymous.
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -230,6 +232,8 @@ API_PAGE_SIZE_DEFAULT = 20
 API_PAGE_SIZE_MAX = 100
 API_SEARCH_MAX_PAGES = 20
 API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "600/min")
+# Writes through the write API (POST, PATCH), per token user; stricter than reads.
+API_WRITE_THROTTLE_RATE = os.environ.get("API_WRITE_THROTTLE_RATE", "60/min")
 API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300"
 )
