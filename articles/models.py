@@ -698,6 +698,44 @@ class ArticleEditor(models.Model):
         return f"{self.user} on {self.article_id}"
 
 
+class RelatedSuggestion(models.Model):
+    """A related-reading suggestion for an article, computed in the background on publish.
+
+    Ranked by `articles.suggestions`; the API shows them (still live ones only) when editors
+    picked fewer links than `RELATED_SUGGESTIONS_MIN_LINKS`.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="related_suggestions"
+    )
+    target = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="suggested_from",
+        verbose_name=_("suggested article"),
+    )
+    score = models.FloatField(_("score"))
+    position = models.PositiveSmallIntegerField(_("rank"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("related-reading suggestion")
+        verbose_name_plural = _("related-reading suggestions")
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "target"], name="articles_relatedsuggestion_once"
+            ),
+            models.CheckConstraint(
+                name="articles_relatedsuggestion_not_self",
+                condition=~Q(target=models.F("article")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} for {self.article_id} (#{self.position})"
+
+
 # --- Background jobs (issue 4): renditions, old slugs, outbox, webhooks --------------------
 
 
@@ -774,6 +812,7 @@ class BackgroundJob(models.Model):
 
     class Kind(models.TextChoices):
         PHOTO_RENDITIONS = "photo_renditions", _("Photo renditions")
+        RELATED_SUGGESTIONS = "related_suggestions", _("Related-reading suggestions")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
