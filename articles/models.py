@@ -17,6 +17,7 @@ from taggit.models import TaggedItemBase
 from articles.html import sanitize_body_html, validate_body_size
 from articles.images import PhotoField
 from articles.webhook_urls import validate_webhook_url
+from tagging.managers import TopicTagManager
 from tagging.models import TopicTag
 
 
@@ -305,7 +306,10 @@ class Article(models.Model):
         blank=True,
         verbose_name=_("inline photos"),
     )
-    tags = TaggableManager(through="TaggedArticle", blank=True, verbose_name=_("tags"))
+    # TopicTagManager: typed names are normalised and aliases resolved ("rúsia" -> Rusia).
+    tags = TaggableManager(
+        through="TaggedArticle", manager=TopicTagManager, blank=True, verbose_name=_("tags")
+    )
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT

@@ -1,0 +1,211 @@
+"""Writes on tags: resolving typed names, aliases, merging; and tag suggestions from text.
+
+Nothing here imports `articles`: the tagged-item tables are found through `TopicTag`'s
+reverse relations (every through model is a taggit `ItemBase` with a `tag` FK and a real
+`content_object` FK, taggit's custom-FK recipe), so the same code serves any tagged model.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+from taggit.models import ItemBase
+
+from tagging.models import TagAlias, TopicTag
+from tagging.text import tag_display_name, tag_name_key, text_stems
+
+NAME_MAX_LENGTH = TopicTag._meta.get_field("name").max_length
+
+
+class TagMergePreview(TypedDict):
+    items_moved: int  # taggings that go from the source to the target
+    items_dropped: int  # taggings of items that already carry the target
+    aliases: list[str]  # names the target gains as aliases
+
+
+def tag_through_models() -> list[type[models.Model]]:
+    """Through models that tag things with `TopicTag` (e.g. `articles.TaggedArticle`)."""
+    return [
+        rel.related_model
+        for rel in TopicTag._meta.related_objects
+        if issubclass(rel.related_model, ItemBase) and rel.field.name == "tag"
+    ]
+
+
+def tag_resolve(*, name: str) -> TopicTag | None:
+    """The tag a typed name means: a tag of the same key, or the tag of such an alias.
+
+    At most two queries.
+    """
+    key = tag_name_key(name)
+    if not key:
+        return None
+    tag = TopicTag.objects.filter(name_key=key).first()
+    if tag is None:
+        alias = TagAlias.objects.filter(name_key=key).select_related("tag").first()
+        tag = alias.tag if alias else None
+    return tag
+
+
+def tags_resolve_or_create(*, names: list[str]) -> dict[str, TopicTag]:
+    """Tags for typed names, keyed by `tag_name_key`; missing tags are created.
+
+    "Rusia", " rusia ", "RÚSIA" and an alias of Rusia all give the one tag under the key
+    "rusia". Empty names are skipped; a name longer than the tag name field is a
+    `ValidationError`. Two queries for the lookups, plus one or two per created tag.
+    """
+    wanted: dict[str, str] = {}
+    for raw in names:
+        display = tag_display_name(raw)
+        if len(display) > NAME_MAX_LENGTH:
+            raise ValidationError(
+                _("A tag name may have at most %(limit)d characters.") % {"limit": NAME_MAX_LENGTH},
+                code="tag_name_too_long",
+            )
+        key = tag_name_key(display)
+        if key:
+            wanted.setdefault(key, display)
+    if not wanted:
+        return {}
+    by_key = {tag.name_key: tag for tag in TopicTag.objects.filter(name_key__in=wanted)}
+    missing = [key for key in wanted if key not in by_key]
+    if missing:
+        for alias in TagAlias.objects.filter(name_key__in=missing).select_related("tag"):
+            by_key[alias.name_key] = alias.tag
+    for key, display in wanted.items():
+        if key not in by_key:
+            by_key[key] = _tag_get_or_create(key=key, name=display)
+    return by_key
+
+
+def _tag_get_or_create(*, key: str, name: str) -> TopicTag:
+    # The unique `name_key` makes this race-safe: a concurrent creator's row wins.
+    try:
+        with transaction.atomic():
+            tag, _created = TopicTag.objects.get_or_create(name_key=key, defaults={"name": name})
+    except IntegrityError:
+        # Same key created meanwhile, or only the slug clashed: TagBase.save retries slugs
+        # for new rows, so this is the key.
+        tag = TopicTag.objects.get(name_key=key)
+    return tag
+
+
+def tag_alias_add(*, tag: TopicTag, name: str) -> TagAlias:
+    """Make `name` resolve to `tag`. Raises `ValidationError` if it names a tag or an alias.
+
+    The alias gets the slug of its name when no tag or alias uses it, so it can be linked.
+    """
+    alias = TagAlias(tag=tag, name=tag_display_name(name))
+    alias.full_clean(exclude=["slug"])
+    slug = tag.slugify(alias.name)
+    taken = (
+        TopicTag.objects.filter(slug=slug).exists()
+        or TagAlias.objects.filter(slug=slug).exists()
+    )
+    alias.slug = None if taken else slug
+    alias.save()
+    return alias
+
+
+def tag_merge_preview(*, source: TopicTag, target: TopicTag) -> TagMergePreview:
+    """What `tag_merge` would do; two queries per through model, plus one for the aliases."""
+    moved = dropped = 0
+    for through in tag_through_models():
+        items = through.objects.filter(tag=source)
+        on_target = through.objects.filter(tag=target).values("content_object")
+        both = items.filter(content_object__in=on_target).count()
+        dropped += both
+        moved += items.count() - both
+    aliases = [source.name, *source.aliases.values_list("name", flat=True)]
+    return {"items_moved": moved, "items_dropped": dropped, "aliases": aliases}
+
+
+def tag_merge(*, source: TopicTag, target: TopicTag) -> TagMergePreview:
+    """Merge `source` into `target`: its taggings, aliases, name and slug go to `target`.
+
+    Everything tagged `source` ends up tagged `target` once (an item carrying both keeps one
+    tagging); `source`'s aliases move; `source`'s name and slug become aliases of `target`,
+    so typed input and the old URL both lead to `target`; then `source` is deleted. One
+    transaction: a failure anywhere leaves both tags as they were. Returns what moved.
+    """
+    if source.pk == target.pk:
+        raise ValidationError(_("A tag cannot be merged into itself."), code="merge_into_self")
+    with transaction.atomic():
+        # Locked in pk order so two merges of the same pair cannot deadlock.
+        locked = {
+            tag.pk: tag
+            for tag in TopicTag.objects.select_for_update()
+            .filter(pk__in=[source.pk, target.pk])
+            .order_by("pk")
+        }
+        if len(locked) != 2:
+            raise ValidationError(_("One of the tags no longer exists."), code="tag_gone")
+        source, target = locked[source.pk], locked[target.pk]
+        preview = tag_merge_preview(source=source, target=target)
+        for through in tag_through_models():
+            on_target = through.objects.filter(tag=target).values("content_object")
+            through.objects.filter(tag=source, content_object__in=on_target).delete()
+            through.objects.filter(tag=source).update(tag=target)
+        source.aliases.update(tag=target)
+        old_name, old_slug = source.name, source.slug
+        source.delete()
+        _alias_from_merged_tag(tag=target, name=old_name, slug=old_slug)
+    return preview
+
+
+def _alias_from_merged_tag(*, tag: TopicTag, name: str, slug: str | None) -> TagAlias:
+    # The source row is gone, so its key and slug are free for the alias (an alias holding
+    # the same slug already leads somewhere; it keeps it).
+    if TagAlias.objects.filter(slug=slug).exists():
+        slug = None
+    return TagAlias.objects.create(tag=tag, name=name, slug=slug)
+
+
+# --- Suggestions from text -----------------------------------------------------------------
+
+
+def tags_suggest_for_text(
+    *, text: str, language: str, exclude_ids: set[int] | frozenset[int] = frozenset(), limit=10
+) -> list[TopicTag]:
+    """Existing tags whose name or an alias occurs in `text`, most mentioned first.
+
+    Words are compared stemmed for the article's language (Indonesian or English), so
+    "korupsinya" finds the tag "Korupsi" and "elections" finds "Election". A multi-word name
+    must occur as consecutive words. Two queries (tags, aliases); the matching is in Python
+    over every name, fine for tens of thousands of tags.
+    """
+    words = text_stems(text, language=language)
+    if not words:
+        return []
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(words):
+        positions.setdefault(word, []).append(index)
+
+    def occurrences(name: str) -> int:
+        stems = text_stems(name, language=language)
+        if not stems:
+            return 0
+        count = 0
+        for start in positions.get(stems[0], []):
+            if words[start : start + len(stems)] == stems:
+                count += 1
+        return count
+
+    hits: dict[int, int] = {}
+    tags: dict[int, TopicTag] = {}
+    for tag in TopicTag.objects.exclude(pk__in=exclude_ids).only("id", "name", "slug", "kind"):
+        found = occurrences(tag.name)
+        if found:
+            hits[tag.pk] = hits.get(tag.pk, 0) + found
+            tags[tag.pk] = tag
+    aliases = TagAlias.objects.exclude(tag_id__in=exclude_ids).select_related("tag")
+    for alias in aliases.only("name", "tag__id", "tag__name", "tag__slug", "tag__kind"):
+        found = occurrences(alias.name)
+        if found:
+            hits[alias.tag_id] = hits.get(alias.tag_id, 0) + found
+            tags[alias.tag_id] = alias.tag
+    ranked = sorted(hits, key=lambda pk: (-hits[pk], tags[pk].name))
+    return [tags[pk] for pk in ranked[:limit]]
