@@ -283,8 +283,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Redis re-delivers a message not acknowledged within this time. It must exceed the
     # longest task and any countdown (RELIABILITY.md I5); no task uses a long ETA.
+    # A dead worker's unacknowledged messages are looked for every interval * throttle
+    # seconds (kombu's defaults: 10 * 10); tests shorten all three.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 7200)
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 7200),
+        "unacked_restore_interval": envint("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": envint("CELERY_UNACKED_RESTORE_THROTTLE", 10),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")

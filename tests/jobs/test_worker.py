@@ -60,6 +60,8 @@ def wait_until(condition, *, timeout: float, interval: float = 0.1, message: str
         if value:
             return value
         time.sleep(interval)
+    if callable(message):
+        message = message()
     raise AssertionError(f"Timed out after {timeout} s: {message}")
 
 
@@ -135,6 +137,8 @@ def worker_env(transactional_db, broker, settings, tmp_path):
         "DATABASE_CONN_MAX_AGE": "0",
         # Redis hands a dead worker's unacknowledged message to another after this long.
         "CELERY_VISIBILITY_TIMEOUT": "5",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
     }
     return env
 
@@ -234,12 +238,15 @@ def test_worker_killed_mid_rendition_then_new_worker_completes_without_duplicate
     made_before_kill = rendition_count(photo.pk)
     assert made_before_kill < SPEC_COUNT, "the kill came before the job finished"
 
-    start_worker()
+    second = start_worker()
 
     wait_until(
         lambda: BackgroundJob.objects.filter(object_id=photo.pk, status="done").exists(),
         timeout=60,
-        message="job done after restart",
+        message=lambda: (
+            f"job done after restart; {BackgroundJob.objects.get(object_id=photo.pk)}"
+            f"\n{worker.output()[-3000:]}\n---\n{second.output()[-3000:]}"
+        ),
     )
     assert rendition_count(photo.pk) == SPEC_COUNT
     job = BackgroundJob.objects.get(object_id=photo.pk)
