@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "newsroom.middleware.EditorialLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag from the response body and 304 answers to conditional GETs (API, feeds, sitemaps).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -213,6 +213,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Tags (django-taggit) -----------------------------------------------------------------
 
 TAGGIT_CASE_INSENSITIVE = True
+# Related reading: suggestions are offered in the API when editors picked fewer links than
+# this; how many suggestions are computed and stored per article on publish.
+RELATED_SUGGESTIONS_MIN_LINKS = envint("RELATED_SUGGESTIONS_MIN_LINKS", 3)
+RELATED_SUGGESTIONS_COUNT = envint("RELATED_SUGGESTIONS_COUNT", 5)
 
 # --- Django REST Framework and the public API ---------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
@@ -319,6 +323,7 @@ CELERY_TASK_ROUTES = {
     "articles.tasks.photo_renditions_*": {"queue": "media"},
     "articles.tasks.article_*": {"queue": "publishing"},
     "articles.tasks.articles_*": {"queue": "publishing"},
+    "articles.tasks.related_suggestions_*": {"queue": "publishing"},
     "articles.tasks.webhook_*": {"queue": "delivery"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

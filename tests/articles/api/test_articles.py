@@ -510,3 +510,16 @@ def test_filters_refuse_malformed_slugs_and_empty_values(api_client, query, fiel
 
     assert response.status_code == 400
     assert response.json()["error"]["field"] == field
+
+
+def test_api_answers_do_not_vary_by_browser_language(api_client):
+    response = api_client.get("/api/v1/sections/", HTTP_ACCEPT_LANGUAGE="id")
+
+    assert "Accept-Language" not in response.get("Vary", "")
+    assert "Content-Language" not in response
+
+
+def test_the_admin_still_follows_the_browser_language(client):
+    response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="id")
+
+    assert response["Content-Language"] == "id"
