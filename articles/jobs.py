@@ -75,9 +75,12 @@ def job_retry(*, job: BackgroundJob) -> None:
 
 
 def job_enqueue(*, job: BackgroundJob) -> None:
-    from articles.tasks import photo_renditions_generate_task
+    from articles.tasks import photo_renditions_generate_task, related_suggestions_run_task
 
-    tasks = {Kind.PHOTO_RENDITIONS: photo_renditions_generate_task}
+    tasks = {
+        Kind.PHOTO_RENDITIONS: photo_renditions_generate_task,
+        Kind.RELATED_SUGGESTIONS: related_suggestions_run_task,
+    }
     tasks[job.kind].delay(job.object_id)
 
 

@@ -255,6 +255,17 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             models.Prefetch(
                 "related_links", queryset=visible_links, to_attr="visible_related_links"
             ),
+            # Stored suggestions whose article is still live (it may have been unpublished
+            # since they were computed): one query.
+            models.Prefetch(
+                "related_suggestions",
+                queryset=RelatedSuggestion.objects.filter(
+                    target__in=Article.objects.live(now=now).values("pk")
+                )
+                .select_related("target__section")
+                .order_by("position"),
+                to_attr="visible_suggestions",
+            ),
         )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Article, ArticleSlugHistory
+from articles.suggestions import related_suggestions_request
 from articles.webhooks import webhook_event_emit
 from tagging.text import slugify_ascii
 
@@ -144,6 +145,9 @@ def article_set_status(
         event = _webhook_event_for(from_status=current, to_status=status)
         if event:
             webhook_event_emit(event_type=event, article=article)
+        if status == Status.PUBLISHED:
+            # Related reading for this article, ranked by a worker after the commit.
+            related_suggestions_request(article=article)
     return article
 
 

@@ -13,6 +13,7 @@ from django.db import close_old_connections
 
 from articles.jobs import TransientJobError, jobs_sweep, photo_renditions_run
 from articles.services import article_ensure_slug, articles_publish_due
+from articles.suggestions import related_suggestions_run
 from articles.webhooks import webhook_delivery_attempt
 
 logger = get_task_logger(__name__)
@@ -27,6 +28,14 @@ def photo_renditions_generate_task(self, photo_id: int) -> str | None:
     except TransientJobError as exc:
         logger.warning("Renditions of photo %s failed, will retry: %s", photo_id, exc)
         raise self.retry(exc=exc, countdown=min(600, 10 * 2**self.request.retries)) from exc
+    return job.status if job else None
+
+
+@shared_task
+def related_suggestions_run_task(article_id: int) -> str | None:
+    """Rank and store related-reading suggestions for one article (after its publish)."""
+    close_old_connections()
+    job = related_suggestions_run(article_id=article_id)
     return job.status if job else None
 
 

@@ -27,9 +27,7 @@ class TopicTag(TagBase):
         _("type"), max_length=20, choices=Kind.choices, default=Kind.TOPIC, db_index=True
     )
     description = models.TextField(_("description"), blank=True)
-    name_key = models.CharField(
-        _("normalised name"), max_length=100, unique=True, editable=False
-    )
+    name_key = models.CharField(_("normalised name"), max_length=100, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -88,9 +86,7 @@ class TagAlias(models.Model):
         TopicTag, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("tag")
     )
     name = models.CharField(_("name"), max_length=100)
-    name_key = models.CharField(
-        _("normalised name"), max_length=100, unique=True, editable=False
-    )
+    name_key = models.CharField(_("normalised name"), max_length=100, unique=True, editable=False)
     # NULL when the alias has no URL of its own (typed by an editor, slug taken).
     slug = models.SlugField(_("old slug"), max_length=100, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -121,6 +117,4 @@ class TagAlias(models.Model):
                 code="duplicate_tag",
             )
         if TagAlias.objects.filter(name_key=key).exclude(pk=self.pk).exists():
-            raise ValidationError(
-                {"name": _("This alias exists already.")}, code="duplicate_alias"
-            )
+            raise ValidationError({"name": _("This alias exists already.")}, code="duplicate_alias")

@@ -102,8 +102,7 @@ def tag_alias_add(*, tag: TopicTag, name: str) -> TagAlias:
     alias.full_clean(exclude=["slug"])
     slug = tag.slugify(alias.name)
     taken = (
-        TopicTag.objects.filter(slug=slug).exists()
-        or TagAlias.objects.filter(slug=slug).exists()
+        TopicTag.objects.filter(slug=slug).exists() or TagAlias.objects.filter(slug=slug).exists()
     )
     alias.slug = None if taken else slug
     alias.save()

@@ -5,6 +5,8 @@ Anything not live answers 404 exactly like a slug that never existed.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -39,10 +41,12 @@ from newsroom.api import (
     SearchPagination,
     StrictQueryParamsMixin,
 )
-from tagging.models import TopicTag
+from tagging.models import TagAlias, TopicTag
 
 ARTICLE_FILTER_PARAMS = frozenset(ArticleFilter.base_filters)
 LIST_PARAMS = frozenset({"cursor", "page_size"}) | ARTICLE_FILTER_PARAMS
+# `popular_days` on the tag list: at most a year.
+POPULAR_DAYS_MAX = 366
 
 
 def _set_last_modified(response: Response, timestamps) -> Response:
@@ -216,31 +220,69 @@ class AuthorArticleListView(ArticleListBase):
         )
 
 
-def _tags_with_live_counts():
-    now = timezone.now()
-    live = Q(
-        tagged_articles__content_object__status=Article.Status.PUBLISHED,
-        tagged_articles__content_object__published_at__lte=now,
-    )
+def _tags_with_live_counts(*, since=None):
+    """Tags on at least one live article, with `article_count` of live ones only.
+
+    `since` counts only articles published from then on (popular tags of the last days).
+    """
+    live = Q(tagged_articles__content_object__in=Article.objects.live().values("pk"))
+    if since is not None:
+        live &= Q(tagged_articles__content_object__published_at__gte=since)
     return TopicTag.objects.annotate(article_count=Count("tagged_articles", filter=live)).filter(
         article_count__gt=0
     )
 
 
+def _redirect_merged_tag(slug: str, route: str):
+    """A 301 to the tag that `slug` was merged into (or renamed to), if that tag is listed.
+
+    One query; raises `Http404` when the slug never was a tag's.
+    """
+    current_slug = (
+        TagAlias.objects.filter(slug=slug, tag__in=_tags_with_live_counts().values("pk"))
+        .values_list("tag__slug", flat=True)
+        .first()
+    )
+    if current_slug is None:
+        raise Http404
+    return HttpResponsePermanentRedirect(reverse(route, kwargs={"slug": current_slug}))
+
+
 @extend_schema(tags=["tags"], summary="Tags of published articles, with counts")
 class TagListView(PublicAPIView, generics.ListAPIView):
-    """Tags on at least one published article; `article_count` counts published ones only."""
+    """Tags on at least one published article; `article_count` counts published ones only.
+
+    With `popular_days=N`, only articles published in the last N days count, and tags are
+    ordered by that count: the popular tags of the last N days.
+    """
 
     serializer_class = TagSerializer
     pagination_class = None
-    allowed_query_params = frozenset({"kind"})
+    allowed_query_params = frozenset({"kind", "popular_days"})
 
-    @extend_schema(parameters=[OpenApiParameter("kind", str, enum=TopicTag.Kind.values)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=TopicTag.Kind.values),
+            OpenApiParameter(
+                "popular_days",
+                {"type": "integer", "minimum": 1, "maximum": POPULAR_DAYS_MAX},
+                description="Count only articles published in the last N days.",
+            ),
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = _tags_with_live_counts().order_by("-article_count", "name")
+        since = None
+        days = self.request.query_params.get("popular_days")
+        if days is not None:
+            if not (days.isascii() and days.isdigit() and 1 <= int(days) <= POPULAR_DAYS_MAX):
+                raise InvalidParameter(
+                    "popular_days", f"popular_days must be between 1 and {POPULAR_DAYS_MAX}."
+                )
+            since = timezone.now() - timedelta(days=int(days))
+        queryset = _tags_with_live_counts(since=since).order_by("-article_count", "name")
         kind = self.request.query_params.get("kind")
         if kind is not None:
             if kind not in TopicTag.Kind.values:
@@ -253,15 +295,25 @@ class TagListView(PublicAPIView, generics.ListAPIView):
 
 @extend_schema(tags=["tags"], summary="One tag")
 class TagDetailView(PublicAPIView, generics.RetrieveAPIView):
+    """A tag merged into another answers 301 with the other tag's address."""
+
     serializer_class = TagSerializer
     lookup_field = "slug"
 
     def get_queryset(self):
         return _tags_with_live_counts()
 
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            return _redirect_merged_tag(kwargs["slug"], "api:tag-detail")
+
 
 @extend_schema(tags=["tags"], summary="Published articles with a tag")
 class TagArticleListView(ArticleListBase):
+    """A tag merged into another answers 301 with the other tag's article list."""
+
     filterset_class = article_filter_without("tag", "tag_match")
     allowed_query_params = LIST_PARAMS - {"tag", "tag_match"}
 
@@ -270,3 +322,12 @@ class TagArticleListView(ArticleListBase):
         return Article.objects.live().filter(
             Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag))
         )
+
+    def list(self, request, *args, **kwargs):
+        try:
+            return super().list(request, *args, **kwargs)
+        except Http404:
+            response = _redirect_merged_tag(kwargs["slug"], "api:tag-articles")
+            if request.META.get("QUERY_STRING"):
+                response["Location"] += "?" + request.META["QUERY_STRING"]
+            return response

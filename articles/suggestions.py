@@ -1,0 +1,177 @@
+"""Related-reading suggestions: other live articles that share rare tags, newer first.
+
+Ranking (`related_suggestions_rank`)::
+
+    score = sum over shared tags of idf(tag) * (0.5 + 0.5 * 2 ** (-age_days / HALF_LIFE_DAYS))
+    idf(tag) = ln(1 + live articles / live articles with the tag)
+
+A tag on few articles ("Gempa Cianjur") says more than one on thousands ("Jakarta"); an
+article keeps at least half its weight however old it is. Ties (same score) go, on
+PostgreSQL, to the candidate whose text best matches the article's headline (`ts_rank`),
+then to the newer one.
+
+Computed in the background after each publish (`related_suggestions_request`, an outbox job)
+and stored as `RelatedSuggestion` rows, so the API only reads them; it still re-checks that
+each suggested article is live.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections, transaction
+from django.db.models import Case, Count, F, FloatField, Max, Sum, Value, When
+from django.utils import timezone
+
+from articles.jobs import job_claim, job_finish, job_request
+from articles.models import (
+    SEARCH_CONFIGS,
+    Article,
+    BackgroundJob,
+    RelatedSuggestion,
+    TaggedArticle,
+)
+
+HALF_LIFE_DAYS = 30
+# Candidates read from the database, best by tag score; recency then reorders them. A
+# candidate outside this pool would need less than half the tag score of the pool's last.
+CANDIDATE_POOL = 500
+
+_HEADLINE_WORD = re.compile(r"[^\W_]+")
+
+
+def recency_factor(*, published_at: datetime, now: datetime) -> float:
+    """1.0 for an article published now, 0.75 after one half-life, towards 0.5 after."""
+    age_days = max(0.0, (now - published_at).total_seconds() / 86400)
+    return 0.5 + 0.5 * 2 ** (-age_days / HALF_LIFE_DAYS)
+
+
+def related_suggestions_rank(
+    *, article: Article, limit: int = 5, now: datetime | None = None
+) -> list[tuple[Article, float]]:
+    """The best `limit` live articles to read next to `article`, with their scores.
+
+    Never `article` itself and never an article that is not live. Four queries (tags and
+    their live counts, total, candidates, articles), five on PostgreSQL (text similarity).
+    """
+    now = now or timezone.now()
+    live = Article.objects.live(now=now)
+    document_frequency = dict(
+        TaggedArticle.objects.filter(
+            content_object__in=live.values("pk"),
+            tag__in=TaggedArticle.objects.filter(content_object=article).values("tag"),
+        )
+        .values("tag")
+        .annotate(n=Count("id"))
+        .values_list("tag", "n")
+    )
+    if not document_frequency:
+        return []
+    total = live.count()
+    idf = {tag: math.log(1 + total / n) for tag, n in document_frequency.items()}
+    weight = Case(
+        *(When(tag_id=tag, then=Value(value)) for tag, value in idf.items()),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    pool = list(
+        TaggedArticle.objects.filter(tag__in=list(idf), content_object__in=live.values("pk"))
+        .exclude(content_object=article.pk)
+        .values("content_object")
+        .annotate(tag_score=Sum(weight), published_at=Max("content_object__published_at"))
+        .order_by("-tag_score", "-published_at", "-content_object")[:CANDIDATE_POOL]
+    )
+    scores = {
+        row["content_object"]: row["tag_score"]
+        * recency_factor(published_at=row["published_at"], now=now)
+        for row in pool
+    }
+    best = sorted(scores, key=lambda pk: -scores[pk])[: limit * 4]
+    articles = Article.objects.filter(pk__in=best).select_related("section")
+    similarity = _headline_similarity(article=article, candidates=articles)
+    ranked = sorted(
+        articles,
+        key=lambda a: (
+            -round(scores[a.pk], 9),
+            -similarity.get(a.pk, 0.0),
+            -a.published_at.timestamp(),
+            -a.pk,
+        ),
+    )
+    return [(a, scores[a.pk]) for a in ranked[:limit]]
+
+
+def _headline_similarity(*, article: Article, candidates) -> dict[int, float]:
+    """PostgreSQL: `ts_rank` of each candidate's search vector against the headline words.
+
+    Empty elsewhere (SQLite has no stored search vector); the order then falls back to time.
+    """
+    if connections[candidates.db].vendor != "postgresql":
+        return {}
+    words = _HEADLINE_WORD.findall(article.headline.lower())[:20]
+    if not words:
+        return {}
+    config = SEARCH_CONFIGS.get(article.language, "simple")
+    # Only letters and digits reach the raw query, joined by OR.
+    query = SearchQuery(" | ".join(words), config=config, search_type="raw")
+    ranked = candidates.annotate(similarity=SearchRank(F("search_vector"), query))
+    return {pk: value or 0.0 for pk, value in ranked.values_list("pk", "similarity")}
+
+
+def related_suggestions_refresh(*, article_id: int, now: datetime | None = None) -> int:
+    """Recompute and store the suggestions of one article; returns how many were stored.
+
+    An article that is not live (or gone) keeps none. Idempotent: the rows are replaced in
+    one transaction.
+    """
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return 0
+    ranked = []
+    if Article.objects.live(now=now).filter(pk=article_id).exists():
+        ranked = related_suggestions_rank(
+            article=article, limit=settings.RELATED_SUGGESTIONS_COUNT, now=now
+        )
+    computed_at = timezone.now()
+    with transaction.atomic():
+        RelatedSuggestion.objects.filter(article=article).delete()
+        RelatedSuggestion.objects.bulk_create(
+            RelatedSuggestion(
+                article=article,
+                target=target,
+                score=score,
+                position=position,
+                computed_at=computed_at,
+            )
+            for position, (target, score) in enumerate(ranked, start=1)
+        )
+    return len(ranked)
+
+
+def related_suggestions_request(*, article: Article) -> BackgroundJob:
+    """Ask for fresh suggestions for `article`; the worker gets the message after commit.
+
+    Every request is new work (a fresh key): the archive changed since the last one.
+    """
+    return job_request(
+        kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_id=article.pk, key=uuid.uuid4().hex
+    )
+
+
+def related_suggestions_run(*, article_id: int, worker: str = "") -> BackgroundJob | None:
+    """The suggestions job: claim, refresh, finish. None when there was nothing to do."""
+    job = job_claim(
+        kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_id=article_id, worker=worker
+    )
+    if job is None:
+        return None
+    key = job.key
+    related_suggestions_refresh(article_id=article_id)
+    job_finish(job=job, key=key)
+    job.refresh_from_db()
+    return job
