@@ -2,14 +2,15 @@
 
 Every task is idempotent (see the functions it calls), so `acks_late` re-deliveries and the
 sweeper's re-sends are harmless. Routing to the media, publishing and delivery queues is by
-name prefix in `CELERY_TASK_ROUTES`.
+name prefix in `CELERY_TASK_ROUTES`. Celery's Django fix-up closes stale or broken database
+connections before and after every task (RELIABILITY.md I4), so a database restart needs no
+worker restart.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 from celery.utils.log import get_task_logger
-from django.db import close_old_connections
 
 from articles.jobs import TransientJobError, jobs_sweep, photo_renditions_run
 from articles.services import article_ensure_slug, articles_publish_due
@@ -22,7 +23,6 @@ logger = get_task_logger(__name__)
 @shared_task(bind=True, max_retries=5)
 def photo_renditions_generate_task(self, photo_id: int) -> str | None:
     """Renditions (and metadata fill) for one photo; transient failures retry with backoff."""
-    close_old_connections()
     try:
         job = photo_renditions_run(photo_id=photo_id, worker=self.request.hostname or "")
     except TransientJobError as exc:
@@ -34,21 +34,18 @@ def photo_renditions_generate_task(self, photo_id: int) -> str | None:
 @shared_task
 def related_suggestions_run_task(article_id: int) -> str | None:
     """Rank and store related-reading suggestions for one article (after its publish)."""
-    close_old_connections()
     job = related_suggestions_run(article_id=article_id)
     return job.status if job else None
 
 
 @shared_task
 def article_ensure_slug_task(article_id: int) -> str | None:
-    close_old_connections()
     return article_ensure_slug(article_id=article_id)
 
 
 @shared_task
 def articles_publish_due_task() -> list[int]:
     """Publish due scheduled articles; beat sends it every second, and at worker start."""
-    close_old_connections()
     published = articles_publish_due()
     if published:
         logger.info("Published scheduled articles %s", published)
@@ -57,12 +54,10 @@ def articles_publish_due_task() -> list[int]:
 
 @shared_task
 def webhook_delivery_attempt_task(delivery_id: int) -> str | None:
-    close_old_connections()
     delivery = webhook_delivery_attempt(delivery_id=delivery_id)
     return delivery.status if delivery else None
 
 
 @shared_task
 def jobs_sweep_task() -> dict[str, int]:
-    close_old_connections()
     return jobs_sweep()

@@ -173,8 +173,9 @@ def test_detail_query_count_is_constant(api_client, django_assert_num_queries):
         )
 
     # 1 article with section and lead photo, 2 bylines, 3 tags, 4 lead renditions,
-    # 5 inline photos with their photo, 6 their renditions, 7 visible related links.
-    with django_assert_num_queries(7):
+    # 5 inline photos with their photo, 6 their renditions, 7 visible related links,
+    # 8 stored related-reading suggestions that are still live.
+    with django_assert_num_queries(8):
         response = api_client.get(f"/api/v1/articles/{article.slug}/")
     assert response.status_code == 200
     assert len(response.json()["related"]) == 4
