@@ -217,10 +217,6 @@ TAGGIT_CASE_INSENSITIVE = True
 # this; how many suggestions are computed and stored per article on publish.
 RELATED_SUGGESTIONS_MIN_LINKS = envint("RELATED_SUGGESTIONS_MIN_LINKS", 3)
 RELATED_SUGGESTIONS_COUNT = envint("RELATED_SUGGESTIONS_COUNT", 5)
-# Related reading: suggestions are offered in the API when editors picked fewer links than
-# this; how many suggestions are computed and stored per article on publish.
-RELATED_SUGGESTIONS_MIN_LINKS = envint("RELATED_SUGGESTIONS_MIN_LINKS", 3)
-RELATED_SUGGESTIONS_COUNT = envint("RELATED_SUGGESTIONS_COUNT", 5)
 
 # --- Django REST Framework and the public API ---------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
@@ -327,7 +323,6 @@ CELERY_TASK_ROUTES = {
     "articles.tasks.photo_renditions_*": {"queue": "media"},
     "articles.tasks.article_*": {"queue": "publishing"},
     "articles.tasks.articles_*": {"queue": "publishing"},
-    "articles.tasks.related_suggestions_*": {"queue": "publishing"},
     "articles.tasks.related_suggestions_*": {"queue": "publishing"},
     "articles.tasks.webhook_*": {"queue": "delivery"},
 }

@@ -174,13 +174,6 @@ class SuggestedArticleSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField()
 
 
-class SuggestedArticleSerializer(serializers.Serializer):
-    headline = serializers.CharField()
-    slug = serializers.CharField()
-    url = serializers.CharField()
-    published_at = serializers.DateTimeField()
-
-
 class ArticleDetailSerializer(ArticleTeaserSerializer):
     body_html = serializers.CharField(source="body")
     blocks = serializers.SerializerMethodField()
@@ -259,30 +252,6 @@ class ArticleDetailSerializer(ArticleTeaserSerializer):
     @extend_schema_field(RelatedBlockSerializer(many=True))
     def get_related(self, article: Article) -> list[dict[str, Any]]:
         return [block for _, block in self._related(article)]
-
-    @extend_schema_field(SuggestedArticleSerializer(many=True))
-    def get_suggested_related(self, article: Article) -> list[dict[str, Any]]:
-        """Suggested further reading, only when editors picked fewer related links than
-        `RELATED_SUGGESTIONS_MIN_LINKS`; never an article editors linked already.
-
-        Reads `visible_suggestions` (stored, and re-checked as live, by the queryset).
-        """
-        links = article.visible_related_links
-        if len(links) >= settings.RELATED_SUGGESTIONS_MIN_LINKS:
-            return []
-        picked = {link.target_article_id for link in links if link.target_article_id}
-        return [
-            SuggestedArticleSerializer(
-                {
-                    "headline": suggestion.target.headline,
-                    "slug": suggestion.target.slug,
-                    "url": suggestion.target.public_url,
-                    "published_at": suggestion.target.published_at,
-                }
-            ).data
-            for suggestion in getattr(article, "visible_suggestions", [])
-            if suggestion.target_id not in picked
-        ]
 
     @extend_schema_field(SuggestedArticleSerializer(many=True))
     def get_suggested_related(self, article: Article) -> list[dict[str, Any]]:
