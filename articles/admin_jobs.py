@@ -25,6 +25,7 @@ from articles.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from articles.renditions import photo_fill_metadata
 from articles.webhooks import webhook_delivery_retry
 
 STATUS_COLOURS = {
@@ -139,6 +140,13 @@ class PhotoWithRenditionsAdmin(PhotoAdmin):
         *PhotoAdmin.fieldsets,
         (_("Renditions"), {"fields": ("rendition_status",)}),
     )
+
+    def save_model(self, request, obj, form, change):
+        # Agency pictures carry caption, credit and copyright; fill the empty fields at once
+        # so the editor sees them on the next page (the rendition job would do it later).
+        if "image" in form.changed_data:
+            photo_fill_metadata(photo=obj)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("rendition job"))
     def rendition_status(self, obj: Photo) -> str:

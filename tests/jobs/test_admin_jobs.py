@@ -159,3 +159,57 @@ def test_delivery_retry_action_sends_it_again(
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("pending", 0)
     assert sent_tasks == [("webhook_delivery_attempt_task", (delivery.pk,))]
+
+
+def test_uploading_an_agency_photo_fills_empty_fields_from_iptc(admin_client):
+    from tests.jobs.conftest import fixture_photo
+
+    response = admin_client.post(
+        url(Photo, "add"),
+        {
+            "image": fixture_photo("IPTC.jpg"),
+            "caption": "",
+            "credit": "",
+            "copyright": "",
+            "source_url": "",
+            "alt_text": "A test picture",
+            "focal_point_x": "0.5",
+            "focal_point_y": "0.5",
+            "renditions-TOTAL_FORMS": "0",
+            "renditions-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    photo = Photo.objects.get()
+    assert (photo.caption, photo.credit, photo.copyright) == (
+        "A witty caption",
+        "My Credit",
+        "Copyright 2004 Phil Harvey",
+    )
+
+
+def test_uploading_keeps_what_the_editor_typed(admin_client):
+    from tests.jobs.conftest import fixture_photo
+
+    admin_client.post(
+        url(Photo, "add"),
+        {
+            "image": fixture_photo("IPTC.jpg"),
+            "caption": "Banjir di Bandung",
+            "credit": "Foto: Rina/Newsroom",
+            "copyright": "",
+            "alt_text": "Flooded street",
+            "focal_point_x": "0.5",
+            "focal_point_y": "0.5",
+            "renditions-TOTAL_FORMS": "0",
+            "renditions-INITIAL_FORMS": "0",
+        },
+    )
+
+    photo = Photo.objects.get()
+    assert (photo.caption, photo.credit, photo.copyright) == (
+        "Banjir di Bandung",
+        "Foto: Rina/Newsroom",
+        "Copyright 2004 Phil Harvey",
+    )
