@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.admin_suggestions import ArticleSuggestionsAdminMixin
 from articles.forms import (
     PUBLIC_STATUSES,
     ArticleAdminForm,
@@ -153,7 +154,7 @@ class TaggedArticleInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     form = ArticleAdminForm
     list_display = (

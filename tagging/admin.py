@@ -66,6 +66,19 @@ class TagAliasInline(admin.TabularInline):
     verbose_name = _("alias")
     verbose_name_plural = _("aliases (other spellings; merged tags)")
 
+    # Aliases are part of their tag: whoever may change the tag may edit them.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("tagging.view_topictag")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("tagging.change_topictag")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("tagging.change_topictag")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("tagging.change_topictag")
+
 
 class TagMergeForm(forms.Form):
     target_name = forms.CharField(

@@ -8,9 +8,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tagging.models import TopicTag
+from tagging.services import tag_alias_add
 from tests.factories import ArticleFactory, TopicTagFactory
 
 CHANGELIST = reverse("admin:tagging_topictag_changelist")
+# The empty alias inline of the tag form.
+ALIAS_FORMSET = {
+    "aliases-TOTAL_FORMS": "0",
+    "aliases-INITIAL_FORMS": "0",
+    "aliases-MIN_NUM_FORMS": "0",
+    "aliases-MAX_NUM_FORMS": "1000",
+    "description": "",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +66,7 @@ def test_tag_list_filters_by_kind_and_searches(editor_client):
 def test_editor_adds_a_tag_with_a_slug(editor_client):
     response = editor_client.post(
         reverse("admin:tagging_topictag_add"),
-        {"name": "Piala Dunia", "slug": "piala-dunia", "kind": "event", "description": ""},
+        {**ALIAS_FORMSET, "name": "Piala Dunia", "slug": "piala-dunia", "kind": "event"},
     )
     assert response.status_code == 302
     tag = TopicTag.objects.get()
@@ -68,7 +77,7 @@ def test_duplicate_tag_name_is_a_form_error(editor_client):
     TopicTagFactory(name="Banjir", slug="banjir")
     response = editor_client.post(
         reverse("admin:tagging_topictag_add"),
-        {"name": "Banjir", "slug": "banjir-2", "kind": "topic", "description": ""},
+        {**ALIAS_FORMSET, "name": "Banjir", "slug": "banjir-2", "kind": "topic"},
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["name"]
@@ -89,3 +98,147 @@ def test_writer_finds_tags_through_the_article_autocomplete(writer_client):
     )
     assert response.status_code == 200
     assert [row["text"] for row in response.json()["results"]] == ["Banjir Bandang"]
+
+
+# --- Issue 5: normalised names, published counts, aliases and merging ---------------------
+
+
+def test_tag_list_counts_published_and_all_articles(editor_client):
+    banjir = TopicTagFactory(name="Banjir")
+    ArticleFactory(published=True, tags=[banjir])
+    ArticleFactory(tags=[banjir])  # a draft: counted in the total only
+
+    response = editor_client.get(CHANGELIST)
+
+    [row] = response.context["cl"].result_list
+    assert (row.published_count, row.article_count) == (1, 2)
+
+
+def test_tag_list_searches_aliases(editor_client):
+    rusia = TopicTagFactory(name="Rusia")
+    tag_alias_add(tag=rusia, name="Russia")
+    TopicTagFactory(name="Ukraina")
+
+    response = editor_client.get(f"{CHANGELIST}?q=russia")
+
+    assert list(response.context["cl"].result_list) == [rusia]
+
+
+def test_another_spelling_of_a_tag_is_a_form_error(editor_client):
+    TopicTagFactory(name="Rusia", slug="rusia")
+
+    response = editor_client.post(
+        reverse("admin:tagging_topictag_add"),
+        {**ALIAS_FORMSET, "name": " RÚSIA ", "slug": "rusia-2", "kind": "place"},
+    )
+
+    assert response.status_code == 200
+    assert "exists already" in str(response.context["adminform"].form.errors["name"])
+    assert TopicTag.objects.count() == 1
+
+
+def test_an_alias_name_is_a_form_error_for_a_new_tag(editor_client):
+    tag_alias_add(tag=TopicTagFactory(name="Rusia"), name="Russia")
+
+    response = editor_client.post(
+        reverse("admin:tagging_topictag_add"),
+        {**ALIAS_FORMSET, "name": "russia", "slug": "russia", "kind": "place"},
+    )
+
+    assert response.status_code == 200
+    assert "alias" in str(response.context["adminform"].form.errors["name"])
+
+
+def test_editor_adds_an_alias_inline(editor_client):
+    rusia = TopicTagFactory(name="Rusia", slug="rusia")
+
+    response = editor_client.post(
+        reverse("admin:tagging_topictag_change", args=[rusia.pk]),
+        {
+            **ALIAS_FORMSET,
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-0-name": "Russia",
+            "name": "Rusia",
+            "slug": "rusia",
+            "kind": "place",
+        },
+    )
+
+    assert response.status_code == 302
+    assert list(rusia.aliases.values_list("name", "slug")) == [("Russia", "russia")]
+
+
+def _merge_url(tag) -> str:
+    return reverse("admin:tagging_topictag_merge", args=[tag.pk])
+
+
+def test_merge_asks_for_confirmation_showing_what_moves(editor_client):
+    source = TopicTagFactory(name="Russia", slug="russia")
+    target = TopicTagFactory(name="Rusia", slug="rusia")
+    ArticleFactory(tags=[source])
+    ArticleFactory(tags=[source, target])
+
+    assert editor_client.get(_merge_url(source)).status_code == 200
+    response = editor_client.post(_merge_url(source), {"target_name": "rusia"})
+
+    assert response.status_code == 200
+    assert response.context["preview"] == {
+        "target": target,
+        "items_moved": 1,
+        "items_dropped": 1,
+        "aliases": ["Russia"],
+    }
+    assert b'name="confirm"' in response.content
+    assert TopicTag.objects.filter(pk=source.pk).exists()  # nothing happened yet
+
+
+def test_confirmed_merge_moves_the_articles(editor_client):
+    source = TopicTagFactory(name="Russia", slug="russia")
+    target = TopicTagFactory(name="Rusia", slug="rusia")
+    article = ArticleFactory(tags=[source])
+
+    response = editor_client.post(
+        _merge_url(source), {"target_name": "Rusia", "confirm": "Yes, merge"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:tagging_topictag_change", args=[target.pk])
+    assert list(article.tags.all()) == [target]
+    assert not TopicTag.objects.filter(pk=source.pk).exists()
+
+
+@pytest.mark.parametrize("target_name", ["Tidak ada", "russia", ""])
+def test_merge_into_an_unknown_tag_or_itself_is_a_form_error(editor_client, target_name):
+    source = TopicTagFactory(name="Russia", slug="russia")
+
+    response = editor_client.post(
+        _merge_url(source), {"target_name": target_name, "confirm": "Yes, merge"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["target_name"]
+    assert TopicTag.objects.filter(pk=source.pk).exists()
+
+
+def test_writer_may_not_merge_tags(writer_client):
+    source = TopicTagFactory(name="Russia")
+    TopicTagFactory(name="Rusia")
+
+    response = writer_client.post(_merge_url(source), {"target_name": "Rusia", "confirm": "1"})
+
+    assert response.status_code == 403
+    assert TopicTag.objects.count() == 2
+
+
+def test_merge_action_needs_exactly_one_tag(editor_client):
+    first, second = TopicTagFactory(), TopicTagFactory()
+
+    many = editor_client.post(
+        CHANGELIST, {"action": "merge_selected", "_selected_action": [first.pk, second.pk]}
+    )
+    one = editor_client.post(
+        CHANGELIST, {"action": "merge_selected", "_selected_action": [first.pk]}
+    )
+
+    assert many.status_code == 302 and many["Location"].endswith(CHANGELIST)
+    assert one.status_code == 302 and one["Location"] == _merge_url(first)
