@@ -41,6 +41,8 @@ TRANSITIONS: dict[tuple[str, str], bool] = {
     (Status.IN_REVIEW, Status.SCHEDULED): True,
     (Status.UNPUBLISHED, Status.SCHEDULED): True,
     (Status.SCHEDULED, Status.SCHEDULED): True,
+    # Saving a live article re-publishes it (last_published_at, subscribers notified).
+    (Status.PUBLISHED, Status.PUBLISHED): True,
     (Status.SCHEDULED, Status.DRAFT): True,
     (Status.PUBLISHED, Status.UNPUBLISHED): True,
     (Status.SCHEDULED, Status.UNPUBLISHED): True,
@@ -57,11 +59,12 @@ def article_check_transition(
     """Raise if `user` may not move an article from `from_status` to `to_status`.
 
     `ValidationError` for a move that does not exist, `PermissionDenied` for one the user's
-    role does not allow. Staying in the same status is always allowed (an ordinary edit).
+    role does not allow. Staying in the same status is an ordinary edit, open to anyone,
+    except for a scheduled or published article: that is a reschedule or a republish.
     `system=True` is the scheduler acting on an editor's earlier decision: the move must
     still exist, but no user's permission is checked.
     """
-    if from_status == to_status and to_status != Status.SCHEDULED:
+    if from_status == to_status and (from_status, to_status) not in TRANSITIONS:
         return
     needs_publish = TRANSITIONS.get((from_status, to_status))
     if needs_publish is None:
