@@ -31,6 +31,7 @@ import redis
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -261,18 +262,22 @@ def test_worker_killed_mid_rendition_then_new_worker_completes_without_duplicate
 # --- Scheduled publishing -----------------------------------------------------------------
 
 
-def test_article_scheduled_3_seconds_ahead_is_live_within_5(start_worker):
+def test_article_scheduled_3_seconds_ahead_is_visible_in_the_api_within_5(start_worker, client):
     start_worker()
     due = timezone.now() + timedelta(seconds=3)
     article = ArticleFactory(status=Article.Status.SCHEDULED, published_at=due)
-    assert not Article.objects.live().filter(pk=article.pk).exists()
+    detail = reverse("api:article-detail", kwargs={"slug": article.slug})
+    assert client.get(detail).status_code == 404
 
     wait_until(
-        lambda: Article.objects.live().filter(pk=article.pk).exists(),
+        lambda: client.get(detail).status_code == 200,
         timeout=(due + timedelta(seconds=5) - timezone.now()).total_seconds(),
-        message="scheduled article live",
+        interval=0.2,
+        message="scheduled article visible in the API",
     )
     live_at = timezone.now()
+    assert client.get(detail).json()["slug"] == article.slug
+    assert Article.objects.live().filter(pk=article.pk).exists()
     article.refresh_from_db()
     assert article.published_at == due
     assert live_at - due < timedelta(seconds=2)
