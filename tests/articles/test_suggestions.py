@@ -1,0 +1,340 @@
+"""Related-reading suggestions: ranking, storage on publish, the admin and the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from articles import tasks
+from articles.models import Article, BackgroundJob, RelatedLink, RelatedSuggestion, TaggedArticle
+from articles.services import article_publish, article_unpublish
+from articles.suggestions import (
+    recency_factor,
+    related_suggestions_rank,
+    related_suggestions_refresh,
+)
+from tagging.models import TopicTag
+from tests.factories import ArticleFactory, SectionFactory, TopicTagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    cache.clear()  # throttle counters
+    return APIClient()
+
+
+@pytest.fixture
+def sent(monkeypatch) -> list[int]:
+    """Article ids whose suggestions task was sent, instead of sending it."""
+    ids: list[int] = []
+    monkeypatch.setattr(tasks.related_suggestions_run_task, "delay", ids.append)
+    return ids
+
+
+def _published(*, days_ago: float = 0.05, tags=(), **kwargs) -> Article:
+    when = timezone.now() - timedelta(days=days_ago)
+    return ArticleFactory(
+        published=True,
+        published_at=when,
+        first_published_at=when,
+        last_published_at=when,
+        tags=list(tags),
+        **kwargs,
+    )
+
+
+def test_recency_factor_halves_towards_one_half():
+    now = timezone.now()
+    assert recency_factor(published_at=now, now=now) == 1.0
+    assert recency_factor(published_at=now - timedelta(days=30), now=now) == pytest.approx(0.75)
+    assert recency_factor(published_at=now - timedelta(days=3000), now=now) == pytest.approx(0.5)
+
+
+def test_a_shared_rare_tag_outweighs_a_shared_common_tag():
+    rare, common = TopicTagFactory(name="Gempa Cianjur"), TopicTagFactory(name="Jakarta")
+    source = _published(tags=[rare, common])
+    shares_rare = _published(tags=[rare], days_ago=3)
+    shares_common = _published(tags=[common])
+    for _ in range(5):
+        _published(tags=[common], days_ago=10)
+
+    ranked = [a for a, _score in related_suggestions_rank(article=source, limit=2)]
+
+    assert ranked == [shares_rare, shares_common]
+
+
+def test_with_the_same_tags_the_newer_article_comes_first():
+    tag = TopicTagFactory()
+    source = _published(tags=[tag])
+    old = _published(tags=[tag], days_ago=60)
+    new = _published(tags=[tag], days_ago=1)
+
+    ranked = related_suggestions_rank(article=source)
+
+    assert [a for a, _ in ranked] == [new, old]
+    assert ranked[0][1] > ranked[1][1]
+
+
+def test_never_suggests_itself_or_an_article_readers_cannot_see():
+    tag = TopicTagFactory()
+    source = _published(tags=[tag])
+    visible = _published(tags=[tag])
+    ArticleFactory(tags=[tag])  # draft
+    ArticleFactory(tags=[tag], status=Article.Status.IN_REVIEW)
+    _published(tags=[tag], days_ago=-1)  # publish time still to come
+    unpublished = _published(tags=[tag])
+    Article.objects.filter(pk=unpublished.pk).update(status=Article.Status.UNPUBLISHED)
+
+    ranked = related_suggestions_rank(article=source, limit=10)
+
+    assert [a for a, _ in ranked] == [visible]
+
+
+def test_an_article_without_tags_gets_no_suggestions(django_assert_num_queries):
+    source = _published()
+    _published(tags=[TopicTagFactory()])
+
+    with django_assert_num_queries(1):
+        assert related_suggestions_rank(article=source) == []
+
+
+def test_equal_scores_are_broken_by_text_similarity_on_postgresql():
+    tag = TopicTagFactory()
+    when = timezone.now() - timedelta(hours=2)
+    source = _published(tags=[tag], headline="Banjir bandang melanda Garut")
+    similar = _published(tags=[tag], headline="Korban banjir bandang di Garut bertambah")
+    other = _published(tags=[tag], headline="Harga cabai naik menjelang Lebaran")
+    Article.objects.filter(pk__in=[similar.pk, other.pk]).update(published_at=when)
+
+    ranked = [a for a, _ in related_suggestions_rank(article=source)]
+
+    if connection.vendor == "postgresql":
+        assert ranked == [similar, other]
+    else:
+        # No stored search vector: the tie goes to the newer row.
+        assert ranked == [other, similar]
+
+
+# --- Stored on publish ---------------------------------------------------------------------
+
+
+def test_refresh_stores_the_ranking_and_replaces_it(settings):
+    settings.RELATED_SUGGESTIONS_COUNT = 2
+    tag = TopicTagFactory()
+    source = _published(tags=[tag])
+    first, second, third = (_published(tags=[tag], days_ago=d) for d in (1, 2, 3))
+
+    assert related_suggestions_refresh(article_id=source.pk) == 2
+    Article.objects.filter(pk=first.pk).update(status=Article.Status.UNPUBLISHED)
+    assert related_suggestions_refresh(article_id=source.pk) == 2
+
+    rows = RelatedSuggestion.objects.filter(article=source).order_by("position")
+    assert [(r.target_id, r.position) for r in rows] == [(second.pk, 1), (third.pk, 2)]
+
+
+def test_an_article_that_is_not_live_keeps_no_suggestions():
+    tag = TopicTagFactory()
+    source = _published(tags=[tag])
+    _published(tags=[tag])
+    related_suggestions_refresh(article_id=source.pk)
+    Article.objects.filter(pk=source.pk).update(status=Article.Status.UNPUBLISHED)
+
+    assert related_suggestions_refresh(article_id=source.pk) == 0
+    assert not RelatedSuggestion.objects.filter(article=source).exists()
+    assert related_suggestions_refresh(article_id=987654) == 0
+
+
+def test_publishing_queues_the_suggestions_job_after_commit(
+    editor, sent, django_capture_on_commit_callbacks
+):
+    tag = TopicTagFactory()
+    other = _published(tags=[tag])
+    article = ArticleFactory(tags=[tag])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=article, user=editor)
+
+    assert sent == [article.pk]
+    job = BackgroundJob.objects.get(kind=BackgroundJob.Kind.RELATED_SUGGESTIONS)
+    assert (job.object_id, job.status) == (article.pk, BackgroundJob.Status.PENDING)
+
+    # The worker's side, called synchronously.
+    assert tasks.related_suggestions_run_task(article.pk) == BackgroundJob.Status.DONE
+    assert list(article.related_suggestions.values_list("target", flat=True)) == [other.pk]
+    # Running it again (a re-delivery) changes nothing.
+    assert tasks.related_suggestions_run_task(article.pk) is None
+    assert article.related_suggestions.count() == 1
+
+
+def test_unpublishing_queues_no_suggestions_job(editor, sent, django_capture_on_commit_callbacks):
+    article = _published()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_unpublish(article=article, user=editor)
+
+    assert sent == []
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+def _with_suggestions(*targets: Article) -> Article:
+    source = _published()
+    RelatedSuggestion.objects.bulk_create(
+        RelatedSuggestion(article=source, target=t, score=1.0, position=n)
+        for n, t in enumerate(targets, start=1)
+    )
+    return source
+
+
+def test_api_offers_suggestions_when_editors_picked_few_links(api_client, settings):
+    settings.RELATED_SUGGESTIONS_MIN_LINKS = 2
+    picked, suggested = _published(), _published(headline="Banjir di Garut")
+    source = _with_suggestions(picked, suggested)
+    RelatedLink.objects.create(article=source, target_article=picked)
+
+    body = api_client.get(f"/api/v1/articles/{source.slug}/").json()
+
+    assert body["suggested_related"] == [
+        {
+            "headline": "Banjir di Garut",
+            "slug": suggested.slug,
+            "url": suggested.public_url,
+            "published_at": body["suggested_related"][0]["published_at"],
+        }
+    ]
+    assert [item["article"]["slug"] for item in body["related"]] == [picked.slug]
+
+
+def test_api_offers_no_suggestions_when_editors_picked_enough(api_client, settings):
+    settings.RELATED_SUGGESTIONS_MIN_LINKS = 1
+    source = _with_suggestions(_published())
+    RelatedLink.objects.create(article=source, url="https://example.org/x", title="Latar")
+
+    body = api_client.get(f"/api/v1/articles/{source.slug}/").json()
+
+    assert body["suggested_related"] == []
+
+
+def test_api_never_shows_a_suggestion_unpublished_since(api_client, editor):
+    later_unpublished, still_live = _published(), _published()
+    source = _with_suggestions(later_unpublished, still_live)
+    article_unpublish(article=later_unpublished, user=editor)
+
+    body = api_client.get(f"/api/v1/articles/{source.slug}/").json()
+
+    assert [s["slug"] for s in body["suggested_related"]] == [still_live.slug]
+    assert later_unpublished.slug not in str(body)
+
+
+# --- Admin ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=False)
+def _plain_http(settings):
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.mark.usefixtures("_plain_http")
+def test_change_form_offers_tags_from_the_text_and_stored_related_reading(editor_client):
+    korupsi = TopicTagFactory(name="Korupsi")
+    chosen = TopicTagFactory(name="Jawa Barat")
+    TopicTagFactory(name="Gempa")
+    target = _published(headline="KPK periksa pejabat")
+    hidden = _published(headline="Tidak tampil")
+    source = _with_suggestions(target, hidden)
+    Article.objects.filter(pk=hidden.pk).update(status=Article.Status.DRAFT)
+    Article.objects.filter(pk=source.pk).update(
+        headline="Korupsinya terbongkar", body="<p>Di Jawa Barat, korupsi lagi.</p>"
+    )
+    source.tags.add(chosen)
+
+    response = editor_client.get(reverse("admin:articles_article_change", args=[source.pk]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-prefix="tagged_items" data-field="tag" data-id="{korupsi.pk}"' in html
+    assert f'data-field="tag" data-id="{chosen.pk}"' not in html  # already chosen
+    assert "+ Gempa" not in html
+    assert f'data-prefix="related_links" data-field="target_article" data-id="{target.pk}"' in html
+    assert "Tidak tampil" not in html
+    assert "tagging/admin/inline_suggestions.js" in html
+
+
+# --- Benchmark-style check: 1,000 articles and 200 tags ------------------------------------
+
+
+def test_best_match_among_a_thousand_articles_is_the_hand_computed_one(
+    django_assert_num_queries,
+):
+    """Hand computation, with 1,000 live articles (N):
+
+    tags of the source S: "Gempa Cianjur" (rare: S, B, D -> 3 articles), "Bencana"
+    (S, B, C and 30 fillers -> 33), "Jawa Barat" (S, C and 300 fillers -> 302).
+    idf = ln(1 + N/df): rare 5.812, Bencana 3.444, Jawa Barat 1.461.
+
+    * B shares rare + Bencana, 5 days old: 9.256 * (0.5 + 0.5 * 2^(-5/30)) = 9.256 * 0.9454
+      = 8.75
+    * D shares rare, 1 hour old: 5.812 * 0.9999 = 5.81
+    * C shares Bencana + Jawa Barat, 1 hour old: 4.905 * 0.9999 = 4.90
+    * Bencana fillers (about 4 days old): 3.44 * 0.95 = 3.3; Jawa Barat fillers below 1.5.
+    * A draft E carrying all three tags is never suggested.
+    """
+    now = timezone.now()
+    section = SectionFactory()
+    tags = TopicTag.objects.bulk_create(
+        TopicTag(name=f"Topik {n}", slug=f"topik-{n}", name_key=f"topik {n}") for n in range(200)
+    )
+    rare, bencana, jabar, fillers = tags[0], tags[1], tags[2], tags[3:]
+
+    def article(n: int, *, hours_ago: float, status=Article.Status.PUBLISHED) -> Article:
+        when = now - timedelta(hours=hours_ago)
+        return Article(
+            headline=f"Berita nomor {n}",
+            slug=f"berita-{n}",
+            section=section,
+            body="<p>Isi berita.</p>",
+            status=status,
+            published_at=when if status == Article.Status.PUBLISHED else None,
+            first_published_at=when if status == Article.Status.PUBLISHED else None,
+        )
+
+    articles = Article.objects.bulk_create(article(n, hours_ago=n + 1) for n in range(1000))
+    draft = article(1000, hours_ago=0, status=Article.Status.DRAFT)
+    draft.save()
+    source, b, d, c = articles[0], articles[10], articles[20], articles[30]
+    Article.objects.filter(pk=b.pk).update(published_at=now - timedelta(days=5))
+    Article.objects.filter(pk__in=[d.pk, c.pk]).update(published_at=now - timedelta(hours=1))
+
+    taggings = set()
+    for index, item in enumerate(articles[1:], start=1):
+        for step in (1, 7, 13):  # three filler tags each (none on S), spread evenly
+            taggings.add((item.pk, fillers[(index * step) % len(fillers)].pk))
+    for item in (source, b, d, draft):
+        taggings.add((item.pk, rare.pk))
+    for item in (source, b, c, draft, *articles[100:130]):
+        taggings.add((item.pk, bencana.pk))
+    for item in (source, c, draft, *articles[200:500]):
+        taggings.add((item.pk, jabar.pk))
+    TaggedArticle.objects.bulk_create(
+        TaggedArticle(content_object_id=a, tag_id=t) for a, t in sorted(taggings)
+    )
+    extra = 1 if connection.vendor == "postgresql" else 0
+
+    # 1 tags with live counts, 2 live total, 3 candidate scores, 4 candidate articles
+    # (+1 text similarity on PostgreSQL).
+    with django_assert_num_queries(4 + extra):
+        ranked = related_suggestions_rank(article=source, limit=5)
+
+    assert [a.pk for a, _ in ranked[:3]] == [b.pk, d.pk, c.pk]
+    assert [score for _, score in ranked[:3]] == pytest.approx([8.75, 5.81, 4.90], abs=0.01)
+    assert source.pk not in [a.pk for a, _ in ranked]
+    assert draft.pk not in [a.pk for a, _ in ranked]
