@@ -5,6 +5,10 @@ that needs the work, and its message is sent after the commit. A worker claims t
 a conditional UPDATE, does the work (idempotent), and finishes it only if the row's `key`
 is still the one it started with; a newer request meanwhile leaves it pending for its own
 message. Lost messages are re-sent by `jobs_sweep`, which beat runs every minute.
+
+Messages are sent with `on_commit(..., robust=True)`: if the broker is down, the error is
+logged and the editor's save still succeeds; the row waits for the sweeper (RELIABILITY.md
+I2, I3).
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ def job_request(*, kind: str, object_id: int, key: str) -> BackgroundJob:
             job.run_after = timezone.now()
             job.finished_at = None
             job.save()
-    transaction.on_commit(lambda: job_enqueue(job=job))
+    transaction.on_commit(lambda: job_enqueue(job=job), robust=True)
     return job
 
 
@@ -71,7 +75,7 @@ def job_retry(*, job: BackgroundJob) -> None:
     BackgroundJob.objects.filter(pk=job.pk).update(
         status=JobStatus.PENDING, attempts=0, last_error="", run_after=timezone.now()
     )
-    transaction.on_commit(lambda: job_enqueue(job=job))
+    transaction.on_commit(lambda: job_enqueue(job=job), robust=True)
 
 
 def job_enqueue(*, job: BackgroundJob) -> None:

@@ -25,4 +25,4 @@ def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) 
     from articles.tasks import article_ensure_slug_task
 
     article_id = instance.pk
-    transaction.on_commit(lambda: article_ensure_slug_task.delay(article_id))
+    transaction.on_commit(lambda: article_ensure_slug_task.delay(article_id), robust=True)

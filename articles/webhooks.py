@@ -84,7 +84,7 @@ def webhook_event_emit(*, event_type: str, article: Article) -> list[WebhookDeli
         ]
     )
     ids = [delivery.pk for delivery in deliveries]
-    transaction.on_commit(lambda: webhook_deliveries_enqueue(delivery_ids=ids))
+    transaction.on_commit(lambda: webhook_deliveries_enqueue(delivery_ids=ids), robust=True)
     return deliveries
 
 
@@ -201,7 +201,9 @@ def webhook_delivery_retry(*, delivery: WebhookDelivery) -> None:
         next_attempt_at=timezone.now(),
         last_error="",
     )
-    transaction.on_commit(lambda: webhook_deliveries_enqueue(delivery_ids=[delivery.pk]))
+    transaction.on_commit(
+        lambda: webhook_deliveries_enqueue(delivery_ids=[delivery.pk]), robust=True
+    )
 
 
 def webhook_backoff_seconds(*, attempt: int) -> float:
@@ -239,7 +241,8 @@ def _record_outcome(*, delivery: WebhookDelivery, result: HttpResult) -> None:
                 next_attempt_at=timezone.now() + timedelta(seconds=delay),
             )
             transaction.on_commit(
-                lambda: webhook_deliveries_enqueue(delivery_ids=[delivery.pk], countdown=delay)
+                lambda: webhook_deliveries_enqueue(delivery_ids=[delivery.pk], countdown=delay),
+                robust=True,
             )
     else:
         fields.update(status=Status.FAILED, last_error=f"The receiver answered {status}.")

@@ -252,3 +252,19 @@ def test_rolled_back_photo_sends_nothing(sent_tasks, django_capture_on_commit_ca
 
     assert sent_tasks == []
     assert not BackgroundJob.objects.exists()
+
+
+def test_broker_down_still_saves_the_photo(monkeypatch, django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    from articles import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(tasks.photo_renditions_generate_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = PhotoFactory()
+
+    assert Photo.objects.filter(pk=photo.pk).exists()
+    assert BackgroundJob.objects.get(object_id=photo.pk).status == "pending"

@@ -375,3 +375,25 @@ def test_delivery_not_due_or_already_taken_is_left_alone(receiver, sent_tasks):
     assert webhook_delivery_attempt(delivery_id=later.pk) is None
     assert webhook_delivery_attempt(delivery_id=999999) is None
     assert receiver.requests == []
+
+
+def test_broker_down_still_publishes_and_leaves_the_delivery_for_the_sweeper(
+    editor, subscription, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from articles import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.webhook_delivery_attempt_task, "apply_async", broker_down)
+    monkeypatch.setattr(tasks.article_ensure_slug_task, "delay", broker_down)
+    article = ArticleFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=article, user=editor)
+
+    article.refresh_from_db()
+    assert article.status == "published"
+    assert WebhookDelivery.objects.get().status == "pending"
