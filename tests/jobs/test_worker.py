@@ -321,7 +321,7 @@ def test_two_schedulers_publish_each_due_article_exactly_once(worker_env, tmp_pa
         "time.sleep(max(0, start - time.time()));"
         "print(json.dumps(articles_publish_due()))"
     )
-    start = str(time.time() + 2)
+    start = str(time.time() + 4)  # both processes have set up Django by then
     env = {**worker_env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
     processes = [
         subprocess.Popen(  # noqa: S603 - fixed command line
