@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 
 class EditorialLocaleMiddleware(LocaleMiddleware):
@@ -19,6 +21,9 @@ class EditorialLocaleMiddleware(LocaleMiddleware):
 
     def process_request(self, request):
         if self._is_language_neutral(request):
+            # The thread may still hold the language of an earlier admin request.
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
             return None
         return super().process_request(request)
 

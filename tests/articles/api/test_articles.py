@@ -524,3 +524,11 @@ def test_the_admin_still_follows_the_browser_language(client):
     response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="id")
 
     assert response["Content-Language"] == "id"
+
+
+def test_an_admin_request_in_another_language_does_not_change_api_messages(client, api_client):
+    client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="id")
+
+    response = api_client.get("/api/v1/articles/never-existed/")
+
+    assert response.json()["error"]["message"] == "Not found."
