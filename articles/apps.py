@@ -22,3 +22,8 @@ class ArticlesConfig(AppConfig):
         post_save.connect(
             signals.article_saved, sender=Article, dispatch_uid="articles.article_saved"
         )
+
+        from tagging.models import TopicTag
+        from tagging.signals import tag_merged
+
+        tag_merged.connect(signals.tag_merged, sender=TopicTag, dispatch_uid="articles.tag_merged")

@@ -26,3 +26,19 @@ def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) 
 
     article_id = instance.pk
     transaction.on_commit(lambda: article_ensure_slug_task.delay(article_id), robust=True)
+
+
+def tag_merged(sender, target, items: dict, **kwargs) -> None:
+    """Articles whose tags a merge changed: subscribers hear about the live ones.
+
+    Runs inside the merge's transaction, so the deliveries commit with it. One query for the
+    articles, plus the webhook service's per article.
+    """
+    from articles.models import Article, TaggedArticle
+    from articles.webhooks import webhook_event_emit
+
+    article_ids = items.get(TaggedArticle, [])
+    if not article_ids:
+        return
+    for article in Article.objects.live().filter(pk__in=article_ids).select_related("section"):
+        webhook_event_emit(event_type="article.updated", article=article)

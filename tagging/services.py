@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from taggit.models import ItemBase
 
 from tagging.models import TagAlias, TopicTag
+from tagging.signals import tag_merged
 from tagging.text import tag_display_name, tag_name_key, text_stems
 
 NAME_MAX_LENGTH = TopicTag._meta.get_field("name").max_length
@@ -127,7 +128,8 @@ def tag_merge(*, source: TopicTag, target: TopicTag) -> TagMergePreview:
 
     Everything tagged `source` ends up tagged `target` once (an item carrying both keeps one
     tagging); `source`'s aliases move; `source`'s name and slug become aliases of `target`,
-    so typed input and the old URL both lead to `target`; then `source` is deleted. One
+    so typed input and the old URL both lead to `target`; then `source` is deleted, and
+    `tagging.signals.tag_merged` tells the tagged apps which items changed. One
     transaction: a failure anywhere leaves both tags as they were. Returns what moved.
     """
     if source.pk == target.pk:
@@ -144,6 +146,12 @@ def tag_merge(*, source: TopicTag, target: TopicTag) -> TagMergePreview:
             raise ValidationError(_("One of the tags no longer exists."), code="tag_gone")
         source, target = locked[source.pk], locked[target.pk]
         preview = tag_merge_preview(source=source, target=target)
+        items = {
+            through: list(
+                through.objects.filter(tag=source).values_list("content_object_id", flat=True)
+            )
+            for through in tag_through_models()
+        }
         for through in tag_through_models():
             on_target = through.objects.filter(tag=target).values("content_object")
             through.objects.filter(tag=source, content_object__in=on_target).delete()
@@ -152,6 +160,7 @@ def tag_merge(*, source: TopicTag, target: TopicTag) -> TagMergePreview:
         old_name, old_slug = source.name, source.slug
         source.delete()
         _alias_from_merged_tag(tag=target, name=old_name, slug=old_slug)
+        tag_merged.send(sender=TopicTag, target=target, items=items)
     return preview
 
 

@@ -229,3 +229,21 @@ def test_suggestions_of_empty_text_are_empty():
     TopicTagFactory(name="Korupsi")
 
     assert tags_suggest_for_text(text="  ", language="id") == []
+
+
+def test_merge_tells_subscribers_about_the_live_articles_it_changed():
+    from articles.models import WebhookDelivery, WebhookSubscription
+
+    WebhookSubscription.objects.create(name="front", url="https://front.example.org/hook")
+    source = TopicTagFactory(name="Russia", slug="russia")
+    target = TopicTagFactory(name="Rusia", slug="rusia")
+    live = ArticleFactory(published=True, tags=[source])
+    ArticleFactory(tags=[source])  # a draft: readers never saw it
+    ArticleFactory(published=True, tags=[target])  # untouched by the merge
+
+    tag_merge(source=source, target=target)
+
+    deliveries = WebhookDelivery.objects.all()
+    assert [(d.event_type, d.payload["data"]["slug"]) for d in deliveries] == [
+        ("article.updated", live.slug)
+    ]
