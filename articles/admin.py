@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch
-from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from articles.admin_suggestions import ArticleSuggestionsAdminMixin
 from articles.forms import (
@@ -28,6 +33,7 @@ from articles.forms import (
 from articles.models import (
     Article,
     ArticlePhoto,
+    ArticleRevision,
     Author,
     Byline,
     Photo,
@@ -36,10 +42,21 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.services import (
+    SOFT_LOCK_SECONDS,
+    article_add_correction,
+    article_editor_seen,
+    article_preview_token,
     article_publish,
+    article_purge,
+    article_restore_from_trash,
+    article_revision_record,
+    article_revision_restore,
+    article_revisions_diff,
     article_set_status,
     article_submit_for_review,
+    article_trash,
     article_unpublish,
+    user_can_edit_article,
     user_can_publish,
 )
 
@@ -58,6 +75,8 @@ URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
 # Fields only `article_set_status` writes once an article exists.
 STATUS_FIELDS = frozenset({"status", "published_at", "first_published_at", "last_published_at"})
+# Fields only the workflow services write; a form save never does (its copy may be stale).
+WORKFLOW_FIELDS = frozenset({"version", "live_revision", "deleted_at", "created_by"})
 
 
 def thumbnail_html(image, *, alt: str = "", size: int = 80) -> str:
@@ -150,6 +169,29 @@ class TaggedArticleInline(admin.TabularInline):
         return super().get_queryset(request).select_related("tag")
 
 
+class TrashFilter(admin.SimpleListFilter):
+    """Articles in use by default; the trash on request."""
+
+    title = _("trash")
+    parameter_name = "trash"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("In the trash"))]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("Articles in use"),
+        }
+        yield from list(super().choices(changelist))[1:]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        return queryset.filter(deleted_at__isnull=True)
+
+
 # --- Articles -----------------------------------------------------------------------------
 
 
@@ -168,6 +210,7 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
         "updated_at",
     )
     list_filter = (
+        TrashFilter,
         "status",
         "section",
         "authors",
@@ -187,9 +230,15 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
         "created_by",
         "created_at",
         "updated_at",
+        "corrections_list",
+        "live_revision_link",
+        "audit_log",
     )
     fieldsets = (
-        (_("Content"), {"fields": ("headline", "slug", "dek", "dateline", "body")}),
+        (
+            _("Content"),
+            {"fields": ("loaded_version", "headline", "slug", "dek", "dateline", "body")},
+        ),
         (_("Placement"), {"fields": ("section", "language", "lead_photo")}),
         (
             _("Publishing"),
@@ -197,28 +246,45 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
                 "fields": (
                     "status",
                     "published_at",
+                    "embargo_until",
                     "first_published_at",
                     "last_published_at",
+                    "live_revision_link",
                     "api_link",
                 ),
                 "description": _(
                     "Choose Published to publish now, or Published with a future time to "
-                    "schedule. Only editors can publish, schedule or unpublish."
+                    "schedule. Only editors can publish, schedule or unpublish. Before the "
+                    "embargo time no public surface shows the article, whatever its status."
                 ),
             },
         ),
+        (_("Corrections"), {"fields": ("corrections_list", "new_correction")}),
         (
             _("Search engines"),
             {"fields": ("seo_title", "seo_description", "canonical_url"), "classes": ("collapse",)},
         ),
         (
             _("History"),
-            {"fields": ("created_by", "created_at", "updated_at"), "classes": ("collapse",)},
+            {"fields": ("created_by", "created_at", "updated_at", "audit_log")},
         ),
     )
-    inlines = (BylineInline, TaggedArticleInline, ArticlePhotoInline, RelatedLinkInline)
-    actions = ("submit_for_review_selected", "publish_selected", "unpublish_selected")
+    inlines = (
+        BylineInline,
+        TaggedArticleInline,
+        ArticlePhotoInline,
+        RelatedLinkInline,
+    )
+    actions = (
+        "submit_for_review_selected",
+        "publish_selected",
+        "unpublish_selected",
+        "trash_selected",
+        "restore_selected",
+        "purge_selected",
+    )
     ordering = ("-updated_at", "-id")
+    change_form_template = "admin/articles/article/change_form.html"
 
     def get_queryset(self, request):
         # One query for all bylines of the page instead of one per row.
@@ -230,13 +296,27 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
     def has_publish_permission(self, request) -> bool:
         return user_can_publish(request.user)
 
+    def has_purge_permission(self, request) -> bool:
+        return user_can_publish(request.user)
+
     def has_change_permission(self, request, obj=None) -> bool:
-        # Published and scheduled articles are the editors' responsibility: a writer sees
-        # them read-only (and a POST to their change page is refused with 403).
-        return super().has_change_permission(request, obj) and not self._locked(request, obj)
+        # Published and scheduled articles are the editors' responsibility, and a writer
+        # edits only their own articles: others are read-only (a POST is refused with 403).
+        # An article in the trash is read-only for everyone until restored.
+        if not super().has_change_permission(request, obj) or self._locked(request, obj):
+            return False
+        if obj is None:
+            return True
+        return obj.deleted_at is None and user_can_edit_article(user=request.user, article=obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not self._locked(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # "Delete" moves to the trash (`trash_selected`); purging is its own action.
+        actions.pop("delete_selected", None)
+        return actions
 
     @staticmethod
     def _locked(request, obj: Article | None) -> bool:
@@ -251,6 +331,19 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
             fields += ("published_at",)
         return fields
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if user_can_publish(request.user):
+            return fieldsets
+        # Only editors add corrections.
+        return [
+            (
+                name,
+                {**options, "fields": tuple(f for f in options["fields"] if f != "new_correction")},
+            )
+            for name, options in fieldsets
+        ]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         # modelform_factory builds a new class per call, so this never leaks between users.
@@ -260,42 +353,54 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
     # --- Saving ---
 
     def save_model(self, request, obj, form, change):
+        status_change = getattr(form, "status_change_needed", False)
+        if status_change:
+            # Save the content with the stored status; the status change itself is made by
+            # the service in save_related, after bylines and tags are saved.
+            obj.status = form.original_status
+            obj.published_at = form.original_published_at
         if not change:
             obj.created_by = request.user
-        if not getattr(form, "status_change_needed", False):
+            obj.version = 1
             obj.save()
             return
-        # Save the content with the stored status; the status change itself is made by the
-        # service in save_related, after bylines and tags are saved.
-        obj.status = form.original_status
-        obj.published_at = form.original_published_at
-        if change:
-            obj.save(
-                update_fields=[
-                    field.attname
-                    for field in obj._meta.concrete_fields
-                    if not field.primary_key and field.name not in STATUS_FIELDS
-                ]
-            )
-        else:
-            obj.save()
+        skipped = WORKFLOW_FIELDS | (STATUS_FIELDS if status_change else frozenset())
+        obj.save(
+            update_fields=[
+                field.attname
+                for field in obj._meta.concrete_fields
+                if not field.primary_key and field.name not in skipped
+            ]
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if not getattr(form, "status_change_needed", False):
-            return
         article = form.instance
+        article.refresh_from_db(fields=["version"])
+        correction = form.cleaned_data.get("new_correction")
+        if correction:
+            article_add_correction(article=article, text=correction, user=request.user)
+        if not getattr(form, "status_change_needed", False):
+            # Every save stores a revision; a new article's is revision 1.
+            article_revision_record(article=article, user=request.user, bump=change)
+            return
+        if not change:
+            article_revision_record(article=article, user=request.user, bump=False)
         try:
-            article_set_status(
-                article=article,
-                status=form.status_target,
-                user=request.user,
-                publish_at=form.cleaned_data.get("published_at", form.original_published_at),
-            )
+            with transaction.atomic():
+                # Stores the revision (content and new status) and the audit log entry.
+                article_set_status(
+                    article=article,
+                    status=form.status_target,
+                    user=request.user,
+                    publish_at=form.cleaned_data.get("published_at", form.original_published_at),
+                )
         except (ValidationError, PermissionDenied) as exc:
             # The form checked the move against the status it loaded; someone else may have
             # changed it since. The service rolled back its part; the content edits stay.
-            article.refresh_from_db(fields=sorted(STATUS_FIELDS | {"slug"}))
+            article.refresh_from_db(fields=sorted(STATUS_FIELDS | {"slug", "version"}))
+            if change:
+                article_revision_record(article=article, user=request.user)
             self.message_user(
                 request,
                 _("Your changes were saved, but the status was not changed: %(reason)s")
@@ -303,7 +408,167 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
                 messages.ERROR,
             )
 
+    def delete_model(self, request, obj):
+        """The admin's delete moves to the trash; purging is a separate action."""
+        article_trash(article=obj, user=request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and obj.status in PUBLIC_STATUSES:
+            self.message_user(
+                request,
+                _("Unpublish the article before moving it to the trash."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+        extra_context = {**(extra_context or {}), "title": _("Move to the trash?")}
+        return super().delete_view(request, object_id, extra_context)
+
+    # --- Workflow pages: history, restore, soft lock, preview ---
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/revisions/<int:number>/restore/",
+                wrap(require_POST(self.restore_revision_view)),
+                name="articles_article_restore_revision",
+            ),
+            path(
+                "<path:object_id>/ping/",
+                wrap(require_POST(self.ping_view)),
+                name="articles_article_ping",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and request.method == "GET":
+            extra_context["others_editing"] = article_editor_seen(article=obj, user=request.user)
+            extra_context["soft_lock_seconds"] = SOFT_LOCK_SECONDS
+            latest = obj.revisions.order_by("-number").first()
+            if latest and user_can_publish(request.user) and obj.deleted_at is None:
+                token = article_preview_token(article=obj, revision=latest, user=request.user)
+                extra_context["preview_url"] = request.build_absolute_uri(
+                    reverse("api:article-preview", kwargs={"token": token})
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def ping_view(self, request, object_id):
+        """Heartbeat of an open change page: keeps the soft lock, lists the others."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        others = article_editor_seen(article=obj, user=request.user)
+        return JsonResponse({"others": [user.get_username() for user in others]})
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The article's revisions with who and when, a diff of any two and restore buttons."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        revisions = list(obj.revisions.select_related("created_by").order_by("-number"))
+        by_number = {revision.number: revision for revision in revisions}
+        diff, old, new, error = None, None, None, ""
+        if "a" in request.GET or "b" in request.GET:
+            try:
+                old = by_number[int(request.GET.get("a", ""))]
+                new = by_number[int(request.GET.get("b", ""))]
+            except (KeyError, ValueError):
+                error = _("Choose two revisions of this article to compare.")
+            else:
+                diff = article_revisions_diff(old=old, new=new)
+        elif len(revisions) >= 2:
+            old, new = revisions[1], revisions[0]
+            diff = article_revisions_diff(old=old, new=new)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("History of “%(headline)s”") % {"headline": obj.headline},
+            "subtitle": None,
+            "opts": self.opts,
+            "original": obj,
+            "object": obj,
+            "revisions": revisions,
+            "transitions": obj.transitions.select_related("user").order_by("-created_at", "-id"),
+            "diff": diff,
+            "old": old,
+            "new": new,
+            "error": error,
+            "can_restore": self.has_change_permission(request, obj),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/articles/article/revisions.html", context, status=400 if error else 200
+        )
+
+    def restore_revision_view(self, request, object_id, number):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        revision = get_object_or_404(ArticleRevision, article=obj, number=number)
+        try:
+            with transaction.atomic():
+                new = article_revision_restore(article=obj, revision=revision, user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, _refusal_reason(exc), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("Revision %(old)s restored as revision %(new)s.")
+                % {"old": revision.number, "new": new.number},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:articles_article_history", args=[obj.pk]))
+
     # --- List columns ---
+
+    @admin.display(description=_("corrections"))
+    def corrections_list(self, obj: Article) -> str:
+        if obj is None or not obj.pk:
+            return "-"
+        rows = [(c.created_at.strftime("%Y-%m-%d %H:%M"), c.text) for c in obj.corrections.all()]
+        if not rows:
+            return "-"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", rows))
+
+    @admin.display(description=_("status changes (audit log)"))
+    def audit_log(self, obj: Article) -> str:
+        """Newest first: when, who, from, to and the note. One query."""
+        if obj is None or not obj.pk:
+            return "-"
+        rows = [
+            (
+                entry.created_at.strftime("%Y-%m-%d %H:%M"),
+                str(entry.user or _("scheduler")),
+                entry.get_from_status_display(),
+                entry.get_to_status_display(),
+                entry.note,
+            )
+            for entry in obj.transitions.select_related("user").order_by("-created_at", "-id")
+        ]
+        if not rows:
+            return "-"
+        return format_html(
+            '<table id="audit-log">{}</table>',
+            format_html_join(
+                "", "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td></tr>", rows
+            ),
+        )
+
+    @admin.display(description=_("live revision"))
+    def live_revision_link(self, obj: Article) -> str:
+        if obj is None or not obj.live_revision_id:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:articles_article_history", args=[obj.pk]),
+            _("revision %(number)s") % {"number": obj.live_revision.number},
+        )
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: Article) -> str:
@@ -371,6 +636,37 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
             done=lambda n: ngettext(
                 "%(count)d article unpublished.", "%(count)d articles unpublished.", n
             ),
+        )
+
+    @admin.action(description=_("Move selected articles to the trash"), permissions=["delete"])
+    def trash_selected(self, request, queryset):
+        self._apply_service(
+            request,
+            queryset,
+            article_trash,
+            done=lambda n: ngettext(
+                "%(count)d article moved to the trash.", "%(count)d articles moved to the trash.", n
+            ),
+        )
+
+    @admin.action(description=_("Restore selected articles from the trash"), permissions=["delete"])
+    def restore_selected(self, request, queryset):
+        self._apply_service(
+            request,
+            queryset,
+            article_restore_from_trash,
+            done=lambda n: ngettext(
+                "%(count)d article restored.", "%(count)d articles restored.", n
+            ),
+        )
+
+    @admin.action(description=_("Purge selected articles for good"), permissions=["purge"])
+    def purge_selected(self, request, queryset):
+        self._apply_service(
+            request,
+            queryset,
+            article_purge,
+            done=lambda n: ngettext("%(count)d article purged.", "%(count)d articles purged.", n),
         )
 
     def _apply_service(

@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, RelatedLink
-from articles.services import article_check_transition, user_can_publish
+from articles.services import (
+    CORRECTION_MAX_LENGTH,
+    ConflictError,
+    article_check_transition,
+    article_lock,
+    user_can_publish,
+)
 
 Status = Article.Status
 
@@ -40,6 +46,16 @@ class ArticleAdminForm(forms.ModelForm):
 
     user = None
 
+    # The version the editor loaded; a save based on an older one is refused (no lost edits).
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    new_correction = forms.CharField(
+        label=_("add a correction"),
+        required=False,
+        max_length=CORRECTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A dated note shown to readers with the article; it cannot be edited later."),
+    )
+
     class Meta:
         model = Article
         # Tags are edited in an inline with autocomplete, not taggit's text field.
@@ -54,6 +70,7 @@ class ArticleAdminForm(forms.ModelForm):
             "lead_photo",
             "status",
             "published_at",
+            "embargo_until",
             "seo_title",
             "seo_description",
             "canonical_url",
@@ -67,6 +84,11 @@ class ArticleAdminForm(forms.ModelForm):
         self.original_published_at = self.instance.published_at if self.instance.pk else None
         self.status_target = self.original_status
         self.status_change_needed = False
+        self.conflict: ConflictError | None = None
+        if self.instance.pk and "loaded_version" in self.fields:
+            self.fields["loaded_version"].initial = self.instance.version
+        if not user_can_publish(self.user):
+            self.fields.pop("new_correction", None)
         status_field = self.fields.get("status")
         if status_field is not None and not user_can_publish(self.user):
             allowed = set(WRITER_STATUSES) | {self.original_status}
@@ -92,6 +114,12 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if (
+            self.instance.pk
+            and "loaded_version" in self.fields
+            and "loaded_version" not in self.errors
+        ):
+            self._check_version(cleaned.get("loaded_version"))
         status = cleaned.get("status")
         if not status:
             return cleaned
@@ -130,6 +158,20 @@ class ArticleAdminForm(forms.ModelForm):
             if "slug" in self.fields and not cleaned.get("slug"):
                 self.add_error("slug", _("A published article needs a slug."))
         return cleaned
+
+    def _check_version(self, version: int | None) -> None:
+        """Lock the row until the admin's transaction ends and refuse a stale version.
+
+        The admin's change view runs in one transaction, so nobody can save between this
+        check and the save. The bound form keeps the editor's text for re-applying.
+        """
+        try:
+            article_lock(article=self.instance, expected_version=version)
+        except ConflictError as exc:
+            self.conflict = exc
+            self.add_error(None, exc)
+        except ValidationError as exc:
+            self.add_error(None, exc.messages)
 
 
 class BylineInlineFormSet(forms.BaseInlineFormSet):

@@ -235,7 +235,8 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         )
 
     def for_public_detail(self, *, now=None) -> ArticleQuerySet:
-        """`for_public_list` plus inline photos and the related links readers may see.
+        """`for_public_list` plus inline photos, corrections and the related links readers
+        may see.
 
         Related links to an article that is not live are left out entirely, so neither its
         headline nor its URL can leak.
@@ -266,6 +267,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
                 .order_by("position"),
                 to_attr="visible_suggestions",
             ),
+            "corrections",
         )
 
 

@@ -6,16 +6,33 @@ functions, so the rules about who may publish live in one place.
 
 from __future__ import annotations
 
+import difflib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.models import Article, ArticleSlugHistory
+from articles.models import (
+    Article,
+    ArticleEditor,
+    ArticlePhoto,
+    ArticleRevision,
+    ArticleSlugHistory,
+    ArticleTransition,
+    Author,
+    Byline,
+    Correction,
+    Photo,
+    RelatedLink,
+    Section,
+)
 from articles.suggestions import related_suggestions_request
 from articles.webhooks import webhook_event_emit
 from tagging.text import slugify_ascii
@@ -25,6 +42,7 @@ logger = logging.getLogger(__name__)
 Status = Article.Status
 
 PUBLISH_PERMISSION = "articles.publish_article"
+CHANGE_PERMISSION = "articles.change_article"
 SLUG_MAX_LENGTH = 80
 
 # (from, to) -> whether the move needs the publish permission. Moves not listed are refused.
@@ -53,8 +71,43 @@ def user_can_publish(user) -> bool:
     return bool(user and user.has_perm(PUBLISH_PERMISSION))
 
 
+def user_owns_article(*, user, article: Article) -> bool:
+    """Whether `user` created `article` or is credited on it. One query for the bylines."""
+    if not user or not user.is_authenticated or not article.pk:
+        return False
+    if article.created_by_id == user.pk:
+        return True
+    return article.bylines.filter(author__user=user).exists()
+
+
+def user_can_edit_article(*, user, article: Article) -> bool:
+    """Editors may edit every article; writers their own ones that are not public.
+
+    "Own" means created by them or bylined to their author profile. Published and
+    scheduled articles are the editors' responsibility.
+    """
+    if not user or not user.has_perm(CHANGE_PERMISSION):
+        return False
+    if user_can_publish(user):
+        return True
+    if article.status in (Status.PUBLISHED, Status.SCHEDULED):
+        return False
+    return not article.pk or user_owns_article(user=user, article=article)
+
+
+def article_check_edit(*, user, article: Article) -> None:
+    """Raise `PermissionDenied` unless `user` may change `article`'s content."""
+    if not user_can_edit_article(user=user, article=article):
+        raise PermissionDenied(_("You may only edit your own articles that are not public."))
+
+
 def article_check_transition(
-    *, user, from_status: str, to_status: str, system: bool = False
+    *,
+    user,
+    from_status: str,
+    to_status: str,
+    system: bool = False,
+    article: Article | None = None,
 ) -> None:
     """Raise if `user` may not move an article from `from_status` to `to_status`.
 
@@ -62,10 +115,13 @@ def article_check_transition(
     role does not allow. Staying in the same status is an ordinary edit, open to anyone,
     except for a scheduled or published article: that is a reschedule or a republish.
     `system=True` is the scheduler acting on an editor's earlier decision: the move must
-    still exist, but no user's permission is checked.
+    still exist, but no user's permission is checked. With `article`, a writer must also own
+    it (see `user_can_edit_article`).
     """
     if from_status == to_status and (from_status, to_status) not in TRANSITIONS:
         return
+    if not system and not (user and user.has_perm(CHANGE_PERMISSION)):
+        raise PermissionDenied(_("You may not change articles."))
     needs_publish = TRANSITIONS.get((from_status, to_status))
     if needs_publish is None:
         raise ValidationError(
@@ -75,6 +131,14 @@ def article_check_transition(
         )
     if needs_publish and not system and not user_can_publish(user):
         raise PermissionDenied(_("Only editors can publish, schedule or unpublish articles."))
+    if (
+        article is not None
+        and article.pk
+        and not system
+        and not user_can_publish(user)
+        and not user_owns_article(user=user, article=article)
+    ):
+        raise PermissionDenied(_("You may only move your own articles."))
 
 
 def article_generate_slug(*, headline: str, exclude_pk: int | None = None) -> str:
@@ -101,6 +165,8 @@ def article_set_status(
     user,
     publish_at: datetime | None = None,
     system: bool = False,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Article:
     """Move `article` to `status` on behalf of `user`, saving it.
 
@@ -108,6 +174,9 @@ def article_set_status(
     without a slug generates one from the headline. Raises `PermissionDenied` or
     `ValidationError` (see `article_check_transition`); nothing is saved then.
     `system=True` is only for the scheduler (`articles_publish_due`), with `user=None`.
+    A real move is recorded in the audit log (`ArticleTransition`, with `note`) and stores a
+    revision (the version goes up); with `expected_version` a stale version raises
+    `ConflictError`. An article in the trash is refused.
 
     After the commit, subscribers hear about it: publish, an edit of a published article and
     unpublish create webhook deliveries in the same transaction (an outbox). A slug changed
@@ -117,12 +186,22 @@ def article_set_status(
         status = Status.SCHEDULED
     with transaction.atomic():
         stored = (
-            Article.objects.select_for_update().only("status", "slug").get(pk=article.pk)
+            Article.objects.select_for_update()
+            .only("status", "slug", "version", "deleted_at")
+            .get(pk=article.pk)
             if article.pk
             else None
         )
         current = stored.status if stored else Status.DRAFT
-        article_check_transition(user=user, from_status=current, to_status=status, system=system)
+        if stored and stored.deleted_at:
+            raise ValidationError(
+                _("This article is in the trash; restore it first."), code="in_trash"
+            )
+        if stored and expected_version is not None and stored.version != expected_version:
+            raise article_conflict(article=article, expected_version=expected_version)
+        article_check_transition(
+            user=user, from_status=current, to_status=status, system=system, article=article
+        )
         now = timezone.now()
         if status in (Status.PUBLISHED, Status.SCHEDULED) and not article.slug:
             article.slug = article_generate_slug(headline=article.headline, exclude_pk=article.pk)
@@ -143,6 +222,13 @@ def article_set_status(
         article.status = status
         article.full_clean()
         article.save()
+        moved = current != status or (current, status) in TRANSITIONS
+        if stored and moved:
+            ArticleTransition.objects.create(
+                article=article, user=user, from_status=current, to_status=status, note=note
+            )
+            article.version = stored.version
+            article_revision_record(article=article, user=user)
         if stored and stored.slug and article.first_published_at and stored.slug != article.slug:
             article_record_old_slug(article=article, old_slug=stored.slug)
         event = _webhook_event_for(from_status=current, to_status=status)
@@ -293,3 +379,628 @@ def article_publish(*, article: Article, user, publish_at: datetime | None = Non
 
 def article_unpublish(*, article: Article, user) -> Article:
     return article_set_status(article=article, status=Status.UNPUBLISHED, user=user)
+
+
+# --- Editorial workflow (issue 6): revisions, conflicts, corrections, trash, previews -------
+
+# Content fields a save may change; status and publish times only change through
+# `article_set_status`, the author of record and the timestamps never by a save.
+CONTENT_FIELDS = (
+    "headline",
+    "slug",
+    "dek",
+    "dateline",
+    "body",
+    "section",
+    "language",
+    "lead_photo",
+    "embargo_until",
+    "seo_title",
+    "seo_description",
+    "canonical_url",
+)
+# Kept in a revision for the record, never written back by a restore.
+RECORD_ONLY_FIELDS = ("status", "published_at")
+# A restore keeps the current address: changing a live URL is `article_change_slug`'s job.
+RESTORE_FIELDS = tuple(name for name in CONTENT_FIELDS if name != "slug")
+FOREIGN_KEY_FIELDS = {"section": Section, "lead_photo": Photo}
+TEXT_DIFF_FIELDS = frozenset({"headline", "dek", "body", "seo_title", "seo_description"})
+
+PREVIEW_SALT = "articles.preview"
+PREVIEW_MAX_AGE = timedelta(minutes=15)
+SOFT_LOCK_SECONDS = 120
+CORRECTION_MAX_LENGTH = 2000
+
+
+class FieldChange(TypedDict):
+    """One line of a readable diff. `segments` only for text: (op, text) with op one of
+    "equal", "insert", "delete"."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+    segments: list[tuple[str, str]]
+
+
+class ConflictError(ValidationError):
+    """A save based on an older version of the article; nothing was saved.
+
+    `current_version` is the stored version; `changes` what other saves changed since the
+    version the caller loaded (empty when no revision of that version exists).
+    """
+
+    def __init__(self, message: str, *, current_version: int, changes: list[FieldChange]):
+        super().__init__(message, code="conflict")
+        self.current_version = current_version
+        self.changes = changes
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def article_snapshot(*, article: Article) -> dict[str, Any]:
+    """The JSON a revision stores: fields, bylines, tags, related reading, inline photos.
+
+    Labels (section name, author names, headlines of linked articles) are copied so a diff
+    stays readable after those rows change. Costs five queries.
+    """
+    fields = {
+        name: _plain(getattr(article, Article._meta.get_field(name).attname))
+        for name in (*CONTENT_FIELDS, *RECORD_ONLY_FIELDS)
+    }
+    labels = {
+        "section": str(article.section) if article.section_id else "",
+        "lead_photo": str(article.lead_photo) if article.lead_photo_id else "",
+    }
+    bylines = [
+        {"author": b.author_id, "name": b.author.name}
+        for b in article.bylines.select_related("author").order_by("position", "id")
+    ]
+    tags = sorted(article.tags.values_list("name", flat=True))
+    links = [
+        {
+            "target_article": link.target_article_id,
+            "target_headline": link.target_article.headline if link.target_article_id else "",
+            "url": link.url,
+            "title": link.title,
+            "label": link.label,
+            "after_paragraph": link.after_paragraph,
+            "position": link.position,
+        }
+        for link in article.related_links.select_related("target_article").order_by(
+            "after_paragraph", "position", "id"
+        )
+    ]
+    photos = [
+        {
+            "photo": placement.photo_id,
+            "label": str(placement.photo),
+            "after_paragraph": placement.after_paragraph,
+            "position": placement.position,
+            "caption_override": placement.caption_override,
+        }
+        for placement in article.article_photos.select_related("photo").order_by(
+            "after_paragraph", "position", "id"
+        )
+    ]
+    return {
+        "fields": fields,
+        "labels": labels,
+        "bylines": bylines,
+        "tags": tags,
+        "related_links": links,
+        "photos": photos,
+    }
+
+
+def article_revision_record(*, article: Article, user, bump: bool = True) -> ArticleRevision:
+    """Store the article's current state as a new revision, raising its version by one.
+
+    The caller holds the row lock (`select_for_update`) and has saved everything. The
+    revision's number is the new version, so "version N" and "revision N" are the same
+    state. While the article is published, the new revision is the live one.
+    `bump=False` is for a new article (version 1, revision 1).
+    """
+    if bump:
+        Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
+        article.version = Article.objects.only("version").get(pk=article.pk).version
+    revision = ArticleRevision.objects.create(
+        article=article,
+        number=article.version,
+        data=article_snapshot(article=article),
+        created_by=user if user and user.is_authenticated else None,
+    )
+    if article.status == Status.PUBLISHED:
+        Article.objects.filter(pk=article.pk).update(live_revision=revision)
+        article.live_revision = revision
+    return revision
+
+
+def _display(name: str, value: Any, labels: dict[str, str]) -> str:
+    if value in (None, ""):
+        return ""
+    if name in labels and labels[name]:
+        return labels[name]
+    if name == "status":
+        return str(Status(value).label)
+    return str(value)
+
+
+def _text_segments(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level diff of two texts with difflib: runs of equal, deleted and inserted words."""
+    old_words, new_words = old.split(" "), new.split(" ")
+    segments: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            segments.append(("equal", " ".join(old_words[a1:a2])))
+            continue
+        if a2 > a1:
+            segments.append(("delete", " ".join(old_words[a1:a2])))
+        if b2 > b1:
+            segments.append(("insert", " ".join(new_words[b1:b2])))
+    return segments
+
+
+def _list_lines(name: str, items: list[dict[str, Any]]) -> str:
+    if name == "bylines":
+        return ", ".join(item["name"] for item in items)
+    if name == "related_links":
+        return "\n".join(
+            f"{item['label'] or '-'}: {item['target_headline'] or item['title']} "
+            f"({item['url'] or 'article ' + str(item['target_article'])}) "
+            f"after paragraph {item['after_paragraph']}"
+            for item in items
+        )
+    return "\n".join(
+        f"{item['label']} after paragraph {item['after_paragraph']}"
+        + (f" ({item['caption_override']})" if item["caption_override"] else "")
+        for item in items
+    )
+
+
+def article_snapshots_diff(*, old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    """Field-by-field differences between two snapshots, in form order."""
+    changes: list[FieldChange] = []
+    old_fields, new_fields = old.get("fields", {}), new.get("fields", {})
+    for name in (*CONTENT_FIELDS, *RECORD_ONLY_FIELDS):
+        before, after = old_fields.get(name), new_fields.get(name)
+        if before == after:
+            continue
+        old_text = _display(name, before, old.get("labels", {}))
+        new_text = _display(name, after, new.get("labels", {}))
+        changes.append(
+            FieldChange(
+                field=name,
+                label=str(Article._meta.get_field(name).verbose_name),
+                old=old_text,
+                new=new_text,
+                segments=_text_segments(old_text, new_text) if name in TEXT_DIFF_FIELDS else [],
+            )
+        )
+    for name, label in (
+        ("bylines", _("bylines")),
+        ("tags", _("tags")),
+        ("related_links", _("related reading")),
+        ("photos", _("inline photos")),
+    ):
+        before, after = old.get(name, []), new.get(name, [])
+        if before == after:
+            continue
+        if name == "tags":
+            old_text, new_text = ", ".join(before), ", ".join(after)
+        else:
+            old_text, new_text = _list_lines(name, before), _list_lines(name, after)
+        changes.append(
+            FieldChange(field=name, label=label, old=old_text, new=new_text, segments=[])
+        )
+    return changes
+
+
+def article_revisions_diff(*, old: ArticleRevision, new: ArticleRevision) -> list[FieldChange]:
+    """A readable diff between two revisions of one article (no query)."""
+    if old.article_id != new.article_id:
+        raise ValidationError(_("Both revisions must belong to the same article."), code="mixed")
+    return article_snapshots_diff(old=old.data, new=new.data)
+
+
+def article_conflict(*, article: Article, expected_version: int) -> ConflictError:
+    """The `ConflictError` for a save based on `expected_version`: what changed since, who."""
+    revisions = list(
+        ArticleRevision.objects.filter(article_id=article.pk, number__gte=expected_version)
+        .select_related("created_by")
+        .order_by("number")
+    )
+    current = Article.objects.only("version").get(pk=article.pk).version
+    changes: list[FieldChange] = []
+    who = ""
+    if len(revisions) >= 2 and revisions[0].number == expected_version:
+        changes = article_snapshots_diff(old=revisions[0].data, new=revisions[-1].data)
+        names = sorted({str(r.created_by) for r in revisions[1:] if r.created_by} or {"?"})
+        who = ", ".join(names)
+    message = _(
+        "Someone else saved this article meanwhile (version %(current)s; yours was based on "
+        "version %(expected)s%(who)s). Nothing of yours was saved: compare, then re-apply "
+        "your changes."
+    ) % {
+        "current": current,
+        "expected": expected_version,
+        "who": _(", by %(names)s") % {"names": who} if who else "",
+    }
+    return ConflictError(message, current_version=current, changes=changes)
+
+
+def article_lock(*, article: Article, expected_version: int | None) -> Article:
+    """Lock the stored row for this transaction and check the caller's version.
+
+    Raises `ConflictError` when `expected_version` is stale, `ValidationError` when it is
+    missing or the article is in the trash. Returns the locked row.
+    """
+    stored = Article.objects.select_for_update().get(pk=article.pk)
+    if expected_version is None:
+        raise ValidationError(
+            {"version": _("The version you edited is missing; reload the article.")},
+            code="version_missing",
+        )
+    if stored.deleted_at:
+        raise ValidationError(_("This article is in the trash; restore it first."), code="in_trash")
+    if stored.version != expected_version:
+        raise article_conflict(article=article, expected_version=expected_version)
+    return stored
+
+
+def _apply_fields(*, article: Article, data: dict[str, Any]) -> None:
+    unknown = sorted(set(data) - set(CONTENT_FIELDS))
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be set here.") for name in unknown}, code="unknown_field"
+        )
+    for name, value in data.items():
+        if name in FOREIGN_KEY_FIELDS and not isinstance(value, models.Model | None):
+            setattr(article, Article._meta.get_field(name).attname, value)
+        else:
+            setattr(article, name, value)
+
+
+def _set_related(
+    *,
+    article: Article,
+    bylines: list[Author] | None,
+    tags: list[str] | None,
+    related_links: list[dict[str, Any]] | None,
+    photos: list[dict[str, Any]] | None,
+) -> None:
+    """Replace the given relations (None leaves one alone), validating each row."""
+    if bylines is not None:
+        if not bylines:
+            raise ValidationError({"bylines": _("An article needs at least one byline.")})
+        if len({author.pk for author in bylines}) != len(bylines):
+            raise ValidationError({"bylines": _("Each author may appear only once.")})
+        article.bylines.all().delete()
+        Byline.objects.bulk_create(
+            Byline(article=article, author=author, position=position)
+            for position, author in enumerate(bylines)
+        )
+    if tags is not None:
+        names = [name.strip() for name in tags if name and name.strip()]
+        article.tags.set(names, clear=True)
+    if related_links is not None:
+        article.related_links.all().delete()
+        for row in related_links:
+            link = RelatedLink(article=article, **row)
+            try:
+                link.full_clean()
+            except ValidationError as exc:
+                raise ValidationError({"related_links": exc.messages}) from exc
+            link.save()
+    if photos is not None:
+        article.article_photos.all().delete()
+        for row in photos:
+            placement = ArticlePhoto(article=article, **row)
+            try:
+                placement.full_clean()
+            except ValidationError as exc:
+                raise ValidationError({"photos": exc.messages}) from exc
+            placement.save()
+
+
+def article_create(
+    *,
+    user,
+    data: dict[str, Any],
+    bylines: list[Author],
+    tags: list[str] | None = None,
+    related_links: list[dict[str, Any]] | None = None,
+    photos: list[dict[str, Any]] | None = None,
+) -> Article:
+    """Create a draft as `user` (its author of record), with revision 1."""
+    if not (user and user.has_perm("articles.add_article")):
+        raise PermissionDenied(_("You may not create articles."))
+    with transaction.atomic():
+        article = Article(created_by=user, status=Status.DRAFT, version=1)
+        _apply_fields(article=article, data=data)
+        article.full_clean()
+        article.save()
+        _set_related(
+            article=article, bylines=bylines, tags=tags, related_links=related_links, photos=photos
+        )
+        article_revision_record(article=article, user=user, bump=False)
+    return article
+
+
+def article_save(
+    *,
+    article: Article,
+    user,
+    expected_version: int | None,
+    data: dict[str, Any] | None = None,
+    bylines: list[Author] | None = None,
+    tags: list[str] | None = None,
+    related_links: list[dict[str, Any]] | None = None,
+    photos: list[dict[str, Any]] | None = None,
+) -> Article:
+    """Save content changes made on top of `expected_version`; stores a revision.
+
+    `data` holds `CONTENT_FIELDS` only (a foreign key as instance or pk); status and publish
+    times go through `article_set_status`. A stale `expected_version` raises `ConflictError`
+    listing what changed meanwhile; nothing is saved then. A published article stays
+    published and subscribers hear about the edit.
+    """
+    with transaction.atomic():
+        stored = article_lock(article=article, expected_version=expected_version)
+        article_check_edit(user=user, article=stored)
+        stored_slug = stored.slug
+        _apply_fields(article=stored, data=data or {})
+        stored.full_clean()
+        if stored.status in (Status.PUBLISHED, Status.SCHEDULED) and not stored.slug:
+            raise ValidationError({"slug": _("A published article needs a slug.")})
+        stored.save()
+        _set_related(
+            article=stored, bylines=bylines, tags=tags, related_links=related_links, photos=photos
+        )
+        if stored_slug and stored.first_published_at and stored_slug != stored.slug:
+            article_record_old_slug(article=stored, old_slug=stored_slug)
+        article_revision_record(article=stored, user=user)
+        article_notify_updated(article=stored)
+    return stored
+
+
+def article_revision_restore(
+    *, article: Article, revision: ArticleRevision, user, expected_version: int | None = None
+) -> ArticleRevision:
+    """Make `revision`'s content current again; the restore is itself a new revision.
+
+    Restores `RESTORE_FIELDS`, bylines, tags, related reading and inline photos; status,
+    publish times, slug and corrections stay as they are. Rows that no longer exist (a
+    deleted linked article) are left out. Returns the new revision.
+    """
+    if revision.article_id != article.pk:
+        raise ValidationError(_("That revision belongs to another article."), code="mixed")
+    data = revision.data
+    fields = {name: data["fields"].get(name) for name in RESTORE_FIELDS}
+    if fields["embargo_until"]:
+        fields["embargo_until"] = datetime.fromisoformat(fields["embargo_until"])
+    if fields["lead_photo"] and not Photo.objects.filter(pk=fields["lead_photo"]).exists():
+        fields["lead_photo"] = None
+    authors = Author.objects.in_bulk([row["author"] for row in data.get("bylines", [])])
+    bylines = [
+        authors[row["author"]] for row in data.get("bylines", []) if row["author"] in authors
+    ]
+    live_targets = set(
+        Article.objects.filter(
+            pk__in=[r["target_article"] for r in data.get("related_links", [])]
+        ).values_list("pk", flat=True)
+    )
+    links = [
+        {
+            "target_article_id": row["target_article"],
+            "url": row["url"],
+            "title": row["title"],
+            "label": row["label"],
+            "after_paragraph": row["after_paragraph"],
+            "position": row["position"],
+        }
+        for row in data.get("related_links", [])
+        if row["target_article"] is None or row["target_article"] in live_targets
+    ]
+    photo_ids = set(
+        Photo.objects.filter(pk__in=[r["photo"] for r in data.get("photos", [])]).values_list(
+            "pk", flat=True
+        )
+    )
+    photos = [
+        {
+            "photo_id": row["photo"],
+            "after_paragraph": row["after_paragraph"],
+            "position": row["position"],
+            "caption_override": row["caption_override"],
+        }
+        for row in data.get("photos", [])
+        if row["photo"] in photo_ids
+    ]
+    with transaction.atomic():
+        current = Article.objects.only("version").get(pk=article.pk).version
+        saved = article_save(
+            article=article,
+            user=user,
+            expected_version=current if expected_version is None else expected_version,
+            data=fields,
+            bylines=bylines,
+            tags=data.get("tags", []),
+            related_links=links,
+            photos=photos,
+        )
+        return saved.revisions.order_by("-number").first()
+
+
+# --- Corrections, embargo, trash ---
+
+
+def article_add_correction(*, article: Article, text: str, user) -> Correction:
+    """Append a dated correction note (editors only); it never changes with later edits.
+
+    Touches `updated_at` and tells subscribers about a published article.
+    """
+    if not user_can_publish(user):
+        raise PermissionDenied(_("Only editors can add corrections."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write what was corrected.")}, code="required")
+    if len(text) > CORRECTION_MAX_LENGTH:
+        raise ValidationError(
+            {"text": _("At most %(limit)d characters.") % {"limit": CORRECTION_MAX_LENGTH}},
+            code="max_length",
+        )
+    with transaction.atomic():
+        correction = Correction.objects.create(article=article, text=text, created_by=user)
+        Article.objects.filter(pk=article.pk).update(updated_at=correction.created_at)
+        article.updated_at = correction.created_at
+        article_notify_updated(article=article)
+    return correction
+
+
+def article_trash(*, article: Article, user) -> Article:
+    """Move `article` to the trash; public and scheduled ones must be unpublished first."""
+    with transaction.atomic():
+        stored = Article.objects.select_for_update().get(pk=article.pk)
+        article_check_edit(user=user, article=stored)
+        if stored.deleted_at:
+            return stored
+        if stored.status in (Status.PUBLISHED, Status.SCHEDULED):
+            raise ValidationError(
+                _("Unpublish the article before moving it to the trash."), code="still_public"
+            )
+        stored.deleted_at = timezone.now()
+        Article.objects.filter(pk=stored.pk).update(deleted_at=stored.deleted_at)
+    article.deleted_at = stored.deleted_at
+    return stored
+
+
+def article_restore_from_trash(*, article: Article, user) -> Article:
+    """Take `article` out of the trash, with the status it had."""
+    with transaction.atomic():
+        stored = Article.objects.select_for_update().get(pk=article.pk)
+        article_check_edit(user=user, article=stored)
+        if not stored.deleted_at:
+            raise ValidationError(_("This article is not in the trash."), code="not_in_trash")
+        Article.objects.filter(pk=stored.pk).update(deleted_at=None)
+        stored.deleted_at = None
+    article.deleted_at = None
+    return stored
+
+
+def article_purge(*, article: Article, user) -> None:
+    """Delete a trashed article for good, with its revisions and log (editors only)."""
+    if not user_can_publish(user):
+        raise PermissionDenied(_("Only editors can purge articles."))
+    with transaction.atomic():
+        stored = Article.objects.select_for_update().get(pk=article.pk)
+        if not stored.deleted_at:
+            raise ValidationError(
+                _("Only articles in the trash can be purged."), code="not_in_trash"
+            )
+        # live_revision points at a revision deleted in the same cascade.
+        Article.objects.filter(pk=stored.pk).update(live_revision=None)
+        stored.delete()
+
+
+# --- Previews ---
+
+
+def article_preview_token(*, article: Article, revision: ArticleRevision, user) -> str:
+    """A signed link token for `revision` of `article`, valid for `PREVIEW_MAX_AGE`.
+
+    Editors only. Bound to the article, the revision and the user: it stops working when
+    the user loses the right to publish.
+    """
+    if not user_can_publish(user):
+        raise PermissionDenied(_("Only editors can create preview links."))
+    if revision.article_id != article.pk:
+        raise ValidationError(_("That revision belongs to another article."), code="mixed")
+    signer = signing.TimestampSigner(salt=PREVIEW_SALT)
+    return signer.sign_object({"a": article.pk, "r": revision.pk, "u": user.pk})
+
+
+def article_preview_resolve(*, token: str) -> ArticleRevision | None:
+    """The revision a preview token grants, or None when expired, tampered or revoked."""
+    from django.contrib.auth import get_user_model
+
+    signer = signing.TimestampSigner(salt=PREVIEW_SALT)
+    try:
+        payload = signer.unsign_object(token, max_age=PREVIEW_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(payload, dict) or not all(
+        isinstance(payload.get(key), int) for key in ("a", "r", "u")
+    ):
+        return None
+    user = get_user_model().objects.filter(pk=payload["u"], is_active=True).first()
+    if not user_can_publish(user):
+        return None
+    return (
+        ArticleRevision.objects.select_related("article")
+        .filter(pk=payload["r"], article_id=payload["a"], article__deleted_at__isnull=True)
+        .first()
+    )
+
+
+# --- Soft locks ---
+
+
+def article_editor_seen(*, article: Article, user) -> list:
+    """Record that `user` has `article` open now; return the other users who have it open.
+
+    A soft lock: rows older than `SOFT_LOCK_SECONDS` count as closed. Two queries (plus one
+    for the users).
+    """
+    now = timezone.now()
+    ArticleEditor.objects.update_or_create(article=article, user=user, defaults={"seen_at": now})
+    since = now - timedelta(seconds=SOFT_LOCK_SECONDS)
+    return [
+        entry.user
+        for entry in ArticleEditor.objects.filter(article=article, seen_at__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("seen_at")
+    ]
+
+
+# --- Photos ---
+
+
+def photo_create(
+    *,
+    user,
+    image,
+    caption: str = "",
+    credit: str = "",
+    alt_text: str = "",
+    copyright: str = "",
+    source_url: str = "",
+) -> Photo:
+    """Store an uploaded photo with `user` as its uploader; renditions follow after commit.
+
+    `image` is an uploaded file; the model field validates it (`inspect_photo_file`, skipped
+    when the caller has already inspected it) and the stored name is always generated.
+    Raises `PermissionDenied` for a user without `articles.add_photo`.
+    """
+    if not (user and user.has_perm("articles.add_photo")):
+        raise PermissionDenied(_("You may not upload photos."))
+    photo = Photo(
+        image=image,
+        caption=caption,
+        credit=credit,
+        alt_text=alt_text,
+        copyright=copyright,
+        source_url=source_url,
+        uploaded_by=user,
+    )
+    photo.full_clean()
+    photo.save()
+    return photo

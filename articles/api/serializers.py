@@ -167,6 +167,11 @@ class BlockSerializer(serializers.Serializer):
     article = serializers.DictField(required=False, allow_null=True, help_text="related")
 
 
+class CorrectionSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    date = serializers.DateTimeField(source="created_at")
+
+
 class SuggestedArticleSerializer(serializers.Serializer):
     headline = serializers.CharField()
     slug = serializers.CharField()
@@ -176,6 +181,8 @@ class SuggestedArticleSerializer(serializers.Serializer):
 
 class ArticleDetailSerializer(ArticleTeaserSerializer):
     body_html = serializers.CharField(source="body")
+    corrections = CorrectionSerializer(many=True, help_text="Dated correction notes, oldest first.")
+    updated = serializers.SerializerMethodField()
     blocks = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
     related = serializers.SerializerMethodField()
@@ -188,9 +195,17 @@ class ArticleDetailSerializer(ArticleTeaserSerializer):
         fields = [
             *ArticleTeaserSerializer.Meta.fields, "canonical_url", "seo", "first_published_at",
             "suggested_related",
-            "suggested_related",
-            "body_html", "blocks", "photos", "related", "json_ld",
+            "body_html", "blocks", "photos", "related", "json_ld", "corrections", "updated",
         ]  # fmt: skip
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_updated(self, article: Article) -> str | None:
+        """When readers were last told of a change: a republish or a correction, if any."""
+        times = [c.created_at for c in article.corrections.all()]
+        first, last = article.first_published_at, article.last_published_at
+        if first and last and last > first:
+            times.append(last)
+        return serializers.DateTimeField().to_representation(max(times)) if times else None
 
     @extend_schema_field(
         {
@@ -307,6 +322,16 @@ class ArticleDetailSerializer(ArticleTeaserSerializer):
         }
         if images:
             data["image"] = images
+        corrections = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": correction.created_at.isoformat(),
+            }
+            for correction in article.corrections.all()
+        ]
+        if corrections:
+            data["correction"] = corrections
         if article.dateline:
             data["locationCreated"] = {"@type": "Place", "name": article.dateline}
         return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.api import views
+from articles.api import preview, views
 
 app_name = "api"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="article-list"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("preview/<str:token>/", preview.ArticlePreviewView.as_view(), name="article-preview"),
     path("sections/", views.SectionListView.as_view(), name="section-list"),
     path("sections/<slug:slug>/", views.SectionDetailView.as_view(), name="section-detail"),
     path(

@@ -100,6 +100,9 @@ def article_form_data(
         "seo_description": "",
         "canonical_url": "",
         **split_datetime(article.published_at if article else None),
+        "embargo_until_0": "",
+        "embargo_until_1": "",
+        "loaded_version": str(article.version) if article else "",
     }
     bylines = list(article.bylines.all()) if article else []
     data.update(management("bylines", total=len(bylines) + len(new_authors), initial=len(bylines)))
@@ -252,6 +255,7 @@ def test_every_article_filter_choice_renders(editor_client):
     changelist = admin_url(Article, "changelist")
     cl = editor_client.get(changelist).context["cl"]
     assert [spec.title for spec in cl.filter_specs] == [
+        "trash",
         "status",
         "section",
         "authors",
@@ -367,8 +371,8 @@ def test_writer_cannot_publish_a_new_article_by_form(writer_client, section):
     assert Article.objects.count() == 0
 
 
-def test_writer_cannot_publish_an_existing_draft_by_form(writer_client):
-    article = ArticleFactory(headline="Draf awal")
+def test_writer_cannot_publish_an_existing_draft_by_form(writer, writer_client):
+    article = ArticleFactory(headline="Draf awal", created_by=writer)
     data = article_form_data(
         article,
         headline="Changed",
@@ -387,8 +391,8 @@ def test_writer_cannot_publish_an_existing_draft_by_form(writer_client):
 
 
 @pytest.mark.parametrize("forged", [Status.SCHEDULED, Status.UNPUBLISHED])
-def test_writer_cannot_schedule_or_unpublish_by_form(writer_client, forged):
-    article = ArticleFactory()
+def test_writer_cannot_schedule_or_unpublish_by_form(writer, writer_client, forged):
+    article = ArticleFactory(created_by=writer)
     data = article_form_data(article, status=forged)
     response = writer_client.post(admin_url(Article, "change", article.pk), data)
     assert response.context["adminform"].form.errors["status"]
@@ -396,8 +400,8 @@ def test_writer_cannot_schedule_or_unpublish_by_form(writer_client, forged):
     assert article.status == Status.DRAFT
 
 
-def test_writer_submits_for_review_by_form_and_cannot_set_publish_time(writer_client):
-    article = ArticleFactory()
+def test_writer_submits_for_review_by_form_and_cannot_set_publish_time(writer, writer_client):
+    article = ArticleFactory(created_by=writer)
     data = article_form_data(
         article, status=Status.IN_REVIEW, published_at=timezone.now() + timedelta(days=1)
     )
@@ -457,8 +461,8 @@ def test_writer_bulk_edit_cannot_change_status(writer_client):
     assert admin.site._registry[Article].list_editable == ()
 
 
-def test_writer_submit_for_review_action(writer_client):
-    draft = ArticleFactory()
+def test_writer_submit_for_review_action(writer, writer_client):
+    draft = ArticleFactory(created_by=writer)
     live = ArticleFactory(published=True)
     response = writer_client.post(
         admin_url(Article, "changelist"),
@@ -917,8 +921,8 @@ def test_editor_reschedules_a_scheduled_article(editor_client):
     assert (article.status, article.published_at) == (Status.SCHEDULED, new_due)
 
 
-def test_writer_edits_an_unpublished_article_and_may_keep_its_status(writer_client):
-    article = ArticleFactory(published=True)
+def test_writer_edits_an_unpublished_article_and_may_keep_its_status(writer, writer_client):
+    article = ArticleFactory(published=True, created_by=writer)
     Article.objects.filter(pk=article.pk).update(status=Status.UNPUBLISHED)
     article.refresh_from_db()
     response = writer_client.get(admin_url(Article, "change", article.pk))

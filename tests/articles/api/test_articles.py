@@ -174,8 +174,8 @@ def test_detail_query_count_is_constant(api_client, django_assert_num_queries):
 
     # 1 article with section and lead photo, 2 bylines, 3 tags, 4 lead renditions,
     # 5 inline photos with their photo, 6 their renditions, 7 visible related links,
-    # 8 stored related-reading suggestions that are still live.
-    with django_assert_num_queries(8):
+    # 8 stored related-reading suggestions that are still live, 9 corrections.
+    with django_assert_num_queries(9):
         response = api_client.get(f"/api/v1/articles/{article.slug}/")
     assert response.status_code == 200
     assert len(response.json()["related"]) == 4
