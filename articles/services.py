@@ -118,10 +118,18 @@ def article_check_transition(
     still exist, but no user's permission is checked. With `article`, a writer must also own
     it (see `user_can_edit_article`).
     """
-    if from_status == to_status and (from_status, to_status) not in TRANSITIONS:
-        return
     if not system and not (user and user.has_perm(CHANGE_PERMISSION)):
         raise PermissionDenied(_("You may not change articles."))
+    if (
+        article is not None
+        and article.pk
+        and not system
+        and not user_can_publish(user)
+        and not user_owns_article(user=user, article=article)
+    ):
+        raise PermissionDenied(_("You may only move your own articles."))
+    if from_status == to_status and (from_status, to_status) not in TRANSITIONS:
+        return
     needs_publish = TRANSITIONS.get((from_status, to_status))
     if needs_publish is None:
         raise ValidationError(
@@ -131,14 +139,6 @@ def article_check_transition(
         )
     if needs_publish and not system and not user_can_publish(user):
         raise PermissionDenied(_("Only editors can publish, schedule or unpublish articles."))
-    if (
-        article is not None
-        and article.pk
-        and not system
-        and not user_can_publish(user)
-        and not user_owns_article(user=user, article=article)
-    ):
-        raise PermissionDenied(_("You may only move your own articles."))
 
 
 def article_generate_slug(*, headline: str, exclude_pk: int | None = None) -> str:
