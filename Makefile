@@ -4,6 +4,7 @@
 #   make run          migrate, demo content, then web server + Celery worker + beat (Ctrl-C stops all)
 #   make test         the test suite, without the tests that need a real worker
 #   make test-worker  the tests marked `worker` (Redis, PostgreSQL and a Celery worker)
+#   make test-browser the tests marked `browser` (headless Chromium: Debian's chromium, chromium-driver)
 #   make lint         ruff, Django's system checks, missing migrations
 #   make fuzz-api     schemathesis against a running server, from the API's own schema
 
@@ -15,7 +16,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-worker lint fuzz-api
+.PHONY: install run test test-worker test-browser lint fuzz-api
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,10 +42,14 @@ run: install | var
 		$(BIN)/honcho --procfile Procfile.dev --env /dev/null start
 
 test: install
-	$(BIN)/pytest -m "not worker" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not worker and not browser" $(PYTEST_ARGS)
 
 test-worker: install
 	$(BIN)/pytest -m worker $(PYTEST_ARGS)
+
+# Screenshots and page sources of failed browser tests land in var/browser-failures/.
+test-browser: install
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 lint: install | var
 	$(BIN)/ruff check .

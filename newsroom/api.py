@@ -40,7 +40,8 @@ def _first_error(detail: Any, field: str | None = None) -> tuple[str | None, str
     """Return (field, message, code) of the first error in a DRF error detail."""
     if isinstance(detail, dict):
         key, value = next(iter(detail.items()))
-        nested = None if key in ("non_field_errors", "__all__") else key
+        # str(): list items are keyed by index, and index 0 must not vanish from the path.
+        nested = None if key in ("non_field_errors", "__all__") else str(key)
         return _first_error(value, f"{field}.{nested}" if field and nested else nested or field)
     if isinstance(detail, list):
         return _first_error(detail[0], field) if detail else (field, "Invalid input.", "invalid")

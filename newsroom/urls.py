@@ -17,6 +17,8 @@ admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The write API (token authentication); the rest of api/v1/ is public and read-only.
+    path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),
     path("api/v1/", include("articles.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

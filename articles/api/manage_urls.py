@@ -1,0 +1,23 @@
+"""Routes of the write API, mounted at /api/v1/manage/ (token authentication)."""
+
+from django.urls import path
+
+from articles.api import manage_views as views
+
+app_name = "manage"
+
+urlpatterns = [
+    path("articles/", views.ArticleManageListView.as_view(), name="article-list"),
+    path("articles/<int:pk>/", views.ArticleManageDetailView.as_view(), name="article-detail"),
+    path("articles/<int:pk>/submit/", views.ArticleSubmitView.as_view(), name="article-submit"),
+    path(
+        "articles/<int:pk>/schedule/", views.ArticleScheduleView.as_view(), name="article-schedule"
+    ),
+    path("articles/<int:pk>/publish/", views.ArticlePublishView.as_view(), name="article-publish"),
+    path(
+        "articles/<int:pk>/unpublish/",
+        views.ArticleUnpublishView.as_view(),
+        name="article-unpublish",
+    ),
+    path("photos/", views.PhotoUploadView.as_view(), name="photo-upload"),
+]

@@ -1,0 +1,502 @@
+"""The write API under `/api/v1/manage/`: drafts, edits, workflow actions and photo uploads.
+
+Every view needs a token (`Authorization: Token <key>`) and a role. The queryset is scoped to
+the user before any lookup: an editor sees every article, a writer only the ones they
+created, so another writer's article answers 404 exactly like one that does not exist.
+Updates are conditional: `If-Match` must carry the article's ETag (`"v<version>"`), so a
+save based on an older version is refused (412) instead of overwriting a colleague's edit.
+The views validate and translate; the writes are the services' (`articles.services`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from articles.api.manage_serializers import (
+    ArticleManageSerializer,
+    ArticleWriteSerializer,
+    EmptyActionSerializer,
+    PhotoManageSerializer,
+    PhotoUploadSerializer,
+    ScheduleSerializer,
+    article_etag,
+)
+from articles.api.permissions import (
+    CanPublishArticles,
+    CanSubmitArticles,
+    CanUploadPhotos,
+    CanWriteArticles,
+    ManageTokenAuthentication,
+    WriteThrottle,
+)
+from articles.images import inspect_photo_file
+from articles.models import Article, Byline, RelatedLink, TaggedArticle
+from articles.services import (
+    ConflictError,
+    article_conflict,
+    article_create,
+    article_save,
+    article_set_status,
+    photo_create,
+    user_can_publish,
+)
+from newsroom.api import AnonymousThrottle, ArticleCursorPagination, StrictQueryParamsMixin
+
+# HTTP status of each photo refusal of `inspect_photo_file`; other codes are 400.
+PHOTO_ERROR_STATUS = {
+    "file_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "unsupported_image_format": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+}
+# Room for the multipart envelope and the text fields around the file.
+MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+    default_detail = "The request body is too large."
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+    default_detail = "Send If-Match with the article's ETag, from its last GET or update."
+
+
+class PreconditionFailed(exceptions.APIException):
+    """412 with the article's current version, so the client can fetch it and re-apply."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+    def __init__(self, conflict: ConflictError):
+        self.version = conflict.current_version
+        # What other saves changed since the client's version (`services.article_conflict`).
+        self.changes = [
+            {key: change[key] for key in ("field", "label", "old", "new")}
+            for change in conflict.changes
+        ]
+        super().__init__(conflict.messages[0])
+
+
+def _too_large() -> RequestTooLarge:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return RequestTooLarge(f"The request body may be at most {limit // (1024 * 1024)} MB.")
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _drf_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's `ValidationError` as a DRF one, keeping each message's code."""
+
+    def details(errors) -> list[exceptions.ErrorDetail]:
+        return [
+            exceptions.ErrorDetail(message, code=error.code or "invalid")
+            for error in errors
+            for message in error
+        ]
+
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(
+            {
+                "non_field_errors" if field == "__all__" else field: details(errors)
+                for field, errors in exc.error_dict.items()
+            }
+        )
+    return exceptions.ValidationError({"non_field_errors": details(exc.error_list)})
+
+
+ERROR_401 = OpenApiResponse(
+    description="No token, an unknown or deactivated user's token, or a token in the URL "
+    "(`not_authenticated`); see the WWW-Authenticate header."
+)
+ERROR_403 = OpenApiResponse(description="The role does not allow this (`permission_denied`).")
+VALIDATION_400 = OpenApiResponse(
+    description="Invalid input (`invalid`, `unknown_field` for a key that cannot be set, …); "
+    "`field` names the input at fault."
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The article\'s ETag from its last GET or update, e.g. `"v3"`.',
+)
+IF_MATCH_OPTIONAL = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional: refuse the action (412) if the article changed since this ETag.",
+)
+CONDITIONAL_RESPONSES = {
+    412: OpenApiResponse(
+        description="If-Match does not match the article's current ETag "
+        "(`precondition_failed`); the error carries `current_version` and `current_etag`."
+    ),
+}
+
+
+class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
+    """Base of the write API: token only, role permissions, stricter throttle, no caching."""
+
+    authentication_classes = [ManageTokenAuthentication]
+    permission_classes = [CanWriteArticles]
+    throttle_classes = [AnonymousThrottle, WriteThrottle]
+    parser_classes = [JSONParser]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, RequestDataTooBig):
+            # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when it is read.
+            exc = _too_large()
+        elif isinstance(exc, ConflictError):
+            exc = PreconditionFailed(exc)
+        elif isinstance(exc, DjangoValidationError):
+            exc = _drf_validation_error(exc)
+        response = super().handle_exception(exc)
+        if isinstance(exc, PreconditionFailed):
+            response.data["error"]["current_version"] = exc.version
+            response.data["error"]["current_etag"] = f'"v{exc.version}"'
+            response.data["error"]["changes"] = exc.changes
+            response["ETag"] = f'"v{exc.version}"'
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Drafts and account-specific answers: never stored by a shared cache.
+        response["Cache-Control"] = "private, no-store"
+        response["Vary"] = "Authorization"
+        return response
+
+
+def _articles_in_scope(user) -> QuerySet[Article]:
+    """Articles `user` may see in the write API; none in the trash.
+
+    Editors: all. Writers: their own, i.e. created by them or bylined to their author
+    profile (as `services.user_owns_article` says).
+    """
+    queryset = Article.objects.filter(deleted_at__isnull=True)
+    if user_can_publish(user):
+        return queryset
+    bylined = Byline.objects.filter(article=OuterRef("pk"), author__user=user)
+    return queryset.filter(Q(created_by=user) | Exists(bylined))
+
+
+def _manage_articles(user) -> QuerySet[Article]:
+    """`_articles_in_scope` prefetched for `ArticleManageSerializer`: four queries for any
+    number of articles (articles with section, bylines with authors, tags, related links).
+    """
+    return (
+        _articles_in_scope(user)
+        .select_related("section")
+        .prefetch_related(
+            Prefetch(
+                "bylines", queryset=Byline.objects.select_related("author").order_by("position")
+            ),
+            Prefetch(
+                "tagged_items",
+                queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name"),
+            ),
+            Prefetch(
+                "related_links", queryset=RelatedLink.objects.select_related("target_article")
+            ),
+        )
+    )
+
+
+def _parse_if_match(request, *, required: bool) -> int | None:
+    """The version named by the If-Match header (`"v3"` gives 3), or None when absent.
+
+    Raises 428 when the header is required and missing, or is `*` (which would match any
+    version and so defeat the check). A value that is not one strong ETag like `"v3"` (a
+    weak tag, a list, garbage) gives 0, which no article's version matches: 412.
+    """
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw:
+        if required:
+            raise PreconditionRequired()
+        return None
+    if raw == "*":
+        raise PreconditionRequired(
+            'If-Match: * is not accepted; send the article\'s ETag, e.g. "v3".'
+        )
+    tag = raw[1:-1] if len(raw) > 2 and raw[0] == raw[-1] == '"' else ""
+    if tag.startswith("v") and tag[1:].isdigit() and len(tag) < 12:
+        return int(tag[1:])
+    return 0
+
+
+def _write_context(request) -> dict[str, Any]:
+    """Serializer context: the articles `request.user` may link to as related reading."""
+    own = _articles_in_scope(request.user).values("pk")
+    live = Article.objects.live().values("pk")
+    return {"related_targets": Article.objects.filter(Q(pk__in=own) | Q(pk__in=live))}
+
+
+def _split_relations(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validated input as the services take it: content fields, and relations to replace."""
+    fields = dict(data)
+    relations = {
+        "bylines": fields.pop("bylines", None),
+        "tags": fields.pop("tags", None),
+        "related_links": fields.pop("related", None),
+    }
+    return fields, {name: value for name, value in relations.items() if value is not None}
+
+
+class ArticleResponseMixin:
+    def article_response(self, article: Article, *, status_code: int = 200) -> Response:
+        """The article re-read with its prefetches (5 queries), with its ETag."""
+        fresh = _manage_articles(self.request.user).get(pk=article.pk)
+        response = Response(ArticleManageSerializer(fresh).data, status=status_code)
+        response["ETag"] = article_etag(fresh)
+        return response
+
+
+class ManagePagination(ArticleCursorPagination):
+    # Newest first by id: drafts have no publish time to page by.
+    ordering = ("-id",)
+
+
+@extend_schema(tags=["manage"])
+class ArticleManageListView(ArticleResponseMixin, ManageAPIView):
+    """Articles in the user's scope (GET) and new drafts (POST)."""
+
+    serializer_class = ArticleManageSerializer
+    pagination_class = ManagePagination
+    allowed_query_params = frozenset({"cursor", "page_size", "status"})
+    queryset = Article.objects.none()  # for the schema generator; see get_queryset()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        queryset = _manage_articles(self.request.user)
+        wanted = self.request.query_params.get("status")
+        if wanted is not None:
+            if wanted not in Article.Status.values:
+                raise exceptions.ValidationError(
+                    {
+                        "status": [
+                            exceptions.ErrorDetail(
+                                f"status must be one of {', '.join(Article.Status.values)}.",
+                                "invalid_parameter",
+                            )
+                        ]
+                    }
+                )
+            queryset = queryset.filter(status=wanted)
+        return queryset
+
+    @extend_schema(
+        summary="Articles I may edit (drafts included)",
+        parameters=[OpenApiParameter("status", str, enum=Article.Status.values)],
+        responses={200: ArticleManageSerializer(many=True), 401: ERROR_401, 403: ERROR_403},
+    )
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ArticleManageSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Create a draft",
+        request=ArticleWriteSerializer,
+        responses={
+            201: ArticleManageSerializer,
+            400: VALIDATION_400,
+            401: ERROR_401,
+            403: ERROR_403,
+            413: OpenApiResponse(description="The body is over 5 MB (`request_too_large`)."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = ArticleWriteSerializer(data=request.data, context=_write_context(request))
+        serializer.is_valid(raise_exception=True)
+        fields, relations = _split_relations(serializer.validated_data)
+        article = article_create(user=request.user, data=fields, **relations)
+        return self.article_response(article, status_code=status.HTTP_201_CREATED)
+
+
+class ArticleObjectMixin(ArticleResponseMixin):
+    """Looks the article up in the user's scope only; anything else is 404."""
+
+    queryset = Article.objects.none()  # for the schema generator; see get_queryset()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return _manage_articles(self.request.user)
+
+
+@extend_schema(tags=["manage"])
+class ArticleManageDetailView(ArticleObjectMixin, ManageAPIView):
+    serializer_class = ArticleManageSerializer
+
+    @extend_schema(
+        summary="One article I may edit, with its ETag",
+        responses={200: ArticleManageSerializer, 401: ERROR_401, 403: ERROR_403},
+    )
+    def get(self, request, *args, **kwargs):
+        article = self.get_object()
+        response = Response(ArticleManageSerializer(article).data)
+        response["ETag"] = article_etag(article)
+        return response
+
+    @extend_schema(
+        summary="Update an article (conditional: If-Match required)",
+        request=ArticleWriteSerializer,
+        parameters=[IF_MATCH],
+        responses={
+            200: ArticleManageSerializer,
+            400: VALIDATION_400,
+            401: ERROR_401,
+            403: ERROR_403,
+            **CONDITIONAL_RESPONSES,
+            413: OpenApiResponse(description="The body is over 5 MB (`request_too_large`)."),
+            428: OpenApiResponse(description="No If-Match header (`precondition_required`)."),
+        },
+    )
+    def patch(self, request, *args, **kwargs):
+        article = self.get_object()
+        expected = _parse_if_match(request, required=True)
+        if expected != article.version:
+            raise article_conflict(article=article, expected_version=expected)
+        serializer = ArticleWriteSerializer(
+            article, data=request.data, partial=True, context=_write_context(request)
+        )
+        serializer.is_valid(raise_exception=True)
+        fields, relations = _split_relations(serializer.validated_data)
+        # The service checks the version again under a row lock: the check above only spares
+        # validating a body that cannot be saved.
+        article = article_save(
+            article=article, user=request.user, expected_version=expected, data=fields,
+            **relations,
+        )  # fmt: skip
+        return self.article_response(article)
+
+
+class ArticleActionView(ArticleObjectMixin, ManageAPIView):
+    """POST-only workflow actions; `If-Match` is optional and checked when given."""
+
+    input_serializer_class: type = EmptyActionSerializer
+    serializer_class = ArticleManageSerializer
+    target_status: str
+
+    def post(self, request, *args, **kwargs):
+        article = self.get_object()
+        expected = _parse_if_match(request, required=False)
+        if expected is not None and expected != article.version:
+            raise article_conflict(article=article, expected_version=expected)
+        serializer = self.input_serializer_class(data=request.data or {})
+        serializer.is_valid(raise_exception=True)
+        article = article_set_status(
+            article=article,
+            status=self.target_status,
+            user=request.user,
+            publish_at=serializer.validated_data.get("publish_at"),
+            expected_version=expected,
+        )
+        return self.article_response(article)
+
+
+def _action_schema(summary: str, request=EmptyActionSerializer):
+    return extend_schema(
+        tags=["manage"],
+        summary=summary,
+        request=request,
+        parameters=[IF_MATCH_OPTIONAL],
+        responses={
+            200: ArticleManageSerializer,
+            400: VALIDATION_400,
+            401: ERROR_401,
+            403: ERROR_403,
+            **CONDITIONAL_RESPONSES,
+        },
+    )
+
+
+@_action_schema("Submit an article for review (writers: their own)")
+class ArticleSubmitView(ArticleActionView):
+    permission_classes = [CanSubmitArticles]
+    target_status = Article.Status.IN_REVIEW
+
+
+@_action_schema("Publish an article now (editors)")
+class ArticlePublishView(ArticleActionView):
+    permission_classes = [CanPublishArticles]
+    target_status = Article.Status.PUBLISHED
+
+
+@_action_schema("Schedule an article (editors)", request=ScheduleSerializer)
+class ArticleScheduleView(ArticleActionView):
+    permission_classes = [CanPublishArticles]
+    input_serializer_class = ScheduleSerializer
+    target_status = Article.Status.SCHEDULED
+
+
+@_action_schema("Unpublish an article (editors)")
+class ArticleUnpublishView(ArticleActionView):
+    permission_classes = [CanPublishArticles]
+    target_status = Article.Status.UNPUBLISHED
+
+
+@extend_schema(tags=["manage"])
+class PhotoUploadView(ManageAPIView):
+    """Upload a photo (multipart/form-data) with its caption, credit and alt text."""
+
+    permission_classes = [CanUploadPhotos]
+    parser_classes = [MultiPartParser]
+    serializer_class = PhotoManageSerializer
+
+    @extend_schema(
+        summary="Upload a photo",
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={
+            201: PhotoManageSerializer,
+            400: OpenApiResponse(
+                description="Not a usable image (`invalid_image`, `image_too_many_pixels`, "
+                "`extension_mismatch`, `empty_file`, `too_many_frames`) or invalid fields."
+            ),
+            401: ERROR_401,
+            403: ERROR_403,
+            413: OpenApiResponse(description="The file is too large (`file_too_large`)."),
+            415: OpenApiResponse(
+                description="Not a JPEG, PNG, WebP or GIF (`unsupported_image_format`), or "
+                "not a multipart body (`unsupported_media_type`)."
+            ),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        limit = settings.PHOTO_MAX_UPLOAD_BYTES
+        if _content_length(request) > limit + MULTIPART_OVERHEAD_BYTES:
+            # Refused before the body is read, so a huge upload costs no disk.
+            raise _photo_refusal(
+                "file_too_large", f"Photos may be at most {limit // (1024 * 1024)} MB."
+            )
+        serializer = PhotoUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        image = serializer.validated_data["image"]
+        try:
+            inspect_photo_file(image)
+        except DjangoValidationError as exc:
+            raise _photo_refusal(exc.code or "invalid_image", " ".join(exc.messages)) from exc
+        photo = photo_create(user=request.user, **serializer.validated_data)
+        return Response(PhotoManageSerializer(photo).data, status=status.HTTP_201_CREATED)
+
+
+def _photo_refusal(code: str, message: str) -> exceptions.ValidationError:
+    exc = exceptions.ValidationError({"image": [exceptions.ErrorDetail(message, code)]})
+    exc.status_code = PHOTO_ERROR_STATUS.get(code, status.HTTP_400_BAD_REQUEST)
+    return exc

@@ -1,0 +1,55 @@
+"""Helpers for the write API tests (`test_manage_*.py`); their fixtures are in conftest.py."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from articles.models import (
+    Article,
+    ArticleRevision,
+    ArticleTransition,
+    Byline,
+    Photo,
+    RelatedLink,
+    TaggedArticle,
+)
+
+ARTICLES_URL = "/api/v1/manage/articles/"
+PHOTOS_URL = "/api/v1/manage/photos/"
+
+SNAPSHOT_MODELS = (Article, Byline, TaggedArticle, RelatedLink, Photo, ArticleRevision,
+                   ArticleTransition)  # fmt: skip
+
+
+def article_url(article: Article, action: str = "") -> str:
+    return f"{ARTICLES_URL}{article.pk}/" + (f"{action}/" if action else "")
+
+
+def token_client(user: User | None) -> APIClient:
+    """An API client sending `user`'s token (made on first use); anonymous for None."""
+    client = APIClient()
+    if user is not None:
+        key = Token.objects.get_or_create(user=user)[0].key
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def db_state() -> dict[str, list[tuple]]:
+    """Every row of the tables a write may touch, for asserting a refusal changed nothing."""
+    state = {}
+    for model in SNAPSHOT_MODELS:
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "search_vector"]
+        state[model.__name__] = list(model.objects.order_by("pk").values_list(*fields))
+    return state
+
+
+@contextmanager
+def assert_db_unchanged():
+    """`with assert_db_unchanged():` around a request that must be refused without effect."""
+    before = db_state()
+    yield
+    assert db_state() == before

@@ -1,0 +1,187 @@
+"""Photo uploads through the write API: `POST /api/v1/manage/photos/` (multipart)."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from articles.models import Photo
+from tests.articles.api.manage_helpers import (
+    PHOTOS_URL,
+    assert_db_unchanged,
+    token_client,
+)
+from tests.factories import image_bytes, image_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims `width` x `height` pixels, with almost no pixel data."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _error(response) -> dict:
+    assert response["Content-Type"] == "application/json"
+    return response.json()["error"]
+
+
+def test_a_writer_uploads_a_photo_with_caption_credit_and_alt_text(writer):
+    response = token_client(writer).post(
+        PHOTOS_URL,
+        {
+            "image": image_upload("../../app/settings.jpg", width=120, height=80),
+            "caption": "Warga mengungsi di Dayeuhkolot.",
+            "credit": "Foto: Budi/Newsroom",
+            "alt_text": "Warga berjalan di jalan yang tergenang.",
+        },
+        format="multipart",
+    )
+
+    assert response.status_code == 201, response.json()
+    photo = Photo.objects.get()
+    body = response.json()
+    assert body == {
+        "id": photo.pk,
+        "url": f"http://localhost:8000{photo.image.url}",
+        "width": 120,
+        "height": 80,
+        "caption": "Warga mengungsi di Dayeuhkolot.",
+        "credit": "Foto: Budi/Newsroom",
+        "alt_text": "Warga berjalan di jalan yang tergenang.",
+        "copyright": "",
+        "source_url": "",
+        "created_at": body["created_at"],
+    }
+    assert photo.uploaded_by == writer
+    # The client's file name (a path here) is never used for storage.
+    assert photo.image.name.startswith("photos/") and "settings" not in photo.image.name
+    assert photo.image.name.endswith(".jpg")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "code"),
+    [
+        (
+            "drawing.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            415,
+            "unsupported_image_format",
+        ),
+        ("drawing.jpg", b"<svg><script>alert(1)</script></svg>", 415, "unsupported_image_format"),
+        ("notes.jpg", b"just some text", 415, "unsupported_image_format"),
+        ("shell.php.jpg", b"<?php system($_GET['c']); ?>", 415, "unsupported_image_format"),
+        ("cut.jpg", image_bytes(width=400, height=300)[:600], 400, "invalid_image"),
+        ("bomb.png", _png_claiming(50_000, 50_000), 400, "image_too_many_pixels"),
+        ("photo.png", image_bytes(fmt="JPEG"), 400, "extension_mismatch"),
+        ("empty.jpg", b"", 400, "empty"),
+    ],
+)
+def test_bad_image_files_are_refused(
+    writer,
+    name,
+    content,
+    status,
+    code,
+):
+    upload = SimpleUploadedFile(name, content, content_type="image/jpeg")
+
+    with assert_db_unchanged():
+        response = token_client(writer).post(PHOTOS_URL, {"image": upload}, format="multipart")
+
+    assert response.status_code == status, response.json()
+    error = _error(response)
+    assert (error["code"], error["field"]) == (code, "image")
+    assert error["message"]
+
+
+def test_a_file_over_the_byte_limit_is_413(
+    writer,
+    settings,
+):
+    settings.PHOTO_MAX_UPLOAD_BYTES = 1000
+
+    with assert_db_unchanged():
+        response = token_client(writer).post(
+            PHOTOS_URL, {"image": image_upload(width=400, height=400)}, format="multipart"
+        )
+
+    assert response.status_code == 413
+    assert _error(response)["code"] == "file_too_large"
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(writer, settings):
+    settings.PHOTO_MAX_UPLOAD_BYTES = 10
+
+    response = token_client(writer).generic(
+        "POST",
+        PHOTOS_URL,
+        b"x" * (2 * 1024 * 1024),
+        "multipart/form-data; boundary=BoUnDaRy",
+    )
+
+    assert response.status_code == 413
+    assert _error(response) == {
+        "code": "file_too_large",
+        "message": "Photos may be at most 0 MB.",
+        "field": "image",
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "code"),
+    [
+        ({}, "image", "invalid"),
+        ({"image": "not a file"}, "image", "invalid"),
+        ({"uploaded_by": "1"}, "uploaded_by", "unknown_field"),
+        ({"width": "10"}, "width", "unknown_field"),
+        ({"file": "../../app/settings.py"}, "file", "unknown_field"),
+        ({"credit": "x" * 256}, "credit", "max_length"),
+        ({"source_url": "javascript:alert(1)"}, "source_url", "invalid"),
+    ],
+)
+def test_bad_fields_are_400(
+    writer,
+    data,
+    field,
+    code,
+):
+    payload = {"image": image_upload(), **data} if "image" not in data and data else data
+
+    with assert_db_unchanged():
+        response = token_client(writer).post(PHOTOS_URL, payload, format="multipart")
+
+    assert response.status_code == 400
+    assert (_error(response)["field"], _error(response)["code"]) == (field, code)
+
+
+def test_a_json_body_is_415(writer):
+    response = token_client(writer).post(PHOTOS_URL, {"image": "x"}, format="json")
+
+    assert response.status_code == 415
+    assert _error(response)["code"] == "unsupported_media_type"
+
+
+def test_uploads_are_throttled_with_the_other_writes(writer, settings):
+    settings.API_WRITE_THROTTLE_RATE = "1/min"
+    client = token_client(writer)
+
+    first = client.post(PHOTOS_URL, {"image": image_upload()}, format="multipart")
+    second = client.post(PHOTOS_URL, {"image": image_upload()}, format="multipart")
+
+    assert (first.status_code, second.status_code) == (201, 429)
+    assert _error(second)["code"] == "throttled"

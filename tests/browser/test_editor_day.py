@@ -1,0 +1,185 @@
+"""An editor's day in a real browser, the way Django tests its own admin.
+
+A writer logs in, uploads a photo, writes an article with the photo, a byline, a tag and a
+related link, and submits it for review; an editor logs in and publishes it; the public API
+then shows it with everything the writer put in.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+from articles.models import Article
+from tests.factories import AuthorFactory, SectionFactory, TopicTagFactory, image_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+WAIT_SECONDS = 20
+
+
+def _user(username: str, group: str) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+class Desk:
+    """What a person does in the admin, step by step, with explicit waits."""
+
+    def __init__(self, driver, base_url: str):
+        self.driver = driver
+        self.base_url = base_url
+
+    def wait(self):
+        return WebDriverWait(self.driver, WAIT_SECONDS)
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.base_url + path)
+
+    def find(self, css: str):
+        return self.wait().until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def type(self, css: str, text: str) -> None:
+        field = self.find(css)
+        field.clear()
+        field.send_keys(text)
+
+    def log_in(self, username: str) -> None:
+        self.driver.delete_all_cookies()
+        self.open("/admin/login/")
+        self.type("#id_username", username)
+        self.type("#id_password", PASSWORD)
+        self.find("#login-form [type=submit]").click()
+        self.wait().until(ec.presence_of_element_located((By.ID, "user-tools")))
+
+    def save(self) -> None:
+        button = self.find("input[name=_save]")
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+        button.click()
+        self.wait().until(ec.staleness_of(button))
+
+    def success_message(self) -> str:
+        return self.find(".messagelist .success").text
+
+    def pick(self, select_id: str, search: str, choice: str) -> None:
+        """Choose in an autocomplete field (select2): open it, type, click the result."""
+        container = self.find(f"#{select_id} + .select2 .select2-selection")
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", container)
+        container.click()
+        search_box = self.find(".select2-container--open .select2-search__field")
+        search_box.send_keys(search)
+        option = self.wait().until(
+            ec.element_to_be_clickable(
+                (
+                    By.XPATH,
+                    "//li[contains(@class, 'select2-results__option') and "
+                    f"not(contains(@class, 'loading-results')) and contains(., '{choice}')]",
+                )
+            )
+        )
+        option.click()
+        self.wait().until(
+            ec.text_to_be_present_in_element(
+                (By.CSS_SELECTOR, f"#{select_id} + .select2 .select2-selection__rendered"),
+                choice,
+            )
+        )
+
+    def add_inline_row(self, group_id: str) -> None:
+        link = self.find(f"#{group_id} .add-row a")
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+        link.click()
+
+
+def test_writer_writes_and_submits_editor_publishes_api_shows_it(
+    browser, live_server, editorial_roles, tmp_path: Path
+):
+    SectionFactory(name="Daerah", slug="daerah")
+    AuthorFactory(name="Siti Rahma", slug="siti-rahma")
+    TopicTagFactory(name="Banjir", slug="banjir")
+    writer = _user("wira.writer", "Writer")
+    _user("edna.editor", "Editor")
+    photo_file = tmp_path / "banjir.jpg"
+    photo_file.write_bytes(image_bytes(width=640, height=427))
+    desk = Desk(browser, live_server.url)
+
+    # The writer uploads a photo.
+    desk.log_in("wira.writer")
+    desk.open("/admin/articles/photo/add/")
+    desk.find("#id_image").send_keys(str(photo_file))
+    desk.type("#id_caption", "Warga mengungsi di Dayeuhkolot")
+    desk.type("#id_credit", "Foto: Budi/Newsroom")
+    desk.type("#id_alt_text", "Warga berjalan di jalan yang tergenang")
+    desk.save()
+    assert "was added successfully" in desk.success_message()
+
+    # ... writes the article with that photo, a byline, a tag and a related link ...
+    desk.open("/admin/articles/article/add/")
+    desk.type("#id_headline", "Banjir rendam ratusan rumah di Bandung")
+    desk.type("#id_dek", "Warga mengungsi ke masjid dan sekolah.")
+    desk.type("#id_dateline", "BANDUNG")
+    desk.type(
+        "#id_body",
+        "<p>Hujan deras sejak sore membuat sungai meluap.</p><p>Warga mengungsi.</p>",
+    )
+    desk.pick("id_section", "Daer", "Daerah")
+    desk.pick("id_lead_photo", "Dayeuh", "Warga mengungsi di Dayeuhkolot")
+    desk.pick("id_bylines-0-author", "Siti", "Siti Rahma")
+    desk.pick("id_tagged_items-0-tag", "Banj", "Banjir")
+    desk.add_inline_row("related_links-group")
+    desk.type("#id_related_links-0-url", "https://example.org/peta-banjir")
+    desk.type("#id_related_links-0-title", "Peta banjir Bandung")
+    # ... and submits it for review.
+    Select(desk.find("#id_status")).select_by_value("in_review")
+    desk.save()
+    assert "was added successfully" in desk.success_message()
+
+    article = Article.objects.get(headline="Banjir rendam ratusan rumah di Bandung")
+    assert article.status == Article.Status.IN_REVIEW
+    assert article.created_by == writer
+    # A writer is never offered "Published".
+    desk.open(f"/admin/articles/article/{article.pk}/change/")
+    options = [o.get_attribute("value") for o in Select(desk.find("#id_status")).options]
+    assert "published" not in options
+
+    # The editor publishes it.
+    desk.log_in("edna.editor")
+    desk.open(f"/admin/articles/article/{article.pk}/change/")
+    Select(desk.find("#id_status")).select_by_value("published")
+    desk.save()
+    assert "was changed successfully" in desk.success_message()
+
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.slug
+
+    # The public API shows it, with everything the writer put in.
+    with urllib.request.urlopen(f"{live_server.url}/api/v1/articles/{article.slug}/") as answer:  # noqa: S310 (the local live server)
+        assert answer.status == 200
+        data = json.load(answer)
+    assert data["headline"] == "Banjir rendam ratusan rumah di Bandung"
+    assert data["dateline"] == "BANDUNG"
+    assert [b["slug"] for b in data["bylines"]] == ["siti-rahma"]
+    assert [t["slug"] for t in data["tags"]] == ["banjir"]
+    assert data["lead_photo"]["caption"] == "Warga mengungsi di Dayeuhkolot"
+    assert data["lead_photo"]["credit"] == "Foto: Budi/Newsroom"
+    assert (data["lead_photo"]["width"], data["lead_photo"]["height"]) == (640, 427)
+    assert data["related"] == [
+        {
+            "type": "related",
+            "label": "Baca juga",
+            "title": "Peta banjir Bandung",
+            "url": "https://example.org/peta-banjir",
+            "article": None,
+        }
+    ]
