@@ -187,7 +187,7 @@ def article_set_status(
     with transaction.atomic():
         stored = (
             Article.objects.select_for_update()
-            .only("status", "slug", "version", "deleted_at")
+            .only("status", "slug", "version", "deleted_at", "live_revision")
             .get(pk=article.pk)
             if article.pk
             else None
@@ -220,6 +220,12 @@ def article_set_status(
         elif status in (Status.DRAFT, Status.IN_REVIEW) and current == Status.SCHEDULED:
             article.published_at = article.first_published_at
         article.status = status
+        if stored:
+            # Only the workflow writes these; the caller's copy may be stale. (Its content is
+            # saved as given: pass `expected_version` to refuse a stale copy.)
+            article.version = stored.version
+            article.deleted_at = stored.deleted_at
+            article.live_revision_id = stored.live_revision_id
         article.full_clean()
         article.save()
         moved = current != status or (current, status) in TRANSITIONS
@@ -227,7 +233,6 @@ def article_set_status(
             ArticleTransition.objects.create(
                 article=article, user=user, from_status=current, to_status=status, note=note
             )
-            article.version = stored.version
             article_revision_record(article=article, user=user)
         if stored and stored.slug and article.first_published_at and stored.slug != article.slug:
             article_record_old_slug(article=article, old_slug=stored.slug)

@@ -463,7 +463,7 @@ def test_writer_bulk_edit_cannot_change_status(writer_client):
 
 def test_writer_submit_for_review_action(writer, writer_client):
     draft = ArticleFactory(created_by=writer)
-    live = ArticleFactory(published=True)
+    live = ArticleFactory(published=True, created_by=writer)
     response = writer_client.post(
         admin_url(Article, "changelist"),
         {"action": "submit_for_review_selected", ACTION_CHECKBOX_NAME: [draft.pk, live.pk]},
