@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
@@ -179,7 +180,7 @@ class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         # Drafts and account-specific answers: never stored by a shared cache.
         response["Cache-Control"] = "private, no-store"
-        response["Vary"] = "Authorization"
+        patch_vary_headers(response, ["Authorization"])
         return response
 
 
