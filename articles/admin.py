@@ -49,6 +49,7 @@ from articles.services import (
     article_publish,
     article_purge,
     article_restore_from_trash,
+    article_revision_baseline,
     article_revision_record,
     article_revision_restore,
     article_revisions_diff,
@@ -364,6 +365,7 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
             obj.version = 1
             obj.save()
             return
+        article_revision_baseline(article=obj)
         skipped = WORKFLOW_FIELDS | (STATUS_FIELDS if status_change else frozenset())
         obj.save(
             update_fields=[

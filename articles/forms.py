@@ -166,7 +166,8 @@ class ArticleAdminForm(forms.ModelForm):
         check and the save. The bound form keeps the editor's text for re-applying.
         """
         try:
-            article_lock(article=self.instance, expected_version=version)
+            # The baseline revision is the admin's to record, once the form is valid.
+            article_lock(article=self.instance, expected_version=version, baseline=False)
         except ConflictError as exc:
             self.conflict = exc
             self.add_error(None, exc)

@@ -641,11 +641,15 @@ def article_conflict(*, article: Article, expected_version: int) -> ConflictErro
     return ConflictError(message, current_version=current, changes=changes)
 
 
-def article_lock(*, article: Article, expected_version: int | None) -> Article:
+def article_lock(
+    *, article: Article, expected_version: int | None, baseline: bool = True
+) -> Article:
     """Lock the stored row for this transaction and check the caller's version.
 
     Raises `ConflictError` when `expected_version` is stale, `ValidationError` when it is
-    missing or the article is in the trash. Returns the locked row.
+    missing or the article is in the trash. Returns the locked row. With `baseline`, an
+    article without a revision of its current version gets one first (see
+    `article_revision_baseline`).
     """
     stored = Article.objects.select_for_update().get(pk=article.pk)
     if expected_version is None:
@@ -657,7 +661,22 @@ def article_lock(*, article: Article, expected_version: int | None) -> Article:
         raise ValidationError(_("This article is in the trash; restore it first."), code="in_trash")
     if stored.version != expected_version:
         raise article_conflict(article=article, expected_version=expected_version)
+    if baseline:
+        article_revision_baseline(article=stored)
     return stored
+
+
+def article_revision_baseline(*, article: Article) -> None:
+    """Give an article without a revision of its current version one, from the database.
+
+    For articles from before revisions (or bulk imports): the state a save starts from is
+    kept, so a later conflict or the history can show what changed. One query when the
+    revision exists.
+    """
+    if ArticleRevision.objects.filter(article_id=article.pk, number=article.version).exists():
+        return
+    stored = Article.objects.get(pk=article.pk)
+    article_revision_record(article=stored, user=None, bump=False)
 
 
 def _apply_fields(*, article: Article, data: dict[str, Any]) -> None:

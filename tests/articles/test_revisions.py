@@ -73,7 +73,8 @@ def test_round_trip_edit_edit_restore_first_equals_first(editor):
 
     assert _comparable(article) == first_state
     assert new.number == 5
-    assert ArticleRevision.objects.filter(article=article).count() == 4  # 2, 3, 4, 5
+    # 1 (the factory's state, kept before the first save), 2, 3, 4 and the restore, 5.
+    assert ArticleRevision.objects.filter(article=article).count() == 5
     assert new.data["fields"]["headline"] == "Versi satu"
 
 
@@ -108,14 +109,35 @@ def test_restore_of_another_articles_revision_is_refused(editor):
     article, other = ArticleFactory(), ArticleFactory()
     _edit(other, editor, data={"dek": "x"})
     with pytest.raises(ValidationError):
-        article_revision_restore(article=article, revision=other.revisions.get(), user=editor)
+        article_revision_restore(
+            article=article, revision=other.revisions.get(number=2), user=editor
+        )
 
 
 def test_writer_cannot_restore_someone_elses_article(editor, writer):
     article = ArticleFactory()
     _edit(article, editor, data={"dek": "x"})
     with pytest.raises(PermissionDenied):
-        article_revision_restore(article=article, revision=article.revisions.get(), user=writer)
+        article_revision_restore(
+            article=article, revision=article.revisions.get(number=1), user=writer
+        )
+
+
+def test_an_article_from_before_revisions_gets_a_baseline_first(editor):
+    article = ArticleFactory(headline="Dari impor")
+    assert not article.revisions.exists()
+    _edit(article, editor, data={"headline": "Disunting"})
+    baseline, edit = article.revisions.order_by("number")
+    assert (baseline.number, baseline.created_by, baseline.data["fields"]["headline"]) == (
+        1,
+        None,
+        "Dari impor",
+    )
+    assert (edit.number, edit.created_by, edit.data["fields"]["headline"]) == (
+        2,
+        editor,
+        "Disunting",
+    )
 
 
 def test_diff_is_field_by_field_and_word_level_for_text(editor):
@@ -147,7 +169,7 @@ def test_diff_of_revisions_of_two_articles_is_refused(editor):
     _edit(a, editor, data={})
     _edit(b, editor, data={})
     with pytest.raises(ValidationError):
-        article_revisions_diff(old=a.revisions.get(), new=b.revisions.get())
+        article_revisions_diff(old=a.revisions.get(number=2), new=b.revisions.get(number=2))
 
 
 def test_published_content_is_traced_to_the_live_revision(editor):
@@ -193,7 +215,7 @@ def test_history_page_lists_revisions_and_shows_a_diff(editor_client, editor):
     response = editor_client.get(url)
     page = response.content.decode()
     assert response.status_code == 200
-    assert [r.number for r in response.context["revisions"]] == [3, 2]
+    assert [r.number for r in response.context["revisions"]] == [3, 2, 1]
     assert "edna.editor" in page
     assert '<del style="background:#fbd3d3">lama</del>' in page
     assert '<ins style="background:#d4f7d4">baru</ins>' in page

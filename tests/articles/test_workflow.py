@@ -326,7 +326,7 @@ def test_save_raises_the_version_and_stores_what_changed(editor):
         photos=[{"photo": photo, "after_paragraph": 2}],
     )
     assert saved.version == 2
-    revision = saved.revisions.get()
+    revision = saved.revisions.get(number=2)
     assert revision.number == 2
     assert revision.data["fields"]["headline"] == "Baru"
     assert revision.data["fields"]["lead_photo"] == photo.pk
