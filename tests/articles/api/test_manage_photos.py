@@ -185,3 +185,23 @@ def test_uploads_are_throttled_with_the_other_writes(writer, settings):
 
     assert (first.status_code, second.status_code) == (201, 429)
     assert _error(second)["code"] == "throttled"
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("anonymous", 401),
+        ("deactivated", 401),
+        ("outsider", 403),
+        ("writer", 201),
+        ("other_writer", 201),
+        ("editor", 201),
+    ],
+)
+def test_who_may_upload(manage_clients, persona, expected):
+    response = manage_clients[persona].post(
+        PHOTOS_URL, {"image": image_upload(), "caption": "Banjir"}, format="multipart"
+    )
+
+    assert response.status_code == expected
+    assert Photo.objects.count() == (1 if expected == 201 else 0)
