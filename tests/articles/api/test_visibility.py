@@ -17,8 +17,9 @@ MARKER = "zqxjkrahasia"
 
 @pytest.fixture
 def world():
-    """One live article plus a draft, a scheduled and an unpublished one sharing its tag,
-    author and section, each carrying a unique marker; the live one links to all three."""
+    """One live article plus hidden ones (draft, scheduled, unpublished, due later, under
+    embargo, in the trash) sharing its tag, author and section, each carrying a unique
+    marker; the live one links to all of them."""
     section = SectionFactory(slug="daerah")
     tag = TopicTagFactory(name="Banjir", slug="banjir")
     author = AuthorFactory(slug="siti")
@@ -47,6 +48,22 @@ def world():
             slug=f"{MARKER}-future",
             status=Article.Status.PUBLISHED,
             published_at=now + timedelta(hours=1),
+            **common,
+        ),
+        # Published and due, but under an embargo that is still running.
+        "embargoed": ArticleFactory(
+            headline=f"Banjir {MARKER} embargo",
+            slug=f"{MARKER}-embargoed",
+            published=True,
+            embargo_until=now + timedelta(hours=1),
+            **common,
+        ),
+        # Published and due, but in the trash.
+        "trashed": ArticleFactory(
+            headline=f"Banjir {MARKER} sampah",
+            slug=f"{MARKER}-trashed",
+            published=True,
+            deleted_at=now - timedelta(minutes=1),
             **common,
         ),
     }
@@ -106,7 +123,9 @@ def test_a_live_article_linking_to_hidden_ones_shows_no_trace_of_them(api_client
     assert MARKER not in response.content.decode()
 
 
-@pytest.mark.parametrize("kind", ["draft", "scheduled", "unpublished", "future"])
+@pytest.mark.parametrize(
+    "kind", ["draft", "scheduled", "unpublished", "future", "embargoed", "trashed"]
+)
 def test_hidden_article_slugs_answer_404_like_unknown_ones(api_client, world, kind):
     _, hidden = world
 
