@@ -442,6 +442,30 @@ def test_two_editors_the_second_save_is_refused_and_the_first_is_intact(editor, 
     assert (draft.headline, draft.dek, draft.version) == ("Judul penulis", "Versi editor.", 3)
 
 
+def test_a_save_landing_between_the_check_and_the_write_is_still_refused(
+    editor, writer, draft, monkeypatch
+):
+    """The view's early version check is only a shortcut: the service checks again under
+    the row lock, so a colleague's save that lands in between is never overwritten."""
+    from articles.api import manage_views
+    from articles.services import article_save
+
+    def colleague_saves_first(**kwargs):
+        article_save(article=draft, user=editor, expected_version=1, data={"dek": "Editor."})
+        return article_save(**kwargs)
+
+    monkeypatch.setattr(manage_views, "article_save", colleague_saves_first)
+
+    response = token_client(writer).patch(
+        article_url(draft), {"dek": "Penulis."}, format="json", HTTP_IF_MATCH='"v1"'
+    )
+
+    assert response.status_code == 412
+    assert _error(response)["current_version"] == 2
+    draft.refresh_from_db()
+    assert (draft.dek, draft.version) == ("Editor.", 2)
+
+
 def test_a_status_change_makes_an_older_etag_stale(
     editor,
     writer,
@@ -724,6 +748,15 @@ def test_patch_with_bad_input_changes_nothing(
 
     assert response.status_code == 400
     assert _error(response)["field"] == "bylines"
+
+
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_methods_the_api_does_not_offer_are_405(editor, draft, method):
+    response = getattr(token_client(editor), method)(article_url(draft), {}, format="json")
+
+    assert response.status_code == 405
+    assert _error(response)["code"] == "method_not_allowed"
+    assert Article.objects.filter(pk=draft.pk).exists()
 
 
 @pytest.mark.parametrize(
