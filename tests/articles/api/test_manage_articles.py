@@ -5,10 +5,12 @@ Every refused request is wrapped in `assert_db_unchanged()`: a refusal changes n
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -137,6 +139,20 @@ def test_a_token_in_the_query_string_is_refused_even_with_a_good_header(writer, 
     assert _error(response)["message"] == (
         "Send the token in the Authorization header, never in the URL."
     )
+
+
+def test_a_token_made_with_the_management_command_works(writer, draft):
+    out = io.StringIO()
+    call_command("drf_create_token", "wira.writer", stdout=out)
+    key = Token.objects.get(user=writer).key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    response = client.get(ARTICLES_URL)
+
+    assert key in out.getvalue()
+    assert response.status_code == 200
+    assert [a["id"] for a in response.json()["results"]] == [draft.pk]
 
 
 def test_the_public_api_ignores_tokens_and_stays_anonymous(writer, draft):
