@@ -286,6 +286,7 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
     )
     ordering = ("-updated_at", "-id")
     change_form_template = "admin/articles/article/change_form.html"
+    delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
 
     def get_queryset(self, request):
         # One query for all bylines of the page instead of one per row.

@@ -258,8 +258,11 @@ def test_purge_is_explicit_and_for_editors_only(editor, writer):
 
 
 def test_admin_delete_moves_to_the_trash(editor):
-    article = ArticleFactory()
+    article = ArticleFactory(headline="Salah unggah")
     client = _client(editor)
+    confirm = client.get(admin_url(Article, "delete", article.pk)).content.decode()
+    assert "Move “Salah unggah” to the trash?" in confirm
+    assert Article.objects.get(pk=article.pk).deleted_at is None
     response = client.post(admin_url(Article, "delete", article.pk), {"post": "yes"})
     assert response.status_code == 302
     article.refresh_from_db()
