@@ -448,7 +448,8 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         obj = self.get_object(request, unquote(object_id))
-        if obj is not None and request.method == "GET":
+        visible = obj is not None and self.has_view_or_change_permission(request, obj)
+        if visible and request.method == "GET":
             extra_context["others_editing"] = article_editor_seen(article=obj, user=request.user)
             extra_context["soft_lock_seconds"] = SOFT_LOCK_SECONDS
             latest = obj.revisions.order_by("-number").first()

@@ -120,6 +120,13 @@ def test_change_page_warns_who_else_has_the_article_open(editor, second_editor):
     assert "setInterval" in page
 
 
+def test_a_user_without_access_leaves_no_soft_lock(outsider):
+    article = ArticleFactory()
+    response = _client(outsider).get(admin_url(Article, "change", article.pk))
+    assert response.status_code in (302, 403)
+    assert not ArticleEditor.objects.exists()
+
+
 def test_soft_lock_expires_after_two_minutes(editor, second_editor):
     article = ArticleFactory()
     url = admin_url(Article, "change", article.pk)
