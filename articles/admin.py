@@ -45,9 +45,11 @@ from articles.services import (
     SOFT_LOCK_SECONDS,
     article_add_correction,
     article_editor_seen,
+    article_notify_updated,
     article_preview_token,
     article_publish,
     article_purge,
+    article_record_old_slug,
     article_restore_from_trash,
     article_revision_baseline,
     article_revision_record,
@@ -386,6 +388,12 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
         if not getattr(form, "status_change_needed", False):
             # Every save stores a revision; a new article's is revision 1.
             article_revision_record(article=article, user=request.user, bump=change)
+            if change:
+                loaded_slug = form.initial.get("slug")
+                if loaded_slug and article.first_published_at and loaded_slug != article.slug:
+                    article_record_old_slug(article=article, old_slug=loaded_slug)
+                # Front ends purge their caches when a live article changes.
+                article_notify_updated(article=article)
             return
         if not change:
             article_revision_record(article=article, user=request.user, bump=False)

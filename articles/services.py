@@ -15,7 +15,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,12 +144,13 @@ def article_check_transition(
 def article_generate_slug(*, headline: str, exclude_pk: int | None = None) -> str:
     """A unique ASCII slug for `headline`, at most `SLUG_MAX_LENGTH` characters.
 
-    Costs one query per candidate; a clash adds "-2", "-3", … .
+    Costs one query per candidate; a clash adds "-2", "-3", … . A slug another article was
+    once published under counts as taken, so its redirect keeps working.
     """
     base = slugify_ascii(headline, max_length=SLUG_MAX_LENGTH) or "artikel"
     others = Article.objects.exclude(pk=exclude_pk) if exclude_pk else Article.objects.all()
     candidate, number = base, 1
-    while others.filter(slug=candidate).exists():
+    while others.filter(Q(slug=candidate) | Q(old_slugs__slug=candidate)).exists():
         number += 1
         suffix = f"-{number}"
         # Shortened at a word boundary so the number fits: "...-kata-2", never "...-kat-2".

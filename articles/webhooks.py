@@ -51,7 +51,7 @@ def webhook_payload(*, event_type: str, article: Article) -> dict:
             "headline": article.headline,
             "status": article.status,
             "published_at": article.published_at.isoformat() if article.published_at else None,
-            "url": f"{settings.SITE_URL}/{article.slug}/" if article.slug else None,
+            "url": article.public_url if article.slug else None,
         },
     }
 

@@ -1,0 +1,77 @@
+"""Editing a live article in the admin: subscribers hear of it, and an old slug keeps working."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from articles.models import Article, ArticleSlugHistory, WebhookDelivery, WebhookSubscription
+from articles.services import article_generate_slug
+from tests.articles.test_admin import admin_url, article_form_data
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture
+def subscription(db) -> WebhookSubscription:
+    return WebhookSubscription.objects.create(
+        url="https://frontend.example.com/hooks", secret="s" * 32, events=[]
+    )
+
+
+def test_an_admin_edit_of_a_live_article_notifies_subscribers(editor_client, subscription):
+    article = ArticleFactory(published=True, created_by=None)
+
+    response = editor_client.post(
+        admin_url(Article, "change", article.pk), article_form_data(article, headline="Judul baru")
+    )
+
+    assert response.status_code == 302
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event_type == "article.updated"
+    assert delivery.payload["data"]["headline"] == "Judul baru"
+    assert delivery.payload["data"]["url"] == article.public_url
+
+
+def test_an_admin_edit_of_a_draft_notifies_nobody(editor_client, subscription):
+    article = ArticleFactory()
+
+    editor_client.post(
+        admin_url(Article, "change", article.pk), article_form_data(article, headline="Draf")
+    )
+
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_an_admin_slug_change_after_publishing_keeps_the_old_slug(editor_client):
+    article = ArticleFactory(published=True, slug="banjir-lama")
+
+    response = editor_client.post(
+        admin_url(Article, "change", article.pk), article_form_data(article, slug="banjir-baru")
+    )
+
+    assert response.status_code == 302
+    assert list(ArticleSlugHistory.objects.values_list("slug", "article")) == [
+        ("banjir-lama", article.pk)
+    ]
+    redirect = APIClient().get("/api/v1/articles/banjir-lama/")
+    assert redirect.status_code == 301
+    assert redirect["Location"] == "/api/v1/articles/banjir-baru/"
+
+
+def test_a_generated_slug_never_takes_another_articles_old_slug(django_assert_num_queries):
+    article = ArticleFactory(published=True, slug="banjir-baru")
+    ArticleSlugHistory.objects.create(slug="banjir-bandung", article=article)
+
+    # One query per candidate: the first is an old slug, the second is free.
+    with django_assert_num_queries(2):
+        assert article_generate_slug(headline="Banjir Bandung") == "banjir-bandung-2"
+    assert article_generate_slug(headline="Banjir Bandung", exclude_pk=article.pk) == (
+        "banjir-bandung"
+    )
