@@ -13,7 +13,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    DisallowedHost,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
@@ -289,9 +295,30 @@ def api_server_error(request):
     return defaults.server_error(request)
 
 
+# Django's own refusals (raised before or while the body is read), by exception type:
+# (status, code, message). Anything else it refuses is a plain 400 `bad_request`.
+DJANGO_REFUSALS: tuple[tuple[type[Exception], int, str, str], ...] = (
+    (RequestDataTooBig, 413, "request_too_large",
+     f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} MB."),
+    (TooManyFieldsSent, 400, "too_many_fields",
+     f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields."),
+    (TooManyFilesSent, 400, "too_many_files",
+     f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files."),
+    (DisallowedHost, 400, "disallowed_host", "The Host header names no site served here."),
+)  # fmt: skip
+
+
 def api_bad_request(request, exception=None):
-    """400 raised by Django itself (bad Host, too many fields): JSON under /api/."""
+    """400 raised by Django itself (bad Host, too many fields, oversize body): JSON under /api/.
+
+    One error format for the whole API (RELIABILITY.md D6, E2): the exception's type picks
+    the code, so a client can tell "too many files" from a malformed request.
+    """
     if request.path.startswith("/api/"):
+        for exc_type, status_code, code, message in DJANGO_REFUSALS:
+            if isinstance(exception, exc_type):
+                error = {"code": code, "message": message}
+                return JsonResponse({"error": error}, status=status_code)
         return JsonResponse(
             {"error": {"code": "bad_request", "message": "The request is malformed."}}, status=400
         )
