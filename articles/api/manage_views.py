@@ -10,11 +10,13 @@ The views validate and translate; the writes are the services' (`articles.servic
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
@@ -60,6 +62,18 @@ PHOTO_ERROR_STATUS = {
 }
 # Room for the multipart envelope and the text fields around the file.
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+
+
+logger = logging.getLogger(__name__)
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """The database went away mid-request (RELIABILITY.md H4, I4): nothing was written."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "database_unavailable"
+    default_detail = "The database is unavailable; nothing was changed. Try again shortly."
+    retry_after_seconds = 5
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -159,9 +173,17 @@ class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
     permission_classes = [CanWriteArticles]
     throttle_classes = [AnonymousThrottle, WriteThrottle]
     parser_classes = [JSONParser]
+    # The error code of a JSON 503 when the database fails mid-request.
+    unavailable_code = "database_unavailable"
 
     def handle_exception(self, exc):
-        if isinstance(exc, RequestDataTooBig):
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            # Connection-level failures only: an IntegrityError is a defect and stays a 500.
+            # The transaction was rolled back, so a retry is safe.
+            logger.exception("Database unavailable during %s %s", self.request.method,
+                             self.request.path)  # fmt: skip
+            exc = ServiceUnavailable(code=self.unavailable_code)
+        elif isinstance(exc, RequestDataTooBig):
             # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when it is read.
             exc = _too_large()
         elif isinstance(exc, ConflictError):
@@ -169,6 +191,8 @@ class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
         elif isinstance(exc, DjangoValidationError):
             exc = _drf_validation_error(exc)
         response = super().handle_exception(exc)
+        if isinstance(exc, ServiceUnavailable):
+            response["Retry-After"] = str(exc.retry_after_seconds)
         if isinstance(exc, PreconditionFailed):
             response.data["error"]["current_version"] = exc.version
             response.data["error"]["current_etag"] = f'"v{exc.version}"'
@@ -437,12 +461,14 @@ class ArticleSubmitView(ArticleActionView):
 @_action_schema("Publish an article now (editors)")
 class ArticlePublishView(ArticleActionView):
     permission_classes = [CanPublishArticles]
+    unavailable_code = "publish_failed"
     target_status = Article.Status.PUBLISHED
 
 
 @_action_schema("Schedule an article (editors)", request=ScheduleSerializer)
 class ArticleScheduleView(ArticleActionView):
     permission_classes = [CanPublishArticles]
+    unavailable_code = "publish_failed"
     input_serializer_class = ScheduleSerializer
     target_status = Article.Status.SCHEDULED
 
