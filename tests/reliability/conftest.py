@@ -17,6 +17,7 @@ from articles.models import BackgroundJob, WebhookDelivery
 from tests.articles.api.conftest import deactivated, other_writer  # noqa: F401
 from tests.articles.api.manage_helpers import db_state
 from tests.jobs.conftest import sent_tasks  # noqa: F401
+from tests.jobs.test_webhooks import fake_dns, receiver  # noqa: F401
 
 OUTBOX_MODELS = (BackgroundJob, WebhookDelivery)
 
