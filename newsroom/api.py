@@ -42,15 +42,15 @@ class InvalidParameter(exceptions.ValidationError):
         super().__init__({field: [message]}, code="invalid_parameter")
 
 
-def _first_error(detail: Any, field: str | None = None) -> tuple[str | None, str, str]:
+def first_error(detail: Any, field: str | None = None) -> tuple[str | None, str, str]:
     """Return (field, message, code) of the first error in a DRF error detail."""
     if isinstance(detail, dict):
         key, value = next(iter(detail.items()))
         # str(): list items are keyed by index, and index 0 must not vanish from the path.
         nested = None if key in ("non_field_errors", "__all__") else str(key)
-        return _first_error(value, f"{field}.{nested}" if field and nested else nested or field)
+        return first_error(value, f"{field}.{nested}" if field and nested else nested or field)
     if isinstance(detail, list):
-        return _first_error(detail[0], field) if detail else (field, "Invalid input.", "invalid")
+        return first_error(detail[0], field) if detail else (field, "Invalid input.", "invalid")
     return field, str(detail), getattr(detail, "code", None) or "invalid"
 
 
@@ -69,7 +69,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
 
     error: dict[str, Any]
     if isinstance(exc, exceptions.ValidationError):
-        field, message, code = _first_error(exc.detail)
+        field, message, code = first_error(exc.detail)
         if code in ("invalid", "required", "null", "blank"):
             code = "invalid_parameter" if isinstance(exc, InvalidParameter) else "invalid"
         error = {"code": code, "message": message}
@@ -99,6 +99,8 @@ class StrictQueryParamsMixin:
                 raise InvalidParameter(name, f"Unknown query parameter '{name}'.")
             if value == "":
                 raise InvalidParameter(name, f"The query parameter '{name}' is empty.")
+            if "\x00" in value:
+                raise InvalidParameter(name, f"The query parameter '{name}' contains a NUL byte.")
 
 
 def _page_size_param(request, default: int, maximum: int) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -9,6 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from articles.models import Article, Byline, Language, TaggedArticle
+from newsroom.api import InvalidParameter
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
@@ -39,6 +42,26 @@ def validate_slug_list(value: str) -> None:
         validate_slug(slug)
 
 
+class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time, compared in UTC.
+
+    ISO 8601 allows offsets (e.g. +16:18) that PostgreSQL refuses, so the value is converted
+    to UTC first; one that leaves the representable range is a 400, not a database error.
+    """
+
+    def __init__(self, *args, param: str, **kwargs):
+        self.param = param
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value):
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError as exc:
+                raise InvalidParameter(self.param, "This date-time is out of range.") from exc
+        return super().filter(qs, value)
+
+
 class ArticleFilter(django_filters.FilterSet):
     section = SlugFilter(field_name="section__slug", help_text="Section slug, e.g. `daerah`.")
     tag = SlugListFilter(
@@ -53,11 +76,17 @@ class ArticleFilter(django_filters.FilterSet):
     )
     author = SlugFilter(method="filter_author", help_text="Author slug.")
     language = django_filters.ChoiceFilter(choices=Language.choices)
-    published_after = django_filters.IsoDateTimeFilter(
-        field_name="published_at", lookup_expr="gte", help_text="ISO 8601 date-time, inclusive."
+    published_after = UTCDateTimeFilter(
+        param="published_after",
+        field_name="published_at",
+        lookup_expr="gte",
+        help_text="ISO 8601 date-time, inclusive.",
     )
-    published_before = django_filters.IsoDateTimeFilter(
-        field_name="published_at", lookup_expr="lt", help_text="ISO 8601 date-time, exclusive."
+    published_before = UTCDateTimeFilter(
+        param="published_before",
+        field_name="published_at",
+        lookup_expr="lt",
+        help_text="ISO 8601 date-time, exclusive.",
     )
 
     class Meta:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from articles.api.filters import ArticleFilter, article_filter_without
@@ -40,6 +40,7 @@ from newsroom.api import (
     InvalidParameter,
     SearchPagination,
     StrictQueryParamsMixin,
+    first_error,
 )
 from tagging.models import TagAlias, TopicTag
 
@@ -58,6 +59,14 @@ def _set_last_modified(response: Response, timestamps) -> Response:
 
 class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
     """Anonymous, read-only, strict about parameters; caching headers set on success."""
+
+    def filter_queryset(self, queryset):
+        try:
+            return super().filter_queryset(queryset)
+        except serializers.ValidationError as exc:
+            # A filter refused its query parameter: one code for every bad parameter.
+            field, message, _code = first_error(exc.detail)
+            raise InvalidParameter(field or "query", message) from exc
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -114,7 +114,7 @@ def test_list_refuses_bad_or_unknown_parameters(api_client, query):
 
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] in ("invalid_parameter", "invalid_choice", "invalid")
+    assert error["code"] == "invalid_parameter"
     assert error["field"] == query.split("=")[0]
     assert error["message"]
 
@@ -532,3 +532,31 @@ def test_an_admin_request_in_another_language_does_not_change_api_messages(clien
     response = api_client.get("/api/v1/articles/never-existed/")
 
     assert response.json()["error"]["message"] == "Not found."
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Found by the schemathesis run: NUL bytes and offsets PostgreSQL refuses were 500s.
+        "/api/v1/search/?q=h%00x",
+        "/api/v1/articles/?tag=a%00b",
+        "/api/v1/articles/?published_before=9999-12-31T23%3A59%3A59-10%3A00",
+    ],
+)
+def test_values_the_database_cannot_hold_are_400(api_client, url):
+    response = api_client.get(url)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_parameter"
+
+
+@pytest.mark.parametrize(
+    "query", ["published_before=4673-11-13T07%3A48%3A10-17%3A21",
+              "published_after=8559-01-13T04%3A37%3A42.290876%2B16%3A18"],
+)  # fmt: skip
+def test_any_iso_offset_is_compared_in_utc(api_client, query):
+    ArticleFactory(published=True)
+
+    response = api_client.get(f"/api/v1/articles/?{query}")
+
+    assert response.status_code == 200
