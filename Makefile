@@ -7,6 +7,7 @@
 #   make test-browser the tests marked `browser` (headless Chromium: Debian's chromium, chromium-driver)
 #   make lint         ruff, Django's system checks, missing migrations
 #   make fuzz-api     schemathesis against a running server, from the API's own schema
+#   make faults       fault injection: kill/restart Redis, workers, beat, PostgreSQL connections
 
 PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
 VENV := .venv
@@ -16,7 +17,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-worker test-browser lint fuzz-api
+.PHONY: install run test test-worker test-browser lint fuzz-api faults
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,3 +60,8 @@ lint: install | var
 
 fuzz-api: install
 	bash scripts/api_fuzz.sh
+
+# Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and redis-server on PATH; starts its own
+# Redis, gunicorn, workers and beat on free ports (scripts/faults/run.py, README "Fault injection").
+faults: install
+	$(BIN)/python scripts/faults/run.py
