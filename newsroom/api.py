@@ -158,7 +158,8 @@ class ArticleCursorPagination(CursorPagination):
                 "in": "query",
                 "required": False,
                 "description": "Opaque cursor from a `next` or `previous` link.",
-                "schema": {"type": "string", "minLength": 1},
+                # URL-safe base64, as DRF writes cursors.
+                "schema": {"type": "string", "minLength": 1, "pattern": r"^[A-Za-z0-9_=-]+$"},
             },
             _page_size_schema_parameter(),
         ]

@@ -141,7 +141,13 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
     parameters=[
         OpenApiParameter(
             "q",
-            {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+            {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 200,
+                # Something to search for, and no NUL byte (PostgreSQL cannot hold one).
+                "pattern": r"^[^\u0000]*\S[^\u0000]*$",
+            },
             required=True,
             description="Words to search for.",
         ),
