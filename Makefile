@@ -17,7 +17,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-worker test-browser lint fuzz-api faults
+.PHONY: install run test test-worker test-browser lint fuzz-api audit faults
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,3 +65,7 @@ fuzz-api: install
 # Redis, gunicorn, workers and beat on free ports (scripts/faults/run.py, README "Fault injection").
 faults: install
 	$(BIN)/python scripts/faults/run.py
+
+# Needs PyPI's advisory service; --strict fails on any dependency it could not check.
+audit: install
+	$(BIN)/pip-audit -r requirements.txt --progress-spinner off --strict
