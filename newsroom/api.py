@@ -9,6 +9,7 @@ Clients branch on `code`; `message` is for people; `field` names the input at fa
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -21,6 +22,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -28,6 +30,8 @@ from rest_framework.pagination import BasePagination, CursorPagination, _positiv
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
 
 # DRF's own codes are kept, except where one name serves clients better.
 RENAMED_ERROR_CODES = {"authentication_failed": "not_authenticated"}
@@ -54,7 +58,21 @@ def first_error(detail: Any, field: str | None = None) -> tuple[str | None, str,
     return field, str(detail), getattr(detail, "code", None) or "invalid"
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """The database went away mid-request (RELIABILITY.md H4, I4): nothing was written."""
+
+    status_code = 503
+    default_code = "database_unavailable"
+    default_detail = "The database is unavailable; nothing was changed. Try again shortly."
+    retry_after_seconds = 5
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # Connection-level failures only (a restart, a killed backend): a JSON 503 that
+        # clients may retry. An IntegrityError is a defect and stays a 500.
+        logger.warning("Database unavailable: %s", exc)
+        exc = ServiceUnavailable()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -80,6 +98,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         code = codes if isinstance(codes, str) else "error"
         error = {"code": RENAMED_ERROR_CODES.get(code, code), "message": str(exc.detail)}
     response.data = {"error": error}
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = str(exc.retry_after_seconds)
     return response
 
 

@@ -53,7 +53,12 @@ from articles.services import (
     photo_create,
     user_can_publish,
 )
-from newsroom.api import AnonymousThrottle, ArticleCursorPagination, StrictQueryParamsMixin
+from newsroom.api import (
+    AnonymousThrottle,
+    ArticleCursorPagination,
+    ServiceUnavailable,
+    StrictQueryParamsMixin,
+)
 
 # HTTP status of each photo refusal of `inspect_photo_file`; other codes are 400.
 PHOTO_ERROR_STATUS = {
@@ -65,15 +70,6 @@ MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 
 
 logger = logging.getLogger(__name__)
-
-
-class ServiceUnavailable(exceptions.APIException):
-    """The database went away mid-request (RELIABILITY.md H4, I4): nothing was written."""
-
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "database_unavailable"
-    default_detail = "The database is unavailable; nothing was changed. Try again shortly."
-    retry_after_seconds = 5
 
 
 class RequestTooLarge(exceptions.APIException):

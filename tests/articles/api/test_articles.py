@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from articles.models import Article, ArticlePhoto, PhotoRendition, RelatedLink
@@ -560,3 +560,16 @@ def test_any_iso_offset_is_compared_in_utc(api_client, query):
     response = api_client.get(f"/api/v1/articles/?{query}")
 
     assert response.status_code == 200
+
+
+def test_a_lost_database_connection_is_a_json_503_not_a_500(api_client, monkeypatch):
+    def connection_lost(self):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("articles.api.views.ArticleListBase.get_queryset", connection_lost)
+
+    response = api_client.get("/api/v1/articles/")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "database_unavailable"
+    assert response["Retry-After"] == "5"
