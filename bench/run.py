@@ -1,0 +1,379 @@
+# ruff: noqa: S603, S310, S311 - a developer script: fixed local commands, seeded sampling
+"""`make bench`: seed a PostgreSQL benchmark database, serve it with gunicorn, measure with wrk.
+
+Environment:
+    BENCH_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/newsroom_bench (recreated)
+    BENCH_ARTICLES      articles for seed_bench (default 10000)
+    BENCH_JSONL         a gen_dataset.py output directory: load it instead (`--from-jsonl`)
+    BENCH_PORT          gunicorn port (default 8031)
+    BENCH_DURATION      seconds per wrk run (default 10); BENCH_RUNS runs per endpoint (default 2)
+    BENCH_SKIP_SEED=1   reuse the database as it is (no drop, migrate or seed)
+
+The load generator is `../shared/bench/harness/api_bench.py` (wrk underneath) for E1-E4; E5
+(a conditional GET answered 304) is one more wrk run with an If-None-Match header. SQL queries
+per request are counted in-process with Django's CaptureQueriesContext. Everything started
+here is stopped at the end. Results: a table on stdout and JSON under bench/results/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "bench"
+API_BENCH = SHARED / "harness" / "api_bench.py"
+ENDPOINTS = REPO / "bench" / "endpoints" / "newsroom.txt"
+RESULTS = REPO / "bench" / "results"
+PYTHON = sys.executable
+SEARCH_WORD = "pemerintah"  # common Indonesian word in seed_bench's own bodies
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def run(cmd: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
+    log(" ".join(str(c) for c in cmd))
+    return subprocess.run(cmd, env=env, check=True, cwd=REPO, **kwargs)
+
+
+def psql_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def recreate_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise SystemExit(f"unexpected database name {name!r}")
+    psql_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql_admin(url, f'CREATE DATABASE "{name}"')
+
+
+def bench_params(env: dict[str, str], jsonl: str | None, workdir: Path) -> dict[str, str]:
+    """The E2 tag (mid-popularity), the E4 word and 1,000 live slugs for E3, from the database."""
+    if jsonl:
+        params = json.loads((Path(jsonl) / "bench.json").read_text())
+        word = params["search_word"]["word"]
+        rank = params["mid_tag"]["rank"]
+    else:
+        word, rank = SEARCH_WORD, 50
+    script = (
+        "import json; from django.db.models import Count, Q;"
+        "from articles.models import Article; from tagging.models import TopicTag;"
+        "live = Article.objects.live();"
+        "tags = TopicTag.objects.annotate(n=Count('tagged_articles')).order_by('-n', 'id');"
+        f"tag = tags[{rank - 1}];"
+        "slugs = list(live.order_by('id').values_list('slug', flat=True));"
+        "print(json.dumps({'tag': tag.slug, 'tag_articles': tag.n, 'slugs': slugs}))"
+    )
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", script],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    slugs = random.Random(1).sample(data["slugs"], min(1000, len(data["slugs"])))
+    slugs_file = workdir / "slugs.txt"
+    slugs_file.write_text("\n".join(slugs) + "\n")
+    return {
+        "tag": data["tag"],
+        "tag_articles": str(data["tag_articles"]),
+        "word": word,
+        "slugs_file": str(slugs_file),
+        "first_slug": slugs[0],
+    }
+
+
+def count_queries(env: dict[str, str], params: dict[str, str]) -> dict[str, float]:
+    """Mean SQL queries per request, in-process (warm: one request first, then five)."""
+    script = f"""
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+slugs = open({params["slugs_file"]!r}).read().split()
+client = Client()
+paths = {{
+    "E1": ["/api/v1/articles/?page_size=20"] * 6,
+    "E2": ["/api/v1/articles/?tag={params["tag"]}&page_size=20"] * 6,
+    "E3": [f"/api/v1/articles/{{s}}/" for s in slugs[:6]],
+    "E4": ["/api/v1/search/?q={params["word"]}&page_size=20"] * 6,
+}}
+etag = client.get(f"/api/v1/articles/{{slugs[0]}}/").headers.get("ETag", "")
+out = {{}}
+for name, urls in paths.items():
+    client.get(urls[0])
+    total = 0
+    for url in urls[1:]:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        total += len(ctx.captured_queries)
+    out[name] = total / (len(urls) - 1)
+with CaptureQueriesContext(connection) as ctx:
+    status = client.get(f"/api/v1/articles/{{slugs[0]}}/", headers={{"if-none-match": etag}})
+out["E5"] = len(ctx.captured_queries)
+out["E5_status"] = status.status_code
+print(json.dumps(out))
+"""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", script],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited early")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - localhost
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer {url}")
+
+
+def wrk_conditional(base: str, path: str, etag: str, duration: int) -> dict[str, float]:
+    """E5: wrk with If-None-Match; parses req/s, p50, p99 (ms), non-2xx/3xx and socket errors."""
+    cmd = ["wrk", "-t2", "-c8", f"-d{duration}s", "--latency", "-H", f"If-None-Match: {etag}"]
+    out = subprocess.run([*cmd, base + path], check=True, capture_output=True, text=True).stdout
+
+    def ms(label: str) -> float:
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not match:
+            return float("nan")
+        value, unit = float(match[1]), match[2]
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(bad[1]) if bad else 0) + (sum(int(g) for g in sock.groups()) if sock else 0)
+    return {
+        "rps": float(rps[1]) if rps else 0.0,
+        "p50": ms("50"),
+        "p99": ms("99"),
+        "errors": errors,
+    }
+
+
+def etag_status(url: str) -> tuple[str, int]:
+    with urllib.request.urlopen(url) as response:  # noqa: S310 - localhost
+        etag = response.headers.get("ETag", "")
+    request = urllib.request.Request(url, headers={"If-None-Match": etag})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request) as response:  # noqa: S310
+            return etag, response.status
+    except urllib.error.HTTPError as error:
+        return etag, error.code
+
+
+def main() -> int:
+    url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench")
+    articles = os.environ.get("BENCH_ARTICLES", "10000")
+    jsonl = os.environ.get("BENCH_JSONL") or None
+    port = int(os.environ.get("BENCH_PORT", "8031"))
+    duration = int(os.environ.get("BENCH_DURATION", "10"))
+    runs = os.environ.get("BENCH_RUNS", "2")
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    if not API_BENCH.is_file():
+        raise SystemExit(f"{API_BENCH} is missing (the shared benchmark harness)")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    workdir = REPO / "var" / "bench" / stamp
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "API_ANON_THROTTLE_RATE": "100000000/min",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    }
+
+    started = time.monotonic()
+    if os.environ.get("BENCH_SKIP_SEED") != "1":
+        recreate_database(url)
+        run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+        seed = [PYTHON, "manage.py", "seed_bench", "--flush"]
+        seed += ["--from-jsonl", jsonl] if jsonl else ["--articles", articles]
+        run(seed, env)
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+    seed_seconds = time.monotonic() - started
+    params = bench_params(env, jsonl, workdir)
+    log(f"E2 tag {params['tag']} ({params['tag_articles']} articles), E4 word {params['word']}")
+
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(Path(PYTHON).with_name("gunicorn")),
+            "-w",
+            "2",
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "newsroom.wsgi:application",
+        ],
+        env=env,
+        cwd=REPO,
+        start_new_session=True,
+    )
+    raw_json = workdir / "api_bench.json"
+    try:
+        wait_ready(base + "/api/v1/articles/?page_size=1", server)
+        run(
+            [
+                PYTHON,
+                str(API_BENCH),
+                base,
+                str(ENDPOINTS),
+                "--slugs",
+                params["slugs_file"],
+                "--var",
+                f"tag={params['tag']}",
+                "--var",
+                f"word={params['word']}",
+                "--pid",
+                str(server.pid),
+                "--runs",
+                runs,
+                "--duration",
+                str(duration),
+                "--label",
+                f"newsroom {stamp}",
+                "--json",
+                str(raw_json),
+            ],
+            env,
+        )
+        detail = f"/api/v1/articles/{params['first_slug']}/"
+        etag, status_304 = etag_status(base + detail)
+        e5 = wrk_conditional(base, detail, etag, duration)
+        e5["status"] = status_304
+        memory = [
+            int(line.split()[1])
+            for pid in [server.pid, *children(server.pid)]
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if line.startswith("VmHWM:")
+        ]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    queries = count_queries(env, params)
+
+    raw = json.loads(raw_json.read_text())
+    rows = []
+    for endpoint in raw["endpoints"].values():
+        measured = endpoint["runs"]
+        best = max(measured, key=lambda r: r["rps"])
+        rows.append(
+            {
+                "endpoint": endpoint["name"],
+                "path": endpoint["path"],
+                "rps": best["rps"],
+                "p50_ms": best["lat_p50"] / 1000,
+                "p99_ms": best["lat_p99"] / 1000,
+                "errors": sum(
+                    r["non2xx"]
+                    + r["err_connect"]
+                    + r["err_read"]
+                    + r["err_write"]
+                    + r["err_timeout"]
+                    for r in measured
+                ),
+                "queries": queries.get(endpoint["name"]),
+            }
+        )
+    rows.append(
+        {
+            "endpoint": "E5",
+            "path": f"{detail} If-None-Match (HTTP {e5['status']})",
+            "rps": e5["rps"],
+            "p50_ms": e5["p50"],
+            "p99_ms": e5["p99"],
+            "errors": e5["errors"],
+            "queries": queries.get("E5"),
+        }
+    )
+    summary = {
+        "when": stamp,
+        "articles": jsonl or articles,
+        "database": url,
+        "seed_seconds": round(seed_seconds, 1),
+        "wrk": f"-t2 -c8 -d{duration}s, best of {runs} runs",
+        "peak_rss_kib": {"max_worker": max(memory[1:] or memory), "all": memory},
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+        "nproc": os.cpu_count(),
+        "rows": rows,
+        "params": {k: v for k, v in params.items() if k != "slugs_file"},
+        "raw": str(raw_json.relative_to(REPO)),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    target = RESULTS / f"{stamp}.json"
+    target.write_text(json.dumps(summary, indent=1))
+    print()
+    print(f"newsroom API, {summary['articles']} articles, {summary['wrk']}, {stamp}")
+    print(f"{'endpoint':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL/req':>9}")
+    for row in rows:
+        sql = "?" if row["queries"] is None else f"{row['queries']:.1f}"
+        print(
+            f"{row['endpoint']:<9}{row['rps']:>9.1f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
+            f"{row['errors']:>8}{sql:>9}"
+        )
+    print(
+        "peak RSS of a gunicorn worker (VmHWM): "
+        f"{summary['peak_rss_kib']['max_worker'] / 1024:.1f} MiB"
+    )
+    print(f"E5 answered HTTP {e5['status']}; load average at the end: {summary['loadavg']}")
+    print(f"written: {target.relative_to(REPO)}")
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(main())
