@@ -109,6 +109,16 @@ def _sentence(rng: random.Random, vocab: list[str], lo: int, hi: int) -> str:
     return " ".join(rng.choices(vocab, k=rng.randint(lo, hi))).capitalize() + "."
 
 
+def _paragraph(rng: random.Random, vocab: list[str], words: int) -> str:
+    """About `words` words as sentences of 8-18 words."""
+    sentences, count = [], 0
+    while count < words:
+        size = min(rng.randint(8, 18), max(words - count, 3))
+        sentences.append(" ".join(rng.choices(vocab, k=size)).capitalize() + ".")
+        count += size
+    return " ".join(sentences)
+
+
 class Generated:
     """The synthetic dataset, in the same shape as gen_dataset.py's JSON Lines."""
 
@@ -151,7 +161,8 @@ class Generated:
                 published_at = dt.datetime(2099, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=pos)
             headline = _sentence(rng, vocab, 7, 11)[:-1]
             n_par = rng.randint(6, 10)
-            body = [" ".join(_sentence(rng, vocab, 8, 18) for _ in range(5)) for _ in range(n_par)]
+            per_paragraph = rng.randint(540, 660) // n_par
+            body = [_paragraph(rng, vocab, per_paragraph) for _ in range(n_par)]
             related = []
             pool = published_ids[-2000:]
             while pool and len(related) < min(2, len(pool)):
