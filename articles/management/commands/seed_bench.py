@@ -288,6 +288,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 tables = ", ".join(m._meta.db_table for m in models)
+                # Inside an outer transaction (tests) deferred FK checks would block TRUNCATE.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
             else:
                 for model in models:
