@@ -8,6 +8,7 @@
 #   make lint         ruff, Django's system checks, missing migrations
 #   make fuzz-api     schemathesis against a running server, from the API's own schema
 #   make faults       fault injection: kill/restart Redis, workers, beat, PostgreSQL connections
+#   make bench        seed a PostgreSQL bench database, gunicorn + wrk, table and bench/results/*.json
 
 PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
 VENV := .venv
@@ -17,7 +18,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-worker test-browser lint fuzz-api audit faults
+.PHONY: install run test test-worker test-browser lint fuzz-api audit faults bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,3 +70,8 @@ faults: install
 # Needs PyPI's advisory service; --strict fails on any dependency it could not check.
 audit: install
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off --strict
+
+# Needs PostgreSQL (BENCH_DATABASE_URL, recreated), wrk and ../shared/bench; BENCH_ARTICLES
+# (default 10000) or BENCH_JSONL=<gen_dataset.py output>. See docs/performance.md.
+bench: install | var
+	$(BIN)/python bench/run.py

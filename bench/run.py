@@ -1,4 +1,4 @@
-# ruff: noqa: S603, S310, S311 - a developer script: fixed local commands, seeded sampling
+# ruff: noqa: S603, S607, S310, S311 - a developer script: fixed local commands, seeded sampling
 """`make bench`: seed a PostgreSQL benchmark database, serve it with gunicorn, measure with wrk.
 
 Environment:
@@ -203,6 +203,9 @@ def main() -> int:
     port = int(os.environ.get("BENCH_PORT", "8031"))
     duration = int(os.environ.get("BENCH_DURATION", "10"))
     runs = os.environ.get("BENCH_RUNS", "2")
+    if not shutil.which("wrk") and shutil.which("apt-get"):
+        log("wrk is missing; installing Debian's package")
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=False)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     if not API_BENCH.is_file():
