@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import json
 import random
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ class Generated:
         end = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
         span = 730 * 86400
         step = span / max(self.articles, 1)
-        published_ids: list[int] = []
+        published_ids: deque[int] = deque(maxlen=2000)  # recent ones; constant memory
         for pos in range(self.articles):
             aid = pos + 1
             lang = "id" if rng.random() < 0.7 else "en"
@@ -164,7 +165,7 @@ class Generated:
             per_paragraph = rng.randint(540, 660) // n_par
             body = [_paragraph(rng, vocab, per_paragraph) for _ in range(n_par)]
             related = []
-            pool = published_ids[-2000:]
+            pool = published_ids
             while pool and len(related) < min(2, len(pool)):
                 target = rng.choice(pool)
                 if target not in related:
