@@ -443,11 +443,9 @@ class TestSearch:
 
         assert [item["slug"] for item in results] == [headline_match.slug, body_match.slug]
 
-    @pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="Stemming is PostgreSQL full-text search; runs in CI's PostgreSQL leg.",
-    )
-    def test_indonesian_and_english_stemming_on_postgresql(self, api_client):
+    def test_stemming_on_postgresql_and_substrings_on_sqlite(self, api_client):
+        """PostgreSQL stems each article in its own language; SQLite (development) only
+        matches substrings, as the README documents. CI runs both legs."""
         indonesian = ArticleFactory(
             published=True,
             language="id",
@@ -467,8 +465,12 @@ class TestSearch:
             ]
 
         assert found("senjata") == [indonesian.slug]
-        assert found("discussed") == [english.slug]
-        assert found("runs") == [english.slug]
+        if connection.vendor == "postgresql":
+            assert found("discussed") == [english.slug]
+            assert found("runs") == [english.slug]
+        else:
+            assert found("discussed") == []
+            assert found("discuss") == [english.slug]
 
 
 def test_an_old_slug_redirects_to_the_current_one(api_client, editor):
