@@ -132,6 +132,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The one-box set-up (`make run`) writes from the web server and several worker
+    # processes: take the write lock at BEGIN and wait for it, instead of failing at once
+    # with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Internationalisation -----------------------------------------------------------------
