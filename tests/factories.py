@@ -133,3 +133,17 @@ class RelatedLinkFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory)
     url = "https://example.org/background"
     title = "Background reading"
+
+
+def article_in_status(status: str, *, now, **kwargs) -> Article:
+    """A valid article in `status`, as the workflow would have left it at `now`."""
+    past = now - timedelta(days=2)
+    published = {"published_at": past, "first_published_at": past, "last_published_at": past}
+    fields = {
+        Article.Status.DRAFT: {},
+        Article.Status.IN_REVIEW: {},
+        Article.Status.SCHEDULED: {"published_at": now + timedelta(days=1)},
+        Article.Status.PUBLISHED: published,
+        Article.Status.UNPUBLISHED: published,
+    }[status]
+    return ArticleFactory(status=status, **{**fields, **kwargs})

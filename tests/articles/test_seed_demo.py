@@ -22,12 +22,6 @@ from articles.services import user_can_publish
 from tagging.models import TopicTag
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # seed_demo hashes three passwords per run; the default hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed(**options) -> str:
     out = io.StringIO()
     call_command("seed_demo", force=True, stdout=out, **options)

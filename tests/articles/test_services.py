@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 import time_machine
@@ -20,7 +21,7 @@ from articles.services import (
     article_unpublish,
     user_can_publish,
 )
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import ArticleFactory, SectionFactory, article_in_status
 
 pytestmark = pytest.mark.django_db
 
@@ -53,36 +54,13 @@ SAME_STATUS_EDITS = {(s, s) for s in (Status.DRAFT, Status.IN_REVIEW, Status.UNP
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The matrix creates a persona per test; the default hasher costs half a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def _article_in(status: str, **kwargs) -> Article:
-    """A valid article in `status`, as the workflow would have left it."""
-    past = NOW - timedelta(days=2)
-    fields = {
-        Status.DRAFT: {},
-        Status.IN_REVIEW: {},
-        Status.SCHEDULED: {"published_at": NOW + timedelta(days=1)},
-        Status.PUBLISHED: {
-            "published_at": past,
-            "first_published_at": past,
-            "last_published_at": past,
-        },
-        Status.UNPUBLISHED: {
-            "published_at": past,
-            "first_published_at": past,
-            "last_published_at": past,
-        },
-    }[status]
-    return ArticleFactory(status=status, **{**fields, **kwargs})
+# A valid article in a status, as the workflow would have left it at NOW.
+_article_in = partial(article_in_status, now=NOW)
 
 
 def _row(article: Article) -> dict:

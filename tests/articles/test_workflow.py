@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 import time_machine
@@ -24,7 +25,13 @@ from articles.services import (
     user_can_edit_article,
 )
 from tests.articles.test_admin import admin_url, article_form_data
-from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PhotoFactory,
+    SectionFactory,
+    article_in_status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,35 +42,13 @@ MOVES = list(itertools.product(Status, Status))
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def _article_in(status: str, **kwargs) -> Article:
-    """A valid article in `status`, as the workflow would have left it."""
-    past = NOW - timedelta(days=2)
-    fields = {
-        Status.DRAFT: {},
-        Status.IN_REVIEW: {},
-        Status.SCHEDULED: {"published_at": NOW + timedelta(days=1)},
-        Status.PUBLISHED: {
-            "published_at": past,
-            "first_published_at": past,
-            "last_published_at": past,
-        },
-        Status.UNPUBLISHED: {
-            "published_at": past,
-            "first_published_at": past,
-            "last_published_at": past,
-        },
-    }[status]
-    return ArticleFactory(status=status, **{**fields, **kwargs})
+# A valid article in a status, as the workflow would have left it at NOW.
+_article_in = partial(article_in_status, now=NOW)
 
 
 def _persona(request, role: str):
