@@ -164,6 +164,48 @@ class Photo(models.Model):
         return sorted(self.renditions.all(), key=lambda r: (r.width, r.format, r.spec))
 
 
+def search_articles(queryset, query: str, *, prefix: str = "", id_field: str = "id"):
+    """`queryset` (of articles, or of rows whose article is reached by `prefix`) matching
+    `query`, most relevant first, then newest.
+
+    PostgreSQL: the article's stored `search_vector` (headline A, dek B, body C; kept current
+    by a trigger, see migration 0004) matched with the stemming of each article's language.
+    Elsewhere (SQLite): every word must occur in headline, dek or body; headline matches rank
+    first. No stemming there.
+    """
+    ordering = ("-rank", "-published_at", f"-{id_field}")
+    if connections[queryset.db].vendor == "postgresql":
+        by_language = {
+            code: SearchQuery(query, config=config, search_type="websearch")
+            for code, config in SEARCH_CONFIGS.items()
+        }
+        matches = Q()
+        for code, search_query in by_language.items():
+            matches |= Q(language=code, **{f"{prefix}search_vector": search_query})
+        rank = Case(
+            *(
+                When(language=code, then=SearchRank(F(f"{prefix}search_vector"), search_query))
+                for code, search_query in by_language.items()
+            ),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        return queryset.filter(matches).annotate(rank=rank).order_by(*ordering)
+
+    words = query.split()[:10]
+    for word in words:
+        queryset = queryset.filter(
+            Q(**{f"{prefix}headline__icontains": word})
+            | Q(**{f"{prefix}dek__icontains": word})
+            | Q(**{f"{prefix}body__icontains": word})
+        )
+    headline_hits = Q()
+    for word in words:
+        headline_hits &= Q(**{f"{prefix}headline__icontains": word})
+    rank = Case(When(headline_hits, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    return queryset.annotate(rank=rank).order_by(*ordering)
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def live(self, *, now=None) -> ArticleQuerySet:
         """Articles readers may see: published, with a publish time that has passed, not
@@ -178,46 +220,8 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         ).exclude(embargo_until__gt=now)
 
     def search(self, query: str) -> ArticleQuerySet:
-        """Articles matching `query`, most relevant first, then newest.
-
-        PostgreSQL: the stored `search_vector` (headline A, dek B, body C; kept current by a
-        trigger, see migration 0004) matched with the stemming of each article's language.
-        Elsewhere (SQLite): every word must occur in headline, dek or body; headline matches
-        rank first. No stemming there.
-        """
-        if connections[self.db].vendor == "postgresql":
-            by_language = {
-                code: SearchQuery(query, config=config, search_type="websearch")
-                for code, config in SEARCH_CONFIGS.items()
-            }
-            matches = Q()
-            for code, search_query in by_language.items():
-                matches |= Q(language=code, search_vector=search_query)
-            rank = Case(
-                *(
-                    When(language=code, then=SearchRank(F("search_vector"), search_query))
-                    for code, search_query in by_language.items()
-                ),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-            return (
-                self.filter(matches).annotate(rank=rank).order_by("-rank", "-published_at", "-id")
-            )
-
-        words = query.split()[:10]
-        queryset = self
-        for word in words:
-            queryset = queryset.filter(
-                Q(headline__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
-            )
-        headline_hits = Q()
-        for word in words:
-            headline_hits &= Q(headline__icontains=word)
-        rank = Case(
-            When(headline_hits, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
-        )
-        return queryset.annotate(rank=rank).order_by("-rank", "-published_at", "-id")
+        """Articles matching `query`, most relevant first, then newest (`search_articles`)."""
+        return search_articles(self, query)
 
     def for_public_list(self) -> ArticleQuerySet:
         """Everything a teaser shows, in a constant number of queries (4 with renditions):
@@ -751,6 +755,63 @@ class RelatedSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} for {self.article_id} (#{self.position})"
+
+
+class PublishedArticleQuerySet(models.QuerySet["PublishedArticle"]):
+    def visible(self, *, now=None) -> PublishedArticleQuerySet:
+        """Rows readers may see now: an embargo or publish time still ahead hides a row."""
+        return self.filter(visible_from__lte=now or timezone.now())
+
+    def search(self, query: str) -> PublishedArticleQuerySet:
+        return search_articles(self, query, prefix="article__", id_field="article_id")
+
+
+class PublishedArticle(models.Model):
+    """The published world: what readers may see of one live article, as JSON built once.
+
+    Written only by `articles.published` (the publish door) when the article is published or
+    anything readers see of it changes, and deleted when it stops being public. The public
+    article API serves `document` (detail) and `teaser` (list item) as stored.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
+    slug = models.SlugField(max_length=120, unique=True)
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=5, choices=Language.choices)
+    published_at = models.DateTimeField()
+    # The later of the publish time and the end of an embargo: hidden before then.
+    visible_from = models.DateTimeField()
+    # The article's `updated_at` (Last-Modified).
+    updated_at = models.DateTimeField()
+    teaser = models.TextField(help_text="JSON of a list item (ArticleTeaserSerializer).")
+    document = models.TextField(help_text="JSON of the detail (ArticleDetailSerializer).")
+    etag = models.CharField(max_length=40)
+    built_at = models.DateTimeField(auto_now=True)
+    # Articles that link to this one are refreshed when it becomes visible (see
+    # `published_reveal_due`); set while `visible_from` lies ahead of the build.
+    reveal_pending = models.BooleanField(default=False)
+
+    objects = PublishedArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published article")
+        verbose_name_plural = _("published articles")
+        indexes = [
+            models.Index(fields=["-published_at", "-article"], name="published_latest_idx"),
+            models.Index(
+                fields=["section", "-published_at", "-article"], name="published_section_idx"
+            ),
+            models.Index(
+                fields=["visible_from"],
+                name="published_reveal_idx",
+                condition=Q(reveal_pending=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
 
 
 # --- Background jobs (issue 4): renditions, old slugs, outbox, webhooks --------------------
