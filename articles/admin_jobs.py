@@ -26,7 +26,7 @@ from articles.models import (
     WebhookSubscription,
 )
 from articles.renditions import photo_fill_metadata
-from articles.webhooks import webhook_delivery_retry
+from articles.webhooks import webhook_delivery_retry, webhook_secret_rotate
 
 STATUS_COLOURS = {
     "pending": "#6c757d",
@@ -195,10 +195,32 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ("name", "url", "event_list", "is_active", "disabled_reason", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "url")
+    readonly_fields = ("secret_rotated_at",)
+    actions = ["rotate_secrets"]
 
     @admin.display(description=_("events"))
     def event_list(self, obj: WebhookSubscription) -> str:
         return ", ".join(obj.events) or _("all")
+
+    @admin.action(
+        description=_("Rotate the signing secret (the old one still signs for 24 hours)"),
+        permissions=["change"],
+    )
+    def rotate_secrets(self, request, queryset) -> None:
+        with transaction.atomic():
+            subscriptions = list(queryset.select_for_update())
+            for subscription in subscriptions:
+                webhook_secret_rotate(subscription=subscription)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d secret rotated: give the receiver the new one within 24 hours.",
+                "%(count)d secrets rotated: give the receivers the new ones within 24 hours.",
+                len(subscriptions),
+            )
+            % {"count": len(subscriptions)},
+            messages.SUCCESS,
+        )
 
 
 class WebhookAttemptInline(admin.TabularInline):

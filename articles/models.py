@@ -958,6 +958,10 @@ class WebhookSubscription(models.Model):
         default=webhook_secret_default,
         help_text=_('Standard Webhooks secret ("whsec_…"); the receiver verifies signatures.'),
     )
+    # Kept after a rotation so receivers can switch secrets without losing deliveries:
+    # messages carry a signature with each until `webhooks.SECRET_ROTATION_GRACE` has passed.
+    previous_secret = models.CharField(_("previous signing secret"), max_length=100, blank=True)
+    secret_rotated_at = models.DateTimeField(_("secret rotated at"), null=True, blank=True)
     events = models.JSONField(_("events"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     disabled_reason = models.CharField(_("disabled because"), max_length=255, blank=True)

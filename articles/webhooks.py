@@ -8,7 +8,9 @@ as a `WebhookAttempt`, and either finishes the delivery or schedules the next at
 Signatures follow Standard Webhooks: headers `Webhook-Id` (stable per event, so receivers
 deduplicate), `Webhook-Timestamp` (Unix seconds; receivers refuse ones older than 5 minutes)
 and `Webhook-Signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed with the
-base64-decoded part of the "whsec_…" secret.
+base64-decoded part of the "whsec_…" secret. For 24 hours after a secret rotation
+(`webhook_secret_rotate`) each message carries two space-separated signatures, one with the
+new secret and one with the previous, so receivers can switch secrets at their own pace.
 """
 
 from __future__ import annotations
@@ -33,11 +35,19 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from articles.models import Article, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from articles.models import (
+    Article,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+    webhook_secret_default,
+)
 from articles.webhook_urls import webhook_url_addresses
 
 RESPONSE_KEEP_BYTES = 1024
 USER_AGENT = "newsroom-webhooks/1"
+# How long the previous secret still signs messages after a rotation.
+SECRET_ROTATION_GRACE = timedelta(hours=24)
 
 
 def webhook_payload(*, event_type: str, article: Article) -> dict:
@@ -101,6 +111,39 @@ def webhook_sign(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> st
     signed = f"{msg_id}.{timestamp}.".encode() + body
     digest = hmac.new(key, signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def webhook_signature_header(
+    *, subscription: WebhookSubscription, msg_id: str, timestamp: int, body: bytes
+) -> str:
+    """`Webhook-Signature`: one `v1,` signature per live secret, separated by spaces.
+
+    The previous secret still signs during `SECRET_ROTATION_GRACE` after a rotation.
+    """
+    live_secrets = [subscription.secret]
+    rotated_at = subscription.secret_rotated_at
+    if (
+        subscription.previous_secret
+        and rotated_at
+        and timezone.now() < rotated_at + SECRET_ROTATION_GRACE
+    ):
+        live_secrets.append(subscription.previous_secret)
+    return " ".join(
+        webhook_sign(secret=secret, msg_id=msg_id, timestamp=timestamp, body=body)
+        for secret in live_secrets
+    )
+
+
+def webhook_secret_rotate(*, subscription: WebhookSubscription) -> WebhookSubscription:
+    """Give `subscription` a new secret; the current one keeps signing during the grace period.
+
+    Rotating again within the grace period drops the oldest secret: at most two sign.
+    """
+    subscription.previous_secret = subscription.secret
+    subscription.secret = webhook_secret_default()
+    subscription.secret_rotated_at = timezone.now()
+    subscription.save(update_fields=["previous_secret", "secret", "secret_rotated_at"])
+    return subscription
 
 
 @dataclass
@@ -172,8 +215,8 @@ def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
         "User-Agent": USER_AGENT,
         "Webhook-Id": delivery.event_id,
         "Webhook-Timestamp": str(timestamp),
-        "Webhook-Signature": webhook_sign(
-            secret=subscription.secret, msg_id=delivery.event_id, timestamp=timestamp, body=body
+        "Webhook-Signature": webhook_signature_header(
+            subscription=subscription, msg_id=delivery.event_id, timestamp=timestamp, body=body
         ),
     }
     started = time.monotonic()

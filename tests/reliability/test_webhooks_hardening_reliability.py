@@ -11,14 +11,20 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import WebhookDelivery, WebhookSubscription
 from articles.services import article_preview_token, article_revision_record
 from articles.webhook_urls import validate_webhook_url
-from articles.webhooks import webhook_delivery_attempt
+from articles.webhooks import (
+    SECRET_ROTATION_GRACE,
+    webhook_delivery_attempt,
+    webhook_secret_rotate,
+)
 from tests.factories import ArticleFactory
 from tests.jobs.test_admin_jobs import add_subscription
 from tests.jobs.test_webhooks import make_delivery
@@ -112,6 +118,84 @@ def test_g4_deliveries_carry_standard_webhooks_id_timestamp_and_signature(receiv
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     assert headers["Webhook-Signature"] == f"v1,{expected}"
     assert json.loads(body) == delivery.payload
+
+
+def verifying_secrets(request: dict, *secrets: str) -> set[str]:
+    """Which of `secrets` sign `request`, checked as a Standard Webhooks receiver does."""
+    headers, body = request["headers"], request["body"]
+    signed = f"{headers['Webhook-Id']}.{headers['Webhook-Timestamp']}.".encode() + body
+    signatures = {part.removeprefix("v1,") for part in headers["Webhook-Signature"].split(" ")}
+    return {
+        secret
+        for secret in secrets
+        if base64.b64encode(
+            hmac.new(
+                base64.b64decode(secret.removeprefix("whsec_")), signed, hashlib.sha256
+            ).digest()
+        ).decode()
+        in signatures
+    }
+
+
+def test_g4_after_rotation_both_secrets_sign_until_the_grace_period_ends(receiver, sent_tasks):
+    delivery = make_delivery(receiver.url)
+    subscription = delivery.subscription
+    old_secret = subscription.secret
+    webhook_secret_rotate(subscription=subscription)
+    new_secret = subscription.secret
+    assert new_secret != old_secret and new_secret.startswith("whsec_")
+
+    webhook_delivery_attempt(delivery_id=delivery.pk)
+    [during] = receiver.requests
+    assert len(during["headers"]["Webhook-Signature"].split(" ")) == 2
+    assert verifying_secrets(during, old_secret, new_secret) == {old_secret, new_secret}
+
+    later = WebhookDelivery.objects.create(
+        subscription=subscription, event_id="evt_2", event_type="article.updated", payload={}
+    )
+    with time_machine.travel(timezone.now() + SECRET_ROTATION_GRACE + timedelta(minutes=1)):
+        webhook_delivery_attempt(delivery_id=later.pk)
+    after = receiver.requests[1]
+    assert after["headers"]["Webhook-Id"] == "evt_2"
+    assert len(after["headers"]["Webhook-Signature"].split(" ")) == 1
+    assert verifying_secrets(after, old_secret, new_secret) == {new_secret}
+
+
+def test_g4_admin_rotate_action_keeps_the_old_secret_for_the_grace_period(admin_client):
+    subscription = WebhookSubscription.objects.create(
+        name="front", url="https://hooks.example.org/"
+    )
+    old_secret = subscription.secret
+    response = admin_client.post(
+        reverse("admin:articles_webhooksubscription_changelist"),
+        {"action": "rotate_secrets", "_selected_action": [subscription.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "1 secret rotated" in response.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.previous_secret == old_secret
+    assert subscription.secret not in ("", old_secret)
+    assert subscription.secret_rotated_at is not None
+
+
+def test_g4_rotation_needs_the_change_permission(client, editor):
+    subscription = WebhookSubscription.objects.create(
+        name="front", url="https://hooks.example.org/"
+    )
+    editor.user_permissions.add(Permission.objects.get(codename="view_webhooksubscription"))
+    client.force_login(editor)
+    before = list(WebhookSubscription.objects.values_list())
+    with assert_db_unchanged():
+        response = client.post(
+            reverse("admin:articles_webhooksubscription_changelist"),
+            {"action": "rotate_secrets", "_selected_action": [subscription.pk]},
+            follow=True,
+        )
+    # The action is not offered to a viewer: the changelist answers without applying it.
+    assert response.status_code == 200
+    assert "rotate_secrets" not in response.content.decode()
+    assert list(WebhookSubscription.objects.values_list()) == before
 
 
 # --- G5. Retry policy ------------------------------------------------------------------------
