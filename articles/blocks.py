@@ -3,6 +3,9 @@
 Front ends render an article as a list of blocks. Related reading ("Baca juga") and inline
 photos carry `after_paragraph` = N: they stand right after the N-th paragraph block. Only
 ``<p>`` blocks count as paragraphs; items placed past the last paragraph go to the end.
+
+A ``<p>`` holding only an allowlisted embed URL becomes an `embed` block (`articles.embeds`);
+it still counts as a paragraph, as writers see it in the body.
 """
 
 from __future__ import annotations
@@ -10,6 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from articles.embeds import UNSUPPORTED_EMBED_URL, embed_for, parse_embed_url, standalone_url
+from articles.html import sanitize_body_html
 
 BLOCK_TAGS = {"p": "paragraph", "h2": "heading", "h3": "heading", "h4": "heading",
               "blockquote": "quote", "ul": "list", "ol": "list"}  # fmt: skip
@@ -84,13 +92,26 @@ class _TopLevelSplitter(HTMLParser):
         self._flush()
 
 
-def split_body(html: str) -> list[dict[str, Any]]:
-    """Turn sanitised body HTML into paragraph/heading/quote/list blocks, in order."""
+def _top_level(html: str) -> list[tuple[str, str]]:
     parser = _TopLevelSplitter()
     parser.feed(html or "")
     parser.close()
+    return parser.blocks
+
+
+def split_body(html: str) -> list[dict[str, Any]]:
+    """Turn sanitised body HTML into paragraph/heading/quote/list/embed blocks, in order.
+
+    A paragraph holding only a URL that cannot be embedded (stored before the check, or
+    written outside the API and admin) stays a paragraph.
+    """
     blocks: list[dict[str, Any]] = []
-    for tag, inner in parser.blocks:
+    for tag, inner in _top_level(html):
+        url = standalone_url(inner) if tag == "p" else None
+        embed = embed_for(url) if url else None
+        if embed is not None:
+            blocks.append(embed.as_block())
+            continue
         kind = BLOCK_TAGS[tag]
         block: dict[str, Any] = {"type": kind, "html": inner}
         if kind == "heading":
@@ -99,6 +120,24 @@ def split_body(html: str) -> list[dict[str, Any]]:
             block["ordered"] = tag == "ol"
         blocks.append(block)
     return blocks
+
+
+def validate_body_embeds(html: str) -> None:
+    """Refuse a body with a paragraph holding only a URL that is not an allowlisted embed.
+
+    Raises `ValidationError` with code `unsupported_embed_url` (RELIABILITY.md G1). Checks the
+    body as it will be stored, i.e. sanitised.
+    """
+    for tag, inner in _top_level(sanitize_body_html(html)):
+        url = standalone_url(inner) if tag == "p" else None
+        if url:
+            try:
+                parse_embed_url(url)
+            except ValidationError as exc:
+                hint = "A paragraph holding only a URL is an embed; to link, give the link text."
+                raise ValidationError(
+                    f"{exc.messages[0]} {hint}", code=UNSUPPORTED_EMBED_URL
+                ) from exc
 
 
 def place_after_paragraphs(
@@ -114,7 +153,7 @@ def place_after_paragraphs(
     paragraphs = 0
     for block in blocks:
         result.append(block)
-        if block["type"] == "paragraph":
+        if block["type"] in ("paragraph", "embed"):
             paragraphs += 1
             result.extend(by_paragraph.pop(paragraphs, []))
     for after in sorted(by_paragraph):

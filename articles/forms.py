@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles.blocks import validate_body_embeds
 from articles.models import Article, RelatedLink
 from articles.services import (
     CORRECTION_MAX_LENGTH,
@@ -103,6 +104,11 @@ class ArticleAdminForm(forms.ModelForm):
         exclude = super()._get_validation_exclusions()
         exclude.add("status")
         return exclude
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        validate_body_embeds(body)  # an embed paragraph must name an allowlisted provider
+        return body
 
     def clean_published_at(self):
         value = self.cleaned_data["published_at"]

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from articles.api.serializers import _absolute_media_url
+from articles.blocks import validate_body_embeds
 from articles.models import Article, Author, Language, Photo, Section
 
 MAX_BYLINES = 20
@@ -128,6 +129,10 @@ class ArticleWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "related", "lead_photo", "embargo_until", "seo_title", "seo_description",
             "canonical_url",
         ]  # fmt: skip
+
+    def validate_body(self, body: str) -> str:
+        validate_body_embeds(body)  # 422 `unsupported_embed_url` (see the views)
+        return body
 
     def validate_bylines(self, slugs: list[str]) -> list[Author]:
         if len(set(slugs)) != len(slugs):

@@ -58,6 +58,7 @@ from newsroom.api import (
     ArticleCursorPagination,
     ServiceUnavailable,
     StrictQueryParamsMixin,
+    first_error,
 )
 
 # HTTP status of each photo refusal of `inspect_photo_file`; other codes are 400.
@@ -65,6 +66,8 @@ PHOTO_ERROR_STATUS = {
     "file_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     "unsupported_image_format": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
 }
+# HTTP status of other validation refusals that are not 400, by the first error's code.
+VALIDATION_ERROR_STATUS = {"unsupported_embed_url": status.HTTP_422_UNPROCESSABLE_ENTITY}
 # Room for the multipart envelope and the text fields around the file.
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 
@@ -141,6 +144,10 @@ VALIDATION_400 = OpenApiResponse(
     description="Invalid input (`invalid`, `unknown_field` for a key that cannot be set, …); "
     "`field` names the input at fault."
 )
+EMBED_422 = OpenApiResponse(
+    description="A body paragraph holding only a URL that is not an allowlisted embed "
+    "(`unsupported_embed_url`, field `body`)."
+)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -186,6 +193,10 @@ class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
             exc = PreconditionFailed(exc)
         elif isinstance(exc, DjangoValidationError):
             exc = _drf_validation_error(exc)
+        if isinstance(exc, exceptions.ValidationError):
+            # The envelope reports the first error; the status follows its code.
+            code = first_error(exc.detail)[2]
+            exc.status_code = VALIDATION_ERROR_STATUS.get(code, exc.status_code)
         response = super().handle_exception(exc)
         if isinstance(exc, ServiceUnavailable):
             response["Retry-After"] = str(exc.retry_after_seconds)
@@ -340,6 +351,7 @@ class ArticleManageListView(ArticleResponseMixin, ManageAPIView):
             401: ERROR_401,
             403: ERROR_403,
             413: OpenApiResponse(description="The body is over 5 MB (`request_too_large`)."),
+            422: EMBED_422,
         },
     )
     def post(self, request, *args, **kwargs):
@@ -386,6 +398,7 @@ class ArticleManageDetailView(ArticleObjectMixin, ManageAPIView):
             403: ERROR_403,
             **CONDITIONAL_RESPONSES,
             413: OpenApiResponse(description="The body is over 5 MB (`request_too_large`)."),
+            422: EMBED_422,
             428: OpenApiResponse(description="No If-Match header (`precondition_required`)."),
         },
     )

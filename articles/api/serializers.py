@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.blocks import place_after_paragraphs, split_body
+from articles.embeds import PROVIDERS as EMBED_PROVIDERS
 from articles.models import Article, Author, Photo, Section
 from tagging.models import TopicTag
 
@@ -154,7 +155,7 @@ class RelatedBlockSerializer(serializers.Serializer):
 
 class BlockSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
-        choices=["paragraph", "heading", "quote", "list", "photo", "related"]
+        choices=["paragraph", "heading", "quote", "list", "photo", "related", "embed"]
     )
     html = serializers.CharField(required=False, help_text="paragraph, heading, quote, list")
     level = serializers.IntegerField(required=False, help_text="heading: 2 to 4")
@@ -163,8 +164,21 @@ class BlockSerializer(serializers.Serializer):
     caption = serializers.CharField(required=False, help_text="photo: caption in this article")
     label = serializers.CharField(required=False, help_text='related: "Baca juga", "Read also"')
     title = serializers.CharField(required=False, help_text="related")
-    url = serializers.CharField(required=False, help_text="related")
+    url = serializers.CharField(
+        required=False, help_text="related; embed: the URL as written, for a fallback link"
+    )
     article = serializers.DictField(required=False, allow_null=True, help_text="related")
+    provider = serializers.ChoiceField(
+        choices=[provider.name for provider in EMBED_PROVIDERS],
+        required=False,
+        help_text="embed",
+    )
+    embed_url = serializers.CharField(
+        required=False,
+        help_text="embed: the iframe src, on the provider's own embed host; render it in a "
+        "sandboxed iframe, never provider HTML",
+    )
+    id = serializers.CharField(required=False, help_text="embed: the provider's content id")
 
 
 class CorrectionSerializer(serializers.Serializer):
