@@ -42,9 +42,15 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.services import (
+    HARD_LOCK_SECONDS,
     SOFT_LOCK_SECONDS,
+    UNLOCK_PERMISSION,
     article_add_correction,
     article_editor_seen,
+    article_lock_acquire,
+    article_lock_holder,
+    article_lock_refresh,
+    article_lock_release,
     article_notify_updated,
     article_preview_token,
     article_publish,
@@ -79,7 +85,9 @@ URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 # Fields only `article_set_status` writes once an article exists.
 STATUS_FIELDS = frozenset({"status", "published_at", "first_published_at", "last_published_at"})
 # Fields only the workflow services write; a form save never does (its copy may be stale).
-WORKFLOW_FIELDS = frozenset({"version", "live_revision", "deleted_at", "created_by"})
+WORKFLOW_FIELDS = frozenset(
+    {"version", "live_revision", "deleted_at", "created_by", "locked_by", "locked_at"}
+)
 
 
 def thumbnail_html(image, *, alt: str = "", size: int = 80) -> str:
@@ -450,6 +458,16 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
                 wrap(require_POST(self.ping_view)),
                 name="articles_article_ping",
             ),
+            path(
+                "<path:object_id>/lock/",
+                wrap(require_POST(self.lock_view)),
+                name="articles_article_lock",
+            ),
+            path(
+                "<path:object_id>/unlock/",
+                wrap(require_POST(self.unlock_view)),
+                name="articles_article_unlock",
+            ),
             *super().get_urls(),
         ]
 
@@ -460,6 +478,9 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
         if visible and request.method == "GET":
             extra_context["others_editing"] = article_editor_seen(article=obj, user=request.user)
             extra_context["soft_lock_seconds"] = SOFT_LOCK_SECONDS
+            extra_context["lock_holder"] = article_lock_holder(article=obj)
+            extra_context["can_unlock"] = request.user.has_perm(UNLOCK_PERMISSION)
+            extra_context["hard_lock_minutes"] = HARD_LOCK_SECONDS / 60
             latest = obj.revisions.order_by("-number").first()
             if latest and user_can_publish(request.user) and obj.deleted_at is None:
                 token = article_preview_token(article=obj, revision=latest, user=request.user)
@@ -474,7 +495,29 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
         if obj is None or not self.has_view_or_change_permission(request, obj):
             raise Http404
         others = article_editor_seen(article=obj, user=request.user)
+        # The page being open keeps its user's hard lock, if they hold one.
+        article_lock_refresh(article=obj, user=request.user)
         return JsonResponse({"others": [user.get_username() for user in others]})
+
+    def lock_view(self, request, object_id):
+        """Take the hard lock (or keep it): others' saves and status changes are refused."""
+        return self._lock_action(request, object_id, article_lock_acquire, _("Article locked."))
+
+    def unlock_view(self, request, object_id):
+        """Remove the hard lock: the holder's own, or anyone's with `unlock_article` (audited)."""
+        return self._lock_action(request, object_id, article_lock_release, _("Article unlocked."))
+
+    def _lock_action(self, request, object_id, service, done: str):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        try:
+            service(article=obj, user=request.user)  # PermissionDenied: 403
+        except ValidationError as exc:
+            self.message_user(request, _refusal_reason(exc), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     def history_view(self, request, object_id, extra_context=None):
         """The article's revisions with who and when, a diff of any two and restore buttons."""

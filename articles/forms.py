@@ -173,7 +173,9 @@ class ArticleAdminForm(forms.ModelForm):
         """
         try:
             # The baseline revision is the admin's to record, once the form is valid.
-            article_lock(article=self.instance, expected_version=version, baseline=False)
+            article_lock(
+                article=self.instance, expected_version=version, baseline=False, user=self.user
+            )
         except ConflictError as exc:
             self.conflict = exc
             self.add_error(None, exc)

@@ -362,6 +362,19 @@ class Article(models.Model):
     )
     # Set when the article is moved to the trash; NULL for every article in use.
     deleted_at = models.DateTimeField(_("moved to trash at"), null=True, blank=True, editable=False)
+    # Hard lock (`services.article_lock_acquire`): while it is fresh, only its holder saves or
+    # moves the article. The holder's open change page refreshes `locked_at`; without that it
+    # expires after `services.HARD_LOCK_SECONDS`.
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="locked_articles",
+        verbose_name=_("locked by"),
+    )
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
     # The revision readers saw at the last publish, so published content stays traceable.
     live_revision = models.ForeignKey(
         "ArticleRevision",
@@ -392,6 +405,7 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         permissions = [
             ("publish_article", _("Can publish, schedule and unpublish articles")),
+            ("unlock_article", _("Can unlock an article someone else locked")),
         ]
         constraints = [
             models.CheckConstraint(

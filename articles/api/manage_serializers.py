@@ -248,6 +248,15 @@ class EmptyActionSerializer(StrictFieldsMixin, serializers.Serializer):
 # --- Photos --------------------------------------------------------------------------------
 
 
+class ArticleLockSerializer(serializers.Serializer):
+    """The hard lock of an article: who holds it (a name, never an e-mail) and until when."""
+
+    locked = serializers.BooleanField()
+    locked_by = serializers.CharField(allow_null=True)
+    locked_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
 class PhotoUploadSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A multipart upload: the image file plus its caption, credit and alt text.
 

@@ -19,5 +19,6 @@ urlpatterns = [
         views.ArticleUnpublishView.as_view(),
         name="article-unpublish",
     ),
+    path("articles/<int:pk>/lock/", views.ArticleLockView.as_view(), name="article-lock"),
     path("photos/", views.PhotoUploadView.as_view(), name="photo-upload"),
 ]

@@ -11,6 +11,7 @@ The views validate and translate; the writes are the services' (`articles.servic
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,11 +22,12 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from articles.api.manage_serializers import (
+    ArticleLockSerializer,
     ArticleManageSerializer,
     ArticleWriteSerializer,
     EmptyActionSerializer,
@@ -45,13 +47,19 @@ from articles.api.permissions import (
 from articles.images import inspect_photo_file
 from articles.models import Article, Byline, RelatedLink, TaggedArticle
 from articles.services import (
+    HARD_LOCK_SECONDS,
+    ArticleLockedError,
     ConflictError,
     article_conflict,
     article_create,
+    article_lock_acquire,
+    article_lock_holder,
+    article_lock_release,
     article_save,
     article_set_status,
     photo_create,
     user_can_publish,
+    user_display_name,
 )
 from newsroom.api import (
     AnonymousThrottle,
@@ -101,6 +109,18 @@ class PreconditionFailed(exceptions.APIException):
             for change in conflict.changes
         ]
         super().__init__(conflict.messages[0])
+
+
+class ArticleLocked(exceptions.APIException):
+    """409: someone else holds the article's hard lock; the error names them and since when."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "locked"
+
+    def __init__(self, locked: ArticleLockedError):
+        self.locked_by = locked.locked_by
+        self.locked_at = locked.locked_at
+        super().__init__(locked.messages[0])
 
 
 def _too_large() -> RequestTooLarge:
@@ -161,7 +181,12 @@ IF_MATCH_OPTIONAL = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Optional: refuse the action (412) if the article changed since this ETag.",
 )
+LOCKED_409 = OpenApiResponse(
+    description="Someone else holds the article's hard lock (`locked`); the error carries "
+    "`locked_by` (their name) and `locked_at`. Nothing was applied."
+)
 CONDITIONAL_RESPONSES = {
+    409: LOCKED_409,
     412: OpenApiResponse(
         description="If-Match does not match the article's current ETag "
         "(`precondition_failed`); the error carries `current_version` and `current_etag`."
@@ -191,6 +216,8 @@ class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
             exc = _too_large()
         elif isinstance(exc, ConflictError):
             exc = PreconditionFailed(exc)
+        elif isinstance(exc, ArticleLockedError):
+            exc = ArticleLocked(exc)
         elif isinstance(exc, DjangoValidationError):
             exc = _drf_validation_error(exc)
         if isinstance(exc, exceptions.ValidationError):
@@ -205,6 +232,12 @@ class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
             response.data["error"]["current_etag"] = f'"v{exc.version}"'
             response.data["error"]["changes"] = exc.changes
             response["ETag"] = f'"v{exc.version}"'
+        if isinstance(exc, ArticleLocked):
+            response.data["error"]["locked_by"] = exc.locked_by
+            # As the API writes every datetime (the site's time zone).
+            response.data["error"]["locked_at"] = serializers.DateTimeField().to_representation(
+                exc.locked_at
+            )
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -486,6 +519,48 @@ class ArticleScheduleView(ArticleActionView):
 class ArticleUnpublishView(ArticleActionView):
     permission_classes = [CanPublishArticles]
     target_status = Article.Status.UNPUBLISHED
+
+
+@extend_schema(tags=["manage"])
+class ArticleLockView(ArticleObjectMixin, ManageAPIView):
+    """The article's hard lock: POST takes or refreshes it, DELETE removes it.
+
+    A lock expires 150 s after it was taken or last refreshed: POST again to keep it.
+    Removing someone else's lock needs the `unlock_article` permission and is audited.
+    """
+
+    serializer_class = ArticleLockSerializer
+
+    def lock_response(self, article: Article) -> Response:
+        holder = article_lock_holder(article=article)
+        state = {"locked": False, "locked_by": None, "locked_at": None, "expires_at": None}
+        if holder is not None:
+            state = {
+                "locked": True,
+                "locked_by": user_display_name(holder),
+                "locked_at": article.locked_at,
+                "expires_at": article.locked_at + timedelta(seconds=HARD_LOCK_SECONDS),
+            }
+        return Response(ArticleLockSerializer(state).data)
+
+    @extend_schema(
+        summary="Lock an article, or keep my lock",
+        request=EmptyActionSerializer,
+        responses={200: ArticleLockSerializer, 400: VALIDATION_400, 401: ERROR_401,
+                   403: ERROR_403, 409: LOCKED_409},
+    )  # fmt: skip
+    def post(self, request, *args, **kwargs):
+        article = self.get_object()
+        EmptyActionSerializer(data=request.data or {}).is_valid(raise_exception=True)
+        return self.lock_response(article_lock_acquire(article=article, user=request.user))
+
+    @extend_schema(
+        summary="Unlock an article (someone else's: editors, audited)",
+        responses={200: ArticleLockSerializer, 401: ERROR_401, 403: ERROR_403},
+    )
+    def delete(self, request, *args, **kwargs):
+        article = self.get_object()
+        return self.lock_response(article_lock_release(article=article, user=request.user))
 
 
 @extend_schema(tags=["manage"])
