@@ -420,6 +420,7 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
             article.refresh_from_db(fields=sorted(STATUS_FIELDS | {"slug", "version"}))
             if change:
                 article_revision_record(article=article, user=request.user)
+                article_notify_updated(article=article)
             self.message_user(
                 request,
                 _("Your changes were saved, but the status was not changed: %(reason)s")

@@ -13,10 +13,21 @@ class ArticlesConfig(AppConfig):
         # Pillow's own bomb guard matches newsroom's limit (it raises at twice this value).
         Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS
 
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save, pre_delete
 
         from articles import signals
-        from articles.models import Article, Photo
+        from articles.models import (
+            Article,
+            ArticlePhoto,
+            Author,
+            Byline,
+            Correction,
+            Photo,
+            PhotoRendition,
+            RelatedLink,
+            Section,
+            TaggedArticle,
+        )
 
         post_save.connect(signals.photo_saved, sender=Photo, dispatch_uid="articles.photo_saved")
         post_save.connect(
@@ -27,3 +38,34 @@ class ArticlesConfig(AppConfig):
         from tagging.signals import tag_merged
 
         tag_merged.connect(signals.tag_merged, sender=TopicTag, dispatch_uid="articles.tag_merged")
+
+        # The published world follows what several articles show (articles.published).
+        post_save.connect(signals.author_saved, sender=Author, dispatch_uid="articles.author_saved")
+        post_save.connect(
+            signals.section_saved, sender=Section, dispatch_uid="articles.section_saved"
+        )
+        post_save.connect(signals.tag_saved, sender=TopicTag, dispatch_uid="articles.tag_saved")
+        pre_delete.connect(
+            signals.article_deleting, sender=Article, dispatch_uid="articles.article_deleting"
+        )
+        post_delete.connect(
+            signals.article_deleted, sender=Article, dispatch_uid="articles.article_deleted"
+        )
+        post_save.connect(
+            signals.article_published_state_saved,
+            sender=Article,
+            dispatch_uid="articles.article_published_state_saved",
+        )
+        for part in (Byline, TaggedArticle, ArticlePhoto, RelatedLink, Correction):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    signals.article_part_changed,
+                    sender=part,
+                    dispatch_uid=f"articles.article_part_changed.{part.__name__}",
+                )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                signals.photo_rendition_changed,
+                sender=PhotoRendition,
+                dispatch_uid="articles.photo_rendition_changed",
+            )

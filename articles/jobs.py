@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.models import BackgroundJob, Photo, WebhookDelivery
+from articles.published import published_ids_with_photo, published_refresh
 from articles.renditions import (
     RenditionSourceError,
     photo_fill_metadata_saved,
@@ -180,7 +181,11 @@ def photo_renditions_run(*, photo_id: int, worker: str = "") -> BackgroundJob | 
         job_release(job=job, key=key, error=f"{type(exc).__name__}: {exc}", delay=delay)
         raise TransientJobError(str(exc)) from exc
     else:
-        job_finish(job=job, key=key)
+        with transaction.atomic():
+            job_finish(job=job, key=key)
+            # Published articles showing the photo get its renditions (and any caption or
+            # credit read from the file).
+            published_refresh(article_ids=published_ids_with_photo(photo_id=photo.pk))
     job.refresh_from_db()
     return job
 

@@ -33,6 +33,7 @@ from articles.models import (
     RelatedLink,
     Section,
 )
+from articles.published import published_refresh, published_sync
 from articles.suggestions import related_suggestions_request
 from articles.webhooks import webhook_event_emit
 from tagging.text import slugify_ascii
@@ -304,11 +305,14 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
             article_record_old_slug(article=article, old_slug=stored.slug)
             if article.status == Status.PUBLISHED:
                 webhook_event_emit(event_type="article.updated", article=article)
+        published_sync(article_ids=[article.pk])
     return article
 
 
 def article_notify_updated(*, article: Article) -> None:
-    """Tell subscribers a published article changed (e.g. after an admin content save)."""
+    """The content of `article` changed (e.g. an admin content save): rebuild what readers
+    see of it and of the articles pointing to it, and tell subscribers if it is published."""
+    published_sync(article_ids=[article.pk])
     if article.status == Status.PUBLISHED:
         webhook_event_emit(event_type="article.updated", article=article)
 
@@ -914,6 +918,7 @@ def article_trash(*, article: Article, user) -> Article:
             )
         stored.deleted_at = timezone.now()
         Article.objects.filter(pk=stored.pk).update(deleted_at=stored.deleted_at)
+        published_refresh(article_ids=[stored.pk])
     article.deleted_at = stored.deleted_at
     return stored
 
@@ -927,6 +932,7 @@ def article_restore_from_trash(*, article: Article, user) -> Article:
             raise ValidationError(_("This article is not in the trash."), code="not_in_trash")
         Article.objects.filter(pk=stored.pk).update(deleted_at=None)
         stored.deleted_at = None
+        published_refresh(article_ids=[stored.pk])
     article.deleted_at = None
     return stored
 

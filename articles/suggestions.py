@@ -36,6 +36,7 @@ from articles.models import (
     RelatedSuggestion,
     TaggedArticle,
 )
+from articles.published import published_refresh
 
 HALF_LIFE_DAYS = 30
 # Candidates read from the database, best by tag score; recency then reorders them. A
@@ -150,6 +151,7 @@ def related_suggestions_refresh(*, article_id: int, now: datetime | None = None)
             )
             for position, (target, score) in enumerate(ranked, start=1)
         )
+        published_refresh(article_ids=[article_id])
     return len(ranked)
 
 

@@ -13,6 +13,7 @@ from celery import shared_task
 from celery.utils.log import get_task_logger
 
 from articles.jobs import TransientJobError, jobs_sweep, photo_renditions_run
+from articles.published import published_reveal_due
 from articles.services import article_ensure_slug, articles_publish_due
 from articles.suggestions import related_suggestions_run
 from articles.webhooks import webhook_delivery_attempt
@@ -45,10 +46,14 @@ def article_ensure_slug_task(article_id: int) -> str | None:
 
 @shared_task
 def articles_publish_due_task() -> list[int]:
-    """Publish due scheduled articles; beat sends it every second, and at worker start."""
+    """Publish due scheduled articles and reveal articles whose embargo ended (their related
+    reading shows up on other articles); beat sends it every second, and at worker start."""
     published = articles_publish_due()
     if published:
         logger.info("Published scheduled articles %s", published)
+    revealed = published_reveal_due()
+    if revealed:
+        logger.info("Revealed %s articles whose embargo ended", revealed)
     return published
 
 
@@ -61,3 +66,11 @@ def webhook_delivery_attempt_task(delivery_id: int) -> str | None:
 @shared_task
 def jobs_sweep_task() -> dict[str, int]:
     return jobs_sweep()
+
+
+@shared_task
+def staff_password_reset_mail_task(email: str) -> None:
+    """The mail of the admin's password reset; nothing is sent for an unknown address."""
+    from newsroom.accounts import staff_password_reset_send
+
+    staff_password_reset_send(email=email)

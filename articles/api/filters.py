@@ -10,7 +10,7 @@ from django.core.validators import validate_slug
 from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
-from articles.models import Article, Byline, Language, TaggedArticle
+from articles.models import Byline, Language, PublishedArticle, TaggedArticle
 from newsroom.api import InvalidParameter
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
@@ -90,7 +90,7 @@ class ArticleFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Article
+        model = PublishedArticle
         fields: list[str] = []
 
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:

@@ -1,19 +1,24 @@
-"""The public, read-only content API. Every article queryset starts from `Article.objects.live()`.
+"""The public, read-only content API.
 
-Anything not live answers 404 exactly like a slug that never existed.
+Articles are read from the published world only (`PublishedArticle`, built by
+`articles.published` when an article is published or changes): lists are one indexed query
+over stored teasers, a detail is one lookup of a stored document, both served without being
+serialized again. Anything not live answers 404 exactly like a slug that never existed.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import orjson
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import http_date
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -28,10 +33,10 @@ from articles.api.serializers import (
     TagSerializer,
 )
 from articles.models import (
-    Article,
     ArticleSlugHistory,
     Author,
     Byline,
+    PublishedArticle,
     Section,
     TaggedArticle,
 )
@@ -75,27 +80,39 @@ class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
         return response
 
 
+class PublishedCursorPagination(ArticleCursorPagination):
+    ordering = ("-published_at", "-article_id")
+
+
 class ArticleListBase(PublicAPIView, generics.ListAPIView):
-    queryset = Article.objects.none()  # for the schema generator; see get_queryset()
-    serializer_class = ArticleTeaserSerializer
-    pagination_class = ArticleCursorPagination
+    """A list of published articles: stored teasers, one indexed query, no serializing."""
+
+    queryset = PublishedArticle.objects.none()  # for the schema generator; see get_queryset()
+    serializer_class = ArticleTeaserSerializer  # documents `teaser`, which it built
+    pagination_class = PublishedCursorPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = ArticleFilter
     allowed_query_params = LIST_PARAMS
 
     def base_queryset(self):
-        return Article.objects.live()
+        return PublishedArticle.objects.visible()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return self.base_queryset().for_public_list()
+        return self.base_queryset().only("published_at", "updated_at", "teaser")
+
+    def filter_queryset(self, queryset):
+        if not self.filterset_class.base_filters.keys() & self.request.query_params.keys():
+            return queryset  # no filter asked for: skip building the filter form
+        return super().filter_queryset(queryset)
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        # `self.paginator.page` holds the articles of this page.
-        page = getattr(self.paginator, "page", None) or []
-        return _set_last_modified(response, (a.updated_at for a in page))
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        response = self.paginator.get_paginated_response(
+            [orjson.Fragment(row.teaser) for row in rows]
+        )
+        return _set_last_modified(response, (row.updated_at for row in rows))
 
 
 @extend_schema(tags=["articles"], summary="Latest published articles")
@@ -108,31 +125,44 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
     """Everything a page needs: body as HTML and as blocks with related reading in place,
     photos with renditions, bylines, tags and schema.org JSON-LD."""
 
-    serializer_class = ArticleDetailSerializer
+    queryset = PublishedArticle.objects.none()  # for the schema generator
+    serializer_class = ArticleDetailSerializer  # documents `document`, which it built
     lookup_field = "slug"
 
-    def get_queryset(self):
-        return Article.objects.live().for_public_detail()
-
     def retrieve(self, request, *args, **kwargs):
-        try:
-            article = self.get_object()
-        except Http404:
-            # A slug an editor replaced after publishing redirects to the current one.
-            current_slug = (
-                ArticleSlugHistory.objects.filter(
-                    slug=kwargs["slug"], article__in=Article.objects.live()
+        published = PublishedArticle.objects.visible().filter(slug=kwargs["slug"])
+        if request.headers.get("If-None-Match"):
+            # A revalidation: the stored ETag alone settles it, without the document.
+            head = published.values_list("etag", "updated_at").first()
+            if head is not None:
+                not_modified = get_conditional_response(
+                    request, etag=quote_etag(head[0]), last_modified=head[1].timestamp()
                 )
-                .values_list("article__slug", flat=True)
-                .first()
+                if not_modified is not None:
+                    not_modified["ETag"] = quote_etag(head[0])
+                    return not_modified
+        row = published.values_list("document", "etag", "updated_at").first()
+        if row is None:
+            return self._redirect_old_slug(kwargs["slug"])
+        document, etag, updated_at = row
+        response = Response(orjson.Fragment(document))
+        response["ETag"] = quote_etag(etag)
+        return _set_last_modified(response, [updated_at])
+
+    def _redirect_old_slug(self, slug: str):
+        """A slug an editor replaced after publishing redirects to the current one."""
+        current_slug = (
+            ArticleSlugHistory.objects.filter(
+                slug=slug, article__published__in=PublishedArticle.objects.visible()
             )
-            if current_slug is None:
-                raise
-            return HttpResponsePermanentRedirect(
-                reverse("api:article-detail", kwargs={"slug": current_slug})
-            )
-        response = Response(self.get_serializer(article).data)
-        return _set_last_modified(response, [article.updated_at])
+            .values_list("article__published__slug", flat=True)
+            .first()
+        )
+        if current_slug is None:
+            raise Http404
+        return HttpResponsePermanentRedirect(
+            reverse("api:article-detail", kwargs={"slug": current_slug})
+        )
 
 
 @extend_schema(
@@ -170,7 +200,7 @@ class SearchView(ArticleListBase):
             raise InvalidParameter("q", "Give the words to search for in q.")
         if len(query) > 200:
             raise InvalidParameter("q", "q may be at most 200 characters long.")
-        return Article.objects.live().search(query)
+        return PublishedArticle.objects.visible().search(query)
 
 
 @extend_schema(tags=["sections"], summary="All sections")
@@ -194,12 +224,13 @@ class SectionArticleListView(ArticleListBase):
 
     def base_queryset(self):
         section = get_object_or_404(Section, slug=self.kwargs["slug"])
-        return Article.objects.live().filter(section=section)
+        return PublishedArticle.objects.visible().filter(section=section)
 
 
 def _authors_with_live_articles():
+    visible = PublishedArticle.objects.visible().values("article_id")
     return Author.objects.filter(
-        Exists(Byline.objects.filter(author=OuterRef("pk"), article__in=Article.objects.live()))
+        Exists(Byline.objects.filter(author=OuterRef("pk"), article__in=visible))
     )
 
 
@@ -230,7 +261,7 @@ class AuthorArticleListView(ArticleListBase):
 
     def base_queryset(self):
         author = get_object_or_404(_authors_with_live_articles(), slug=self.kwargs["slug"])
-        return Article.objects.live().filter(
+        return PublishedArticle.objects.visible().filter(
             Exists(Byline.objects.filter(article=OuterRef("pk"), author=author))
         )
 
@@ -240,7 +271,9 @@ def _tags_with_live_counts(*, since=None):
 
     `since` counts only articles published from then on (popular tags of the last days).
     """
-    live = Q(tagged_articles__content_object__in=Article.objects.live().values("pk"))
+    live = Q(
+        tagged_articles__content_object__in=PublishedArticle.objects.visible().values("article_id")
+    )
     if since is not None:
         live &= Q(tagged_articles__content_object__published_at__gte=since)
     return TopicTag.objects.annotate(article_count=Count("tagged_articles", filter=live)).filter(
@@ -334,7 +367,7 @@ class TagArticleListView(ArticleListBase):
 
     def base_queryset(self):
         tag = get_object_or_404(_tags_with_live_counts(), slug=self.kwargs["slug"])
-        return Article.objects.live().filter(
+        return PublishedArticle.objects.visible().filter(
             Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag))
         )
 

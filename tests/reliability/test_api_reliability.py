@@ -16,6 +16,8 @@ from django.core.exceptions import (
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from articles.models import Article, Photo
 from articles.services import article_revision_record
@@ -84,8 +86,9 @@ def test_a2_hidden_article_detail_is_404_like_unknown(api_client, section, kind)
     }[kind]
     ArticleFactory(slug="tersembunyi", section=section, **fields)
 
-    hidden = api_client.get("/api/v1/articles/tersembunyi/")
-    unknown = api_client.get("/api/v1/articles/tidak-ada/")
+    # The same X-Request-ID both times: otherwise that header alone would differ.
+    hidden = api_client.get("/api/v1/articles/tersembunyi/", HTTP_X_REQUEST_ID="a2")
+    unknown = api_client.get("/api/v1/articles/tidak-ada/", HTTP_X_REQUEST_ID="a2")
 
     assert error_of(hidden, 404)["code"] == "not_found"
     assert hidden.content == unknown.content
@@ -139,17 +142,92 @@ def test_a6_another_writers_draft_is_404_through_the_write_api(draft, other_writ
 # --- B. Write API ---------------------------------------------------------------------------
 
 
-def test_b2_writer_patching_status_authors_and_dates_applies_nothing(writer, draft):
+B2_PAYLOAD = {"status": "published", "authors": [1], "visibility": "public",
+              "published_at": "2020-01-01T00:00:00Z"}  # fmt: skip
+
+
+def test_b2_writer_patching_status_authors_and_dates_is_403_and_applies_nothing(writer, draft):
     with assert_db_unchanged():
         response = token_client(writer).patch(
-            article_url(draft),
-            {"status": "published", "authors": [1], "visibility": "public",
-             "published_at": "2020-01-01T00:00:00Z"},
-            format="json", HTTP_IF_MATCH='"v1"',
-        )  # fmt: skip
-    # Stricter than 403: these keys are settable by nobody through PATCH (workflow actions).
+            article_url(draft), B2_PAYLOAD, format="json", HTTP_IF_MATCH='"v1"'
+        )
+    error = error_of(response, 403)
+    assert (error["code"], error["field"]) == ("permission_denied", "status")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"visibility": "public", "published_at": "2020-01-01T00:00:00Z", "status": "published"},
+     {"dek": "Boleh.", "headline": "Juga boleh", "status": "published"}],
+)  # fmt: skip
+def test_b2_status_is_named_whatever_the_key_order_or_allowed_keys_beside_it(writer, draft, body):
+    with assert_db_unchanged():
+        response = token_client(writer).patch(
+            article_url(draft), body, format="json", HTTP_IF_MATCH='"v1"'
+        )
+    assert error_of(response, 403)["field"] == "status"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("published_at", "2020-01-01T00:00:00Z"), ("first_published_at", "2020-01-01T00:00:00Z"),
+     ("visibility", "public")],
+)  # fmt: skip
+def test_b2_each_editor_only_key_is_403_naming_it(writer, draft, key, value):
+    with assert_db_unchanged():
+        response = token_client(writer).patch(
+            article_url(draft), {key: value}, format="json", HTTP_IF_MATCH='"v1"'
+        )
+    error = error_of(response, 403)
+    assert (error["code"], error["field"]) == ("permission_denied", key)
+    assert str(draft.pk) not in error["message"] and draft.headline not in error["message"]
+
+
+def test_b2_writer_creating_a_published_draft_is_403_and_creates_nothing(writer, section, author):
+    with assert_db_unchanged():
+        response = token_client(writer).post(
+            ARTICLES_URL, _payload(status="published"), format="json"
+        )
+    error = error_of(response, 403)
+    assert (error["code"], error["field"]) == ("permission_denied", "status")
+
+
+def test_b2_refused_from_the_role_before_the_article_is_looked_up(writer):
+    # Role checks run before any lookup: an unknown id gets the same 403, not a 404.
+    with assert_db_unchanged():
+        response = token_client(writer).patch(
+            f"{ARTICLES_URL}999999/", B2_PAYLOAD, format="json", HTTP_IF_MATCH='"v1"'
+        )
+    assert error_of(response, 403)["field"] == "status"
+
+
+@pytest.mark.parametrize(("key", "value"), [("authors", [1]), ("owner", 1)])
+def test_b2_keys_unknown_to_everyone_stay_400_unknown_field(writer, draft, key, value):
+    with assert_db_unchanged():
+        response = token_client(writer).patch(
+            article_url(draft), {key: value}, format="json", HTTP_IF_MATCH='"v1"'
+        )
+    error = error_of(response, 400)
+    assert (error["code"], error["field"]) == ("unknown_field", key)
+
+
+def test_b2_editors_keep_400_unknown_field_for_status(editor, draft):
+    # Nobody sets these through PATCH: editors use the workflow actions.
+    with assert_db_unchanged():
+        response = token_client(editor).patch(
+            article_url(draft), B2_PAYLOAD, format="json", HTTP_IF_MATCH='"v1"'
+        )
     error = error_of(response, 400)
     assert (error["code"], error["field"]) == ("unknown_field", "status")
+    assert "publish" in error["message"]
+
+
+def test_b2_writer_may_still_edit_content(writer, draft):
+    response = token_client(writer).patch(
+        article_url(draft), {"dek": "Diperbarui."}, format="json", HTTP_IF_MATCH='"v1"'
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "draft"
 
 
 @pytest.mark.parametrize(
@@ -223,9 +301,9 @@ def test_c5_accept_text_html_gets_json(url):
 
 
 def test_c5_the_browsable_api_is_off(settings):
-    assert settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] == [
-        "rest_framework.renderers.JSONRenderer"
-    ]
+    (renderer,) = settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]
+    assert issubclass(import_string(renderer), JSONRenderer)
+    assert not issubclass(import_string(renderer), BrowsableAPIRenderer)
 
 
 # --- D. Uploads ---------------------------------------------------------------------------

@@ -39,10 +39,12 @@ from articles.models import (
     Byline,
     Photo,
     PhotoRendition,
+    PublishedArticle,
     RelatedLink,
     Section,
     TaggedArticle,
 )
+from articles.published import published_rebuild
 from tagging.models import TopicTag
 from tagging.text import tag_display_name, tag_name_key
 
@@ -276,6 +278,7 @@ class Command(BaseCommand):
 
     def flush(self) -> None:
         models = [
+            PublishedArticle,
             RelatedLink,
             TaggedArticle,
             Byline,
@@ -343,6 +346,15 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
+        # The published world, built as a publish would (articles.published).
+        bar = tqdm(desc="publish", unit="art", disable=not progress)
+
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        published_rebuild(progress=advance)
+        bar.close()
 
     @transaction.atomic
     def write_batch(self, rows: list[dict[str, Any]], lead: str, *, max_id: int) -> None:

@@ -1,0 +1,207 @@
+"""The door to the published world (DESIGN.md).
+
+What readers see of a live article (the detail document and the list teaser) is built here
+once, when the article is published or anything they see of it changes, and stored as a
+`PublishedArticle` row; the public article API serves those rows as they are. A row exists
+only for an article that is published and not in the trash, so a draft cannot leak from it;
+an embargo or a publish time still ahead hides a row until `visible_from`.
+
+Every change that alters what readers see calls in, inside the transaction of the change:
+the workflow services (publish, unpublish, edit, correction, slug, trash), the admin's save,
+tag merges and renames, author and section edits, photo edits and finished renditions
+(`articles.signals`, `articles.jobs`). `published_rebuild` rebuilds everything, after a
+change of settings that shape the JSON (SITE_URL, MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from rest_framework.renderers import JSONRenderer
+
+from articles.models import (
+    Article,
+    ArticlePhoto,
+    Byline,
+    PublishedArticle,
+    RelatedLink,
+    RelatedSuggestion,
+    TaggedArticle,
+)
+
+# Articles built per query batch: bounds memory on a rebuild of the whole archive.
+BUILD_BATCH_SIZE = 200
+STORED_FIELDS = [
+    "slug", "section", "language", "published_at", "visible_from", "updated_at", "teaser",
+    "document", "etag", "built_at", "reveal_pending",
+]  # fmt: skip
+
+
+def published_document(article: Article) -> tuple[bytes, bytes]:
+    """The detail JSON and the teaser JSON of `article`, as the public API answers them.
+
+    `article` must come from `for_public_detail()`. Built in the site's time zone and
+    language whatever the current request's, so the stored JSON does not depend on who
+    published.
+    """
+    from articles.api.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
+
+    renderer = JSONRenderer()
+    with timezone.override(settings.TIME_ZONE), translation.override(settings.LANGUAGE_CODE):
+        detail = ArticleDetailSerializer(article).data
+        teaser = {name: detail[name] for name in ArticleTeaserSerializer.Meta.fields}
+        return renderer.render(detail), renderer.render(teaser)
+
+
+def published_row(article: Article, *, now: datetime) -> PublishedArticle:
+    document, teaser = published_document(article)
+    visible_from = max(article.published_at, article.embargo_until or article.published_at)
+    return PublishedArticle(
+        article_id=article.pk,
+        slug=article.slug,
+        section_id=article.section_id,
+        language=article.language,
+        published_at=article.published_at,
+        visible_from=visible_from,
+        updated_at=article.updated_at,
+        teaser=teaser.decode(),
+        document=document.decode(),
+        etag=hashlib.blake2b(document, digest_size=16).hexdigest(),
+        built_at=now,
+        reveal_pending=visible_from > now,
+    )
+
+
+def published_refresh(*, article_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Build, rebuild or remove the published rows of `article_ids`; returns the rows built.
+
+    Articles that are not published, or are in the trash, lose their row. Queries per batch
+    of `BUILD_BATCH_SIZE`: those of `for_public_detail()` plus one delete and one upsert.
+    """
+    ids = sorted(set(article_ids))
+    now = now or timezone.now()
+    built = 0
+    for start in range(0, len(ids), BUILD_BATCH_SIZE):
+        batch = ids[start : start + BUILD_BATCH_SIZE]
+        articles = Article.objects.filter(
+            pk__in=batch, status=Article.Status.PUBLISHED, deleted_at__isnull=True
+        ).for_public_detail(now=now)
+        rows = [published_row(article, now=now) for article in articles]
+        with transaction.atomic():
+            PublishedArticle.objects.filter(article_id__in=batch).exclude(
+                article_id__in=[row.article_id for row in rows]
+            ).delete()
+            PublishedArticle.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["article"],
+                update_fields=STORED_FIELDS,
+            )
+        built += len(rows)
+    return built
+
+
+def published_dependents(*, article_ids: Iterable[int]) -> set[int]:
+    """Published articles whose related reading shows one of `article_ids` (its headline,
+    URL and publish time are in their documents). Two queries."""
+    ids = list(article_ids)
+    linking = RelatedLink.objects.filter(
+        target_article_id__in=ids, article__published__isnull=False
+    ).values_list("article_id", flat=True)
+    suggesting = RelatedSuggestion.objects.filter(
+        target_id__in=ids, article__published__isnull=False
+    ).values_list("article_id", flat=True)
+    return (set(linking) | set(suggesting)) - set(ids)
+
+
+def published_sync(*, article_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Refresh `article_ids` and the published articles that point to them: the call for a
+    change of the articles themselves (publish, unpublish, edit, slug, section)."""
+    ids = set(article_ids)
+    return published_refresh(article_ids=ids | published_dependents(article_ids=ids), now=now)
+
+
+# --- Shared things several articles show --------------------------------------------------
+
+
+def published_ids_with_author(*, author_id: int) -> list[int]:
+    return list(
+        Byline.objects.filter(author_id=author_id, article__published__isnull=False)
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
+
+
+def published_ids_with_tag(*, tag_id: int) -> list[int]:
+    return list(
+        TaggedArticle.objects.filter(tag_id=tag_id, content_object__published__isnull=False)
+        .values_list("content_object_id", flat=True)
+        .distinct()
+    )
+
+
+def published_ids_with_photo(*, photo_id: int) -> list[int]:
+    """Published articles showing the photo, as lead photo or inline."""
+    inline = ArticlePhoto.objects.filter(photo_id=photo_id).values("article_id")
+    return list(
+        PublishedArticle.objects.filter(
+            Q(article__lead_photo_id=photo_id) | Q(article_id__in=inline)
+        ).values_list("article_id", flat=True)
+    )
+
+
+def published_ids_in_section(*, section_id: int) -> list[int]:
+    return list(
+        PublishedArticle.objects.filter(section_id=section_id).values_list("article_id", flat=True)
+    )
+
+
+# --- Time ------------------------------------------------------------------------------------
+
+
+def published_reveal_due(*, now: datetime | None = None) -> int:
+    """Rows whose embargo or publish time has just passed: the articles linking to them get
+    the link now (it was left out while the target was hidden). Run by the scheduler's
+    periodic task; returns the rows revealed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            PublishedArticle.objects.select_for_update(skip_locked=True)
+            .filter(reveal_pending=True, visible_from__lte=now)
+            .values_list("article_id", flat=True)[:500]
+        )
+        if not due:
+            return 0
+        PublishedArticle.objects.filter(article_id__in=due).update(reveal_pending=False)
+        published_refresh(article_ids=published_dependents(article_ids=due), now=now)
+    return len(due)
+
+
+def published_rebuild(*, now: datetime | None = None, progress=None) -> int:
+    """Rebuild the whole published world from the editing tables; returns the rows built.
+
+    Removes rows of articles that are no longer public. `progress(done, total)` is called
+    after each batch.
+    """
+    now = now or timezone.now()
+    stale = PublishedArticle.objects.exclude(
+        article__status=Article.Status.PUBLISHED, article__deleted_at__isnull=True
+    )
+    stale.delete()
+    ids = list(
+        Article.objects.filter(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    built = 0
+    for start in range(0, len(ids), BUILD_BATCH_SIZE):
+        built += published_refresh(article_ids=ids[start : start + BUILD_BATCH_SIZE], now=now)
+        if progress:
+            progress(min(start + BUILD_BATCH_SIZE, len(ids)), len(ids))
+    return built
