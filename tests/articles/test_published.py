@@ -1,0 +1,227 @@
+"""The published world: built at publish time, exact after every change readers can see."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles.models import Article, PublishedArticle, RelatedLink
+from articles.published import published_document, published_reveal_due
+from articles.services import (
+    article_add_correction,
+    article_publish,
+    article_save,
+    article_trash,
+    article_unpublish,
+)
+from tagging.services import tag_merge
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PhotoFactory,
+    SectionFactory,
+    TopicTagFactory,
+    article_in_status,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _detail(client, article: Article):
+    return client.get(f"/api/v1/articles/{article.slug}/")
+
+
+def _stored(article: Article) -> dict:
+    return json.loads(PublishedArticle.objects.get(article=article).document)
+
+
+def _fresh(article: Article) -> dict:
+    """What a build from the editing tables gives now."""
+    document, _teaser = published_document(
+        Article.objects.for_public_detail().get(pk=article.pk)
+    )
+    return json.loads(document)
+
+
+@pytest.mark.parametrize("status", Article.Status.values)
+def test_only_published_articles_have_a_row(status):
+    article = article_in_status(status, now=timezone.now())
+    assert PublishedArticle.objects.filter(article=article).exists() == (
+        status == Article.Status.PUBLISHED
+    )
+
+
+def test_publish_builds_the_row_and_unpublish_removes_it(client, editor):
+    article = ArticleFactory(status=Article.Status.IN_REVIEW)
+    assert _detail(client, article).status_code == 404
+
+    article_publish(article=article, user=editor)
+    assert _detail(client, article).json()["headline"] == article.headline
+    assert _stored(article) == _fresh(article)
+
+    article_unpublish(article=article, user=editor)
+    assert not PublishedArticle.objects.filter(article=article).exists()
+    assert _detail(client, article).status_code == 404
+    assert client.get("/api/v1/articles/").json()["results"] == []
+
+
+def test_an_edit_of_a_live_article_shows_at_once(client, editor):
+    article = ArticleFactory(published=True)
+    etag = _detail(client, article).headers["ETag"]
+
+    article_save(
+        article=article,
+        user=editor,
+        expected_version=article.version,
+        data={"headline": "Jembatan Cikapundung dibuka lagi"},
+        bylines=[AuthorFactory(name="Rina Wulandari")],
+        tags=["Jembatan"],
+    )
+
+    response = _detail(client, article)
+    body = response.json()
+    assert body["headline"] == "Jembatan Cikapundung dibuka lagi"
+    assert [b["name"] for b in body["bylines"]] == ["Rina Wulandari"]
+    assert [t["name"] for t in body["tags"]] == ["Jembatan"]
+    assert response.headers["ETag"] != etag
+    teaser = client.get("/api/v1/articles/").json()["results"][0]
+    assert teaser["headline"] == "Jembatan Cikapundung dibuka lagi"
+
+
+def test_a_raw_orm_save_goes_through_the_door_too(client):
+    article = ArticleFactory(published=True)
+    article.dek = "Ringkasan baru."
+    article.save()
+    assert _detail(client, article).json()["dek"] == "Ringkasan baru."
+
+    article.status = Article.Status.UNPUBLISHED
+    article.save()
+    assert _detail(client, article).status_code == 404
+
+
+def test_a_correction_shows_at_once(client, editor):
+    article = ArticleFactory(published=True)
+    article_add_correction(article=article, text="Nama kepala dinas diperbaiki.", user=editor)
+    assert [c["text"] for c in _detail(client, article).json()["corrections"]] == [
+        "Nama kepala dinas diperbaiki."
+    ]
+
+
+def test_tag_merge_and_rename_show_at_once(client):
+    source = TopicTagFactory(name="Banjir Bandung")
+    target = TopicTagFactory(name="Banjir")
+    article = ArticleFactory(published=True, tags=[source])
+
+    tag_merge(source=source, target=target)
+    assert [t["slug"] for t in _detail(client, article).json()["tags"]] == [target.slug]
+
+    target.name = "Banjir Bandang"
+    target.save()
+    assert [t["name"] for t in _detail(client, article).json()["tags"]] == ["Banjir Bandang"]
+    assert _stored(article) == _fresh(article)
+
+
+def test_author_section_and_photo_edits_show_at_once(client):
+    author = AuthorFactory(name="Dewi Lestari")
+    section = SectionFactory(name="Daerah", slug="daerah")
+    photo = PhotoFactory(caption="Warga mengungsi")
+    article = ArticleFactory(published=True, authors=[author], section=section, lead_photo=photo)
+
+    author.name = "Dewi Lestari Putri"
+    author.save()
+    section.slug = "jabar"
+    section.save()
+    photo.caption = "Warga mengungsi ke masjid"
+    photo.save()
+
+    body = _detail(client, article).json()
+    assert body["bylines"][0]["name"] == "Dewi Lestari Putri"
+    assert "/jabar/" in body["url"]
+    assert body["lead_photo"]["caption"] == "Warga mengungsi ke masjid"
+    assert _stored(article) == _fresh(article)
+
+
+def test_a_related_target_going_away_leaves_the_linking_article(client, editor):
+    target = ArticleFactory(published=True, headline="Harga beras naik")
+    article = ArticleFactory(published=True)
+    RelatedLink.objects.create(article=article, target_article=target, after_paragraph=1)
+    assert [r["title"] for r in _detail(client, article).json()["related"]] == [
+        "Harga beras naik"
+    ]
+
+    article_save(
+        article=target,
+        user=editor,
+        expected_version=target.version,
+        data={"headline": "Harga beras turun"},
+    )
+    assert [r["title"] for r in _detail(client, article).json()["related"]] == [
+        "Harga beras turun"
+    ]
+
+    article_unpublish(article=target, user=editor)
+    assert _detail(client, article).json()["related"] == []
+
+
+def test_deleting_a_live_target_rebuilds_the_articles_linking_to_it(client):
+    target = ArticleFactory(published=True)
+    article = ArticleFactory(published=True)
+    RelatedLink.objects.create(article=article, target_article=target, after_paragraph=1)
+
+    target.delete()
+
+    assert _detail(client, article).json()["related"] == []
+    assert not PublishedArticle.objects.filter(article_id=target.pk).exists()
+
+
+def test_trash_removes_the_row(editor):
+    article = article_in_status(Article.Status.UNPUBLISHED, now=timezone.now())
+    article_trash(article=article, user=editor)
+    assert not PublishedArticle.objects.filter(article=article).exists()
+
+
+def test_an_embargo_hides_the_row_until_it_ends_then_reveals_links_to_it(client, editor):
+    now = timezone.now()
+    target = ArticleFactory(published=True, embargo_until=now + timedelta(hours=2))
+    article = ArticleFactory(published=True)
+    RelatedLink.objects.create(article=article, target_article=target, after_paragraph=1)
+
+    assert _detail(client, target).status_code == 404
+    assert _detail(client, article).json()["related"] == []
+    assert published_reveal_due(now=now) == 0
+
+    assert published_reveal_due(now=now + timedelta(hours=3)) == 1
+    assert [r["article"] for r in _stored(article)["related"]] == [{"slug": target.slug}]
+    assert published_reveal_due(now=now + timedelta(hours=3)) == 0
+
+
+def test_conditional_get_is_one_query_without_the_document(client, django_assert_num_queries):
+    article = ArticleFactory(published=True)
+    etag = _detail(client, article).headers["ETag"]
+
+    with django_assert_num_queries(1) as captured:
+        response = client.get(f"/api/v1/articles/{article.slug}/", headers={"if-none-match": etag})
+
+    assert response.status_code == 304
+    assert response.headers["ETag"] == etag
+    assert "document" not in captured.captured_queries[0]["sql"]
+
+
+def test_rebuild_command_restores_a_damaged_world(client):
+    live = ArticleFactory(published=True)
+    draft = ArticleFactory()
+    PublishedArticle.objects.filter(article=live).update(document="{}", teaser="{}")
+    stale = PublishedArticle.objects.get(article=live)
+    stale.article_id = draft.pk
+    stale.slug = "stale"
+    stale.save(force_insert=True)
+
+    call_command("published_rebuild", verbosity=0)
+
+    assert list(PublishedArticle.objects.values_list("article_id", flat=True)) == [live.pk]
+    assert _stored(live) == _fresh(live)
+    assert _detail(client, live).json()["slug"] == live.slug
