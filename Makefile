@@ -72,6 +72,7 @@ audit: install
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off --strict
 
 # Needs PostgreSQL (BENCH_DATABASE_URL, recreated), wrk and ../shared/bench; BENCH_ARTICLES
-# (default 10000) or BENCH_JSONL=<gen_dataset.py output>. See docs/performance.md.
+# (default 10000) or BENCH_JSONL=<gen_dataset.py output>. Then a load test with Locust
+# (bench/load.py) for BENCH_LOAD_MINUTES (default 10, 0 skips it). See docs/performance.md.
 bench: install | var
 	$(BIN)/python bench/run.py

@@ -8,6 +8,7 @@ Environment:
     BENCH_PORT          gunicorn port (default 8031)
     BENCH_DURATION      seconds per wrk run (default 10); BENCH_RUNS runs per endpoint (default 2)
     BENCH_SKIP_SEED=1   reuse the database as it is (no drop, migrate or seed)
+    BENCH_LOAD_MINUTES  then the L-tier load test of bench/load.py (default 10; 0 skips it)
 
 The load generator is `../shared/bench/harness/api_bench.py` (wrk underneath) for E1-E4; E5
 (a conditional GET answered 304) is one more wrk run with an If-None-Match header. SQL queries
@@ -362,6 +363,10 @@ def main() -> int:
     )
     print(f"E5 answered HTTP {e5['status']}; load average at the end: {summary['loadavg']}")
     print(f"written: {target.relative_to(REPO)}")
+    if os.environ.get("BENCH_LOAD_MINUTES", "10") != "0":
+        from load import run_load_test  # bench/load.py: the L-tier load test
+
+        return run_load_test(env=env, params=params, port=port, results=target, workdir=workdir)
     return 0
 
 

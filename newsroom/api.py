@@ -4,7 +4,9 @@ Every error the API gives has one shape (RELIABILITY.md, "Rules for every case")
 
     {"error": {"code": "invalid_parameter", "message": "…", "field": "page_size"}}
 
-Clients branch on `code`; `message` is for people; `field` names the input at fault.
+Clients branch on `code`; `message` is for people; `field` names the input at fault. A 5xx
+answer also carries `request_id` (the `X-Request-ID` header every response has, see
+`newsroom.middleware.RequestIdMiddleware`), to find its log lines.
 """
 
 from __future__ import annotations
@@ -58,6 +60,20 @@ def first_error(detail: Any, field: str | None = None) -> tuple[str | None, str,
     return field, str(detail), getattr(detail, "code", None) or "invalid"
 
 
+class FieldPermissionDenied(exceptions.PermissionDenied):
+    """403 `permission_denied` that names the input the user's role may not set."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message, code="permission_denied")
+        self.field = field
+
+
+def with_request_id(body: dict[str, Any], request) -> dict[str, Any]:
+    """`body` with the request's id, for 5xx answers (an operator greps the logs for it)."""
+    request_id = getattr(request, "request_id", None)
+    return {**body, "request_id": request_id} if request_id else body
+
+
 class ServiceUnavailable(exceptions.APIException):
     """The database went away mid-request (RELIABILITY.md H4, I4): nothing was written."""
 
@@ -97,7 +113,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         code = codes if isinstance(codes, str) else "error"
         error = {"code": RENAMED_ERROR_CODES.get(code, code), "message": str(exc.detail)}
+        if getattr(exc, "field", None):
+            error["field"] = exc.field
     response.data = {"error": error}
+    if response.status_code >= 500:
+        response.data = with_request_id(response.data, context.get("request"))
     if isinstance(exc, ServiceUnavailable):
         response["Retry-After"] = str(exc.retry_after_seconds)
     return response
@@ -275,7 +295,11 @@ ERROR_SCHEMA = {
                 "message": {"type": "string", "description": "For people."},
                 "field": {"type": "string", "description": "The input at fault, if any."},
             },
-        }
+        },
+        "request_id": {
+            "type": "string",
+            "description": "5xx answers only: the X-Request-ID of the request, as logged.",
+        },
     },
 }
 ERROR_RESPONSES = {
@@ -312,9 +336,8 @@ def api_not_found(request, exception=None):
 def api_server_error(request):
     """500: JSON under /api/, Django's page elsewhere. Always a defect (RELIABILITY.md)."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"error": {"code": "server_error", "message": "Internal server error."}}, status=500
-        )
+        error = {"code": "server_error", "message": "Internal server error."}
+        return JsonResponse(with_request_id({"error": error}, request), status=500)
     return defaults.server_error(request)
 
 

@@ -6,6 +6,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles import feeds, sitemaps
+from newsroom import accounts
 
 handler400 = "newsroom.api.api_bad_request"
 handler404 = "newsroom.api.api_not_found"
@@ -16,6 +17,7 @@ admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
+    *accounts.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
     path("admin/", admin.site.urls),
     # The write API (token authentication); the rest of api/v1/ is public and read-only.
     path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),

@@ -29,7 +29,13 @@ READ_ONLY_HINTS = {
     "status": "Use the submit, schedule, publish and unpublish actions.",
     "published_at": "Use the schedule or publish action.",
     "slug": "The slug is made from the headline when the article is published.",
+    "visibility": "Published articles are public; use the publish and unpublish actions.",
+    "authors": "Set the bylines with 'bylines' (author slugs, in order).",
 }
+# Keys only the workflow actions control, and only editors use them: a writer who sends one
+# is refused with 403 `permission_denied` naming it, before anything else is checked
+# (RELIABILITY.md B2). For editors they are plain read-only keys (400 `unknown_field`).
+EDITOR_ONLY_KEYS = ("status", "published_at", "first_published_at", "visibility")
 
 
 class StrictFieldsMixin:
@@ -243,6 +249,14 @@ class ScheduleSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class EmptyActionSerializer(StrictFieldsMixin, serializers.Serializer):
     """Actions without parameters: the body is empty or `{}`."""
+
+
+class PreviewLinkSerializer(serializers.Serializer):
+    """A signed preview link of an article's latest revision (`api/v1/preview/{token}/`)."""
+
+    url = serializers.URLField()
+    revision = serializers.IntegerField(help_text="The revision number the link shows.")
+    expires_at = serializers.DateTimeField()
 
 
 # --- Photos --------------------------------------------------------------------------------

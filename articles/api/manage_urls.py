@@ -19,6 +19,11 @@ urlpatterns = [
         views.ArticleUnpublishView.as_view(),
         name="article-unpublish",
     ),
+    path(
+        "articles/<int:pk>/preview/",
+        views.ArticlePreviewLinkView.as_view(),
+        name="article-preview-link",
+    ),
     path("articles/<int:pk>/lock/", views.ArticleLockView.as_view(), name="article-lock"),
     path("photos/", views.PhotoUploadView.as_view(), name="photo-upload"),
 ]

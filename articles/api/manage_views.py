@@ -11,6 +11,7 @@ The views validate and translate; the writes are the services' (`articles.servic
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -27,12 +30,14 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from articles.api.manage_serializers import (
+    EDITOR_ONLY_KEYS,
     ArticleLockSerializer,
     ArticleManageSerializer,
     ArticleWriteSerializer,
     EmptyActionSerializer,
     PhotoManageSerializer,
     PhotoUploadSerializer,
+    PreviewLinkSerializer,
     ScheduleSerializer,
     article_etag,
 )
@@ -48,6 +53,7 @@ from articles.images import inspect_photo_file
 from articles.models import Article, Byline, RelatedLink, TaggedArticle
 from articles.services import (
     HARD_LOCK_SECONDS,
+    PREVIEW_MAX_AGE,
     ArticleLockedError,
     ConflictError,
     article_conflict,
@@ -55,6 +61,7 @@ from articles.services import (
     article_lock_acquire,
     article_lock_holder,
     article_lock_release,
+    article_preview_token,
     article_save,
     article_set_status,
     photo_create,
@@ -64,6 +71,7 @@ from articles.services import (
 from newsroom.api import (
     AnonymousThrottle,
     ArticleCursorPagination,
+    FieldPermissionDenied,
     ServiceUnavailable,
     StrictQueryParamsMixin,
     first_error,
@@ -160,6 +168,11 @@ ERROR_401 = OpenApiResponse(
     "(`not_authenticated`); see the WWW-Authenticate header."
 )
 ERROR_403 = OpenApiResponse(description="The role does not allow this (`permission_denied`).")
+WRITE_403 = OpenApiResponse(
+    description="The role does not allow this (`permission_denied`); for a writer who sends "
+    "a key only editors' workflow actions set (`status`, `published_at`, "
+    "`first_published_at`, `visibility`), `field` names it and nothing is applied."
+)
 VALIDATION_400 = OpenApiResponse(
     description="Invalid input (`invalid`, `unknown_field` for a key that cannot be set, …); "
     "`field` names the input at fault."
@@ -312,6 +325,22 @@ def _write_context(request) -> dict[str, Any]:
     return {"related_targets": Article.objects.filter(Q(pk__in=own) | Q(pk__in=live))}
 
 
+def _refuse_editor_only_keys(request) -> None:
+    """403 naming the first editor-only key a writer sent (RELIABILITY.md B2).
+
+    Checked from the role alone, before the article is looked up or the body validated.
+    """
+    if user_can_publish(request.user) or not isinstance(request.data, Mapping):
+        return
+    for key in EDITOR_ONLY_KEYS:
+        if key in request.data:
+            raise FieldPermissionDenied(
+                key,
+                f"Writers cannot set '{key}'; editors publish, schedule and unpublish "
+                "with the workflow actions.",
+            )
+
+
 def _split_relations(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validated input as the services take it: content fields, and relations to replace."""
     fields = dict(data)
@@ -382,12 +411,13 @@ class ArticleManageListView(ArticleResponseMixin, ManageAPIView):
             201: ArticleManageSerializer,
             400: VALIDATION_400,
             401: ERROR_401,
-            403: ERROR_403,
+            403: WRITE_403,
             413: OpenApiResponse(description="The body is over 5 MB (`request_too_large`)."),
             422: EMBED_422,
         },
     )
     def post(self, request, *args, **kwargs):
+        _refuse_editor_only_keys(request)
         serializer = ArticleWriteSerializer(data=request.data, context=_write_context(request))
         serializer.is_valid(raise_exception=True)
         fields, relations = _split_relations(serializer.validated_data)
@@ -428,7 +458,7 @@ class ArticleManageDetailView(ArticleObjectMixin, ManageAPIView):
             200: ArticleManageSerializer,
             400: VALIDATION_400,
             401: ERROR_401,
-            403: ERROR_403,
+            403: WRITE_403,
             **CONDITIONAL_RESPONSES,
             413: OpenApiResponse(description="The body is over 5 MB (`request_too_large`)."),
             422: EMBED_422,
@@ -436,6 +466,7 @@ class ArticleManageDetailView(ArticleObjectMixin, ManageAPIView):
         },
     )
     def patch(self, request, *args, **kwargs):
+        _refuse_editor_only_keys(request)
         article = self.get_object()
         expected = _parse_if_match(request, required=True)
         if expected != article.version:
@@ -519,6 +550,47 @@ class ArticleScheduleView(ArticleActionView):
 class ArticleUnpublishView(ArticleActionView):
     permission_classes = [CanPublishArticles]
     target_status = Article.Status.UNPUBLISHED
+
+
+@extend_schema(tags=["manage"])
+class ArticlePreviewLinkView(ArticleObjectMixin, ManageAPIView):
+    """A signed preview link of the article's latest revision, as the admin's "Preview link".
+
+    Editors only, like the admin's: the role is checked before the article is looked up
+    (RELIABILITY.md A8). Writes nothing; the link expires after 15 minutes.
+    """
+
+    permission_classes = [CanPublishArticles]
+    serializer_class = PreviewLinkSerializer
+
+    @extend_schema(
+        summary="Make a preview link (editors)",
+        request=EmptyActionSerializer,
+        responses={
+            200: PreviewLinkSerializer,
+            400: VALIDATION_400,
+            401: ERROR_401,
+            403: ERROR_403,
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        article = self.get_object()
+        EmptyActionSerializer(data=request.data or {}).is_valid(raise_exception=True)
+        revision = article.revisions.order_by("-number").first()
+        if revision is None:
+            raise exceptions.ValidationError(
+                {"non_field_errors": [exceptions.ErrorDetail(
+                    "The article has no saved revision to preview yet.", "no_revision"
+                )]}
+            )  # fmt: skip
+        token = article_preview_token(article=article, revision=revision, user=request.user)
+        url = request.build_absolute_uri(reverse("api:article-preview", kwargs={"token": token}))
+        return Response(
+            PreviewLinkSerializer(
+                {"url": url, "revision": revision.number,
+                 "expires_at": timezone.now() + PREVIEW_MAX_AGE}
+            ).data
+        )  # fmt: skip
 
 
 @extend_schema(tags=["manage"])

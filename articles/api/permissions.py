@@ -8,6 +8,8 @@ the object asked for (RELIABILITY.md B5).
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -19,6 +21,8 @@ from articles.services import user_can_publish
 # Query parameters a client might put a token in; a token in a URL ends up in access logs,
 # proxies and browser history, so such a request is refused even when the header is fine.
 TOKEN_QUERY_PARAMS = frozenset({"token", "access_token", "auth_token", "api_key", "key"})
+# DRF's keys: 40 lowercase hex digits (`Token.generate_key`).
+TOKEN_KEY = re.compile(r"[0-9a-f]{40}")
 
 
 class ManageTokenAuthentication(TokenAuthentication):
@@ -26,6 +30,9 @@ class ManageTokenAuthentication(TokenAuthentication):
 
     A malformed header, an unknown key and a deactivated user's key all answer 401
     `not_authenticated` with `WWW-Authenticate: Token` (DRF's `authenticate_header`).
+    A key that is not 40 hex digits is refused without a query. Our code compares no key
+    itself: the database finds the key by an exact index lookup (RELIABILITY.md B6; storing
+    only a hash of each key would also take that lookup's timing out, and needs a migration).
     """
 
     def authenticate(self, request):
@@ -36,6 +43,12 @@ class ManageTokenAuthentication(TokenAuthentication):
                 code="not_authenticated",
             )
         return super().authenticate(request)
+
+    def authenticate_credentials(self, key):
+        if not TOKEN_KEY.fullmatch(key):
+            # The same answer as DRF's for an unknown key.
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        return super().authenticate_credentials(key)
 
 
 def _authenticated(request) -> bool:

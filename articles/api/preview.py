@@ -2,7 +2,7 @@
 
 Kept apart from the public views: it is the one API read that does not start from
 `Article.objects.live()`. The signed token (see `services.article_preview_token`) is the
-only way in.
+only way in; editors get one in the admin or from `POST /api/v1/manage/articles/{id}/preview/`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import models
-from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from articles.api.serializers import ArticleDetailSerializer
@@ -104,12 +104,34 @@ def article_from_revision(revision: ArticleRevision) -> Article:
     return article
 
 
-@extend_schema(tags=["articles"], summary="Preview of a draft or pending revision")
+class PreviewTokenInvalid(exceptions.APIException):
+    """401: the preview token is malformed, tampered, expired or revoked (RELIABILITY.md A8)."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = "preview_token_invalid"
+    default_detail = "This preview link is not valid or has expired; ask an editor for a new one."
+    # RFC 9110: a 401 names how to authenticate; here, with a fresh link from an editor.
+    auth_header = 'PreviewToken realm="preview"'
+
+
+@extend_schema(
+    tags=["articles"],
+    summary="Preview of a draft or pending revision",
+    responses={
+        200: ArticleDetailSerializer,
+        401: OpenApiResponse(
+            description="The token is malformed, tampered, expired (15 minutes), made for "
+            "another article or revision, or its editor or article is gone "
+            "(`preview_token_invalid`)."
+        ),
+    },
+)
 class ArticlePreviewView(PublicAPIView):
     """The detail representation of the revision a signed preview link names.
 
-    Editors make the links in the admin; they expire after 15 minutes. An expired, tampered
-    or revoked token answers 404 like any unknown address. Never cached.
+    Editors make the links; they expire after 15 minutes. A token that is malformed,
+    tampered, expired or revoked answers 401 `preview_token_invalid`, with no content.
+    Never cached.
     """
 
     serializer_class = ArticleDetailSerializer
@@ -118,7 +140,7 @@ class ArticlePreviewView(PublicAPIView):
     def get(self, request, token: str):
         revision = article_preview_resolve(token=token)
         if revision is None:
-            raise Http404
+            raise PreviewTokenInvalid()
         response = Response(self.get_serializer(article_from_revision(revision)).data)
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"

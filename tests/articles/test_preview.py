@@ -1,4 +1,4 @@
-"""Preview links: signed, expiring, bound to article, revision and editor; 404 otherwise."""
+"""Preview links: signed, expiring, bound to article, revision and editor; 401 otherwise."""
 
 from __future__ import annotations
 
@@ -23,7 +23,12 @@ from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, Section
 
 pytestmark = pytest.mark.django_db
 
-NOT_FOUND = {"error": {"code": "not_found", "message": "Not found."}}
+INVALID = {
+    "error": {
+        "code": "preview_token_invalid",
+        "message": "This preview link is not valid or has expired; ask an editor for a new one.",
+    }
+}
 
 
 @pytest.fixture
@@ -104,14 +109,14 @@ def test_preview_query_count_is_constant(api_client, draft, editor, django_asser
         assert api_client.get(_url(token)).status_code == 200
 
 
-def test_expired_token_is_404(api_client, draft, editor):
+def test_expired_token_is_401(api_client, draft, editor):
     token = article_preview_token(article=draft, revision=draft.revisions.get(), user=editor)
     with time_machine.travel(timezone.now() + timedelta(minutes=14)):
         assert api_client.get(_url(token)).status_code == 200
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         response = api_client.get(_url(token))
-    assert response.status_code == 404
-    assert response.json() == NOT_FOUND
+    assert response.status_code == 401
+    assert response.json() == INVALID
 
 
 @pytest.mark.parametrize(
@@ -125,14 +130,14 @@ def test_expired_token_is_404(api_client, draft, editor):
     ],
     ids=["signature", "payload", "no-signature", "garbage", "long"],
 )
-def test_tampered_token_is_404(api_client, draft, editor, tamper):
+def test_tampered_token_is_401(api_client, draft, editor, tamper):
     token = article_preview_token(article=draft, revision=draft.revisions.get(), user=editor)
     response = api_client.get(_url(tamper(token)))
-    assert response.status_code == 404
-    assert response.json() == NOT_FOUND
+    assert response.status_code == 401
+    assert response.json() == INVALID
 
 
-def test_token_for_another_article_or_revision_is_404(api_client, draft, editor):
+def test_token_for_another_article_or_revision_is_401(api_client, draft, editor):
     from django.core import signing
 
     from articles.services import PREVIEW_SALT
@@ -142,28 +147,28 @@ def test_token_for_another_article_or_revision_is_404(api_client, draft, editor)
     forged = signing.TimestampSigner(salt=PREVIEW_SALT).sign_object(
         {"a": draft.pk, "r": other.revisions.get(number=2).pk, "u": editor.pk}
     )
-    assert api_client.get(_url(forged)).status_code == 404
+    assert api_client.get(_url(forged)).status_code == 401
     with pytest.raises(ValidationError):
         article_preview_token(article=draft, revision=other.revisions.get(number=2), user=editor)
 
 
-def test_token_signed_with_another_salt_is_404(api_client, draft, editor):
+def test_token_signed_with_another_salt_is_401(api_client, draft, editor):
     from django.core import signing
 
     forged = signing.TimestampSigner(salt="something.else").sign_object(
         {"a": draft.pk, "r": draft.revisions.get().pk, "u": editor.pk}
     )
-    assert api_client.get(_url(forged)).status_code == 404
+    assert api_client.get(_url(forged)).status_code == 401
 
 
 def test_token_dies_with_the_editors_role_or_the_article(api_client, draft, editor):
     token = article_preview_token(article=draft, revision=draft.revisions.get(), user=editor)
     editor.groups.remove(Group.objects.get(name="Editor"))
-    assert api_client.get(_url(token)).status_code == 404
+    assert api_client.get(_url(token)).status_code == 401
     editor.groups.add(Group.objects.get(name="Editor"))
     assert api_client.get(_url(token)).status_code == 200
     article_trash(article=draft, user=editor)
-    assert api_client.get(_url(token)).status_code == 404
+    assert api_client.get(_url(token)).status_code == 401
 
 
 @pytest.mark.parametrize("role", ["writer", "outsider"])

@@ -50,11 +50,11 @@ def test_a8_preview_token_is_bound_to_article_revision_editor_and_time(api_clien
         article_preview_token(article=article, revision=other_revision, user=editor)
     for bad in (token[:-2] + ("xx" if not token.endswith("xx") else "yy"), token + "0"):
         response = api_client.get(f"/api/v1/preview/{bad}/")
-        assert error_of(response, 404)["code"] == "not_found"
+        assert error_of(response, 401)["code"] == "preview_token_invalid"
         assert b"Draf rahasia" not in response.content
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         response = api_client.get(f"/api/v1/preview/{token}/")
-    assert error_of(response, 404)["code"] == "not_found"
+    assert error_of(response, 401)["code"] == "preview_token_invalid"
     assert b"Draf rahasia" not in response.content
     # Only editors make links.
     with pytest.raises(PermissionDenied):

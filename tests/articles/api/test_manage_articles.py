@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from articles.api.manage_serializers import EDITOR_ONLY_KEYS
 from articles.models import Article, ArticleTransition, Byline, RelatedLink
 from articles.services import article_revision_record
 from tests.articles.api.manage_helpers import (
@@ -566,14 +567,16 @@ def test_an_action_with_a_stale_if_match_is_412(
 def test_create_refuses_fields_that_cannot_be_set(writer, section, author, field, value):
     response = token_client(writer).post(ARTICLES_URL, _payload(**{field: value}), format="json")
 
-    assert response.status_code == 400
+    # Keys the editors' workflow actions set are a writer's 403; the rest nobody's 400.
+    editor_only = field in EDITOR_ONLY_KEYS
+    assert response.status_code == (403 if editor_only else 400)
     error = _error(response)
-    assert error["code"] == "unknown_field"
+    assert error["code"] == ("permission_denied" if editor_only else "unknown_field")
     assert error["field"] == field
     assert not Article.objects.exists()
 
 
-def test_patch_refuses_status_published_at_and_authors_and_applies_nothing(writer, draft):
+def test_writer_patching_status_published_at_and_authors_is_403_and_applies_nothing(writer, draft):
     with assert_db_unchanged():
         response = token_client(writer).patch(
             article_url(draft),
@@ -585,6 +588,21 @@ def test_patch_refuses_status_published_at_and_authors_and_applies_nothing(write
             },
             format="json",
             HTTP_IF_MATCH='"v1"',
+        )
+
+    assert response.status_code == 403
+    assert _error(response) == {
+        "code": "permission_denied",
+        "message": "Writers cannot set 'status'; editors publish, schedule and unpublish "
+        "with the workflow actions.",
+        "field": "status",
+    }
+
+
+def test_editor_patching_status_is_400_unknown_field(editor, draft):
+    with assert_db_unchanged():
+        response = token_client(editor).patch(
+            article_url(draft), {"status": "published"}, format="json", HTTP_IF_MATCH='"v1"'
         )
 
     assert response.status_code == 400
