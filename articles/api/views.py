@@ -100,7 +100,8 @@ class ArticleListBase(PublicAPIView, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return self.base_queryset().only("published_at", "updated_at", "teaser")
+        # Plain rows: the cursor reads `published_at` from them, the page their `teaser`.
+        return self.base_queryset().values("published_at", "updated_at", "teaser")
 
     def filter_queryset(self, queryset):
         if not self.filterset_class.base_filters.keys() & self.request.query_params.keys():
@@ -110,9 +111,9 @@ class ArticleListBase(PublicAPIView, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         response = self.paginator.get_paginated_response(
-            [orjson.Fragment(row.teaser) for row in rows]
+            [orjson.Fragment(row["teaser"]) for row in rows]
         )
-        return _set_last_modified(response, (row.updated_at for row in rows))
+        return _set_last_modified(response, (row["updated_at"] for row in rows))
 
 
 @extend_schema(tags=["articles"], summary="Latest published articles")
