@@ -36,6 +36,7 @@ run: install | var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --admin-url http://$(HOST):$(PORT)/admin/
+	$(BIN)/python manage.py published_rebuild
 	@echo ""
 	@echo "Starting the web server, a Celery worker and the beat scheduler; Ctrl-C stops all."
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (demo logins above)"
