@@ -36,6 +36,7 @@ from articles.models import (
     ArticleRevision,
     Author,
     Byline,
+    Desk,
     Photo,
     RelatedLink,
     Section,
@@ -301,7 +302,13 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # One query for all bylines of the page instead of one per row.
         bylines = Byline.objects.select_related("author").order_by("position", "id")
-        return super().get_queryset(request).prefetch_related(Prefetch("bylines", queryset=bylines))
+        # Desk scoping before any lookup: another desk's article is neither listed nor found.
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .prefetch_related(Prefetch("bylines", queryset=bylines))
+        )
 
     # --- Permissions ---
 
@@ -844,10 +851,29 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "position")
+    list_display = ("name", "slug", "desk", "position")
     list_editable = ("position",)
+    list_filter = ("desk",)
+    list_select_related = ("desk",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Desk)
+class DeskAdmin(admin.ModelAdmin):
+    """Desks scope what their members see (`ArticleQuerySet.visible_to`); superusers only."""
+
+    list_display = ("name", "slug", "section_names")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("members",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sections")
+
+    @admin.display(description=_("sections"))
+    def section_names(self, obj: Desk) -> str:
+        return ", ".join(section.name for section in obj.sections.all()) or "-"
 
 
 # Background jobs, renditions and webhooks (issue 4) register their admins there.

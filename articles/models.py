@@ -8,7 +8,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -55,10 +55,41 @@ RELATED_LINK_DEFAULT_LABELS = {
 }
 
 
+class Desk(models.Model):
+    """A group of the newsroom (Nasional, Daerah, Olahraga) owning some sections.
+
+    A member sees only the articles of their desks' sections, of sections without a desk,
+    and their own (`ArticleQuerySet.visible_to`); users in no desk are not desk-scoped.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="desks", blank=True, verbose_name=_("members")
+    )
+
+    class Meta:
+        verbose_name = _("desk")
+        verbose_name_plural = _("desks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Section(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    desk = models.ForeignKey(
+        Desk,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sections",
+        verbose_name=_("desk"),
+        help_text=_("Members of the desk see and work on its sections' articles."),
+    )
     position = models.PositiveSmallIntegerField(
         _("order"), default=0, help_text=_("Sections are listed in ascending order.")
     )
@@ -222,6 +253,26 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def search(self, query: str) -> ArticleQuerySet:
         """Articles matching `query`, most relevant first, then newest (`search_articles`)."""
         return search_articles(self, query)
+
+    def visible_to(self, user) -> ArticleQuerySet:
+        """Desk scoping (RELIABILITY.md A6) for the admin and the write API.
+
+        A user in one or more desks sees the articles of their desks' sections, of sections
+        without a desk, and their own (created by them or bylined to them). Superusers and
+        users in no desk are not desk-scoped. Roles narrow further (writers edit only their
+        own). No query of its own: the desk checks are subqueries of the articles' query.
+        """
+        if user.is_superuser:
+            return self
+        memberships = Desk.members.through.objects.filter(user=user.pk)
+        bylined = Byline.objects.filter(article=OuterRef("pk"), author__user=user.pk)
+        return self.filter(
+            ~Exists(memberships)
+            | Q(section__desk__isnull=True)
+            | Exists(memberships.filter(desk=OuterRef("section__desk")))
+            | Q(created_by=user.pk)
+            | Exists(bylined)
+        )
 
     def for_public_list(self) -> ArticleQuerySet:
         """Everything a teaser shows, in a constant number of queries (4 with renditions):

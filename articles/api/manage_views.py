@@ -264,12 +264,13 @@ class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
 def _articles_in_scope(user) -> QuerySet[Article]:
     """Articles `user` may see in the write API; none in the trash.
 
-    Editors: all. Writers: their own, i.e. created by them or bylined to their author
+    Editors: all, within their desks when they belong to any (`ArticleQuerySet.visible_to`,
+    RELIABILITY.md A6). Writers: their own, i.e. created by them or bylined to their author
     profile (as `services.user_owns_article` says).
     """
     queryset = Article.objects.filter(deleted_at__isnull=True)
     if user_can_publish(user):
-        return queryset
+        return queryset.visible_to(user)
     bylined = Byline.objects.filter(article=OuterRef("pk"), author__user=user)
     return queryset.filter(Q(created_by=user) | Exists(bylined))
 
