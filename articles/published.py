@@ -43,24 +43,31 @@ STORED_FIELDS = [
 ]  # fmt: skip
 
 
-def published_document(article: Article) -> tuple[bytes, bytes]:
-    """The detail JSON and the teaser JSON of `article`, as the public API answers them.
+def published_documents(articles: list[Article]) -> list[tuple[bytes, bytes]]:
+    """The detail JSON and the teaser JSON of each article, as the public API answers them.
 
-    `article` must come from `for_public_detail()`. Built in the site's time zone and
-    language whatever the current request's, so the stored JSON does not depend on who
-    published.
+    `articles` must come from `for_public_detail()`. One serializer for the whole list (its
+    fields are built once). Built in the site's time zone and language whatever the current
+    request's, so the stored JSON does not depend on who published.
     """
     from articles.api.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
 
     renderer = JSONRenderer()
+    teaser_fields = ArticleTeaserSerializer.Meta.fields
     with timezone.override(settings.TIME_ZONE), translation.override(settings.LANGUAGE_CODE):
-        detail = ArticleDetailSerializer(article).data
-        teaser = {name: detail[name] for name in ArticleTeaserSerializer.Meta.fields}
-        return renderer.render(detail), renderer.render(teaser)
+        details = ArticleDetailSerializer(articles, many=True).data
+        return [
+            (
+                renderer.render(detail),
+                renderer.render({name: detail[name] for name in teaser_fields}),
+            )
+            for detail in details
+        ]
 
 
-def published_row(article: Article, *, now: datetime) -> PublishedArticle:
-    document, teaser = published_document(article)
+def published_row(
+    article: Article, document: bytes, teaser: bytes, *, now: datetime
+) -> PublishedArticle:
     visible_from = max(article.published_at, article.embargo_until or article.published_at)
     return PublishedArticle(
         article_id=article.pk,
@@ -89,10 +96,17 @@ def published_refresh(*, article_ids: Iterable[int], now: datetime | None = None
     built = 0
     for start in range(0, len(ids), BUILD_BATCH_SIZE):
         batch = ids[start : start + BUILD_BATCH_SIZE]
-        articles = Article.objects.filter(
-            pk__in=batch, status=Article.Status.PUBLISHED, deleted_at__isnull=True
-        ).for_public_detail(now=now)
-        rows = [published_row(article, now=now) for article in articles]
+        articles = list(
+            Article.objects.filter(
+                pk__in=batch, status=Article.Status.PUBLISHED, deleted_at__isnull=True
+            ).for_public_detail(now=now)
+        )
+        rows = [
+            published_row(article, document, teaser, now=now)
+            for article, (document, teaser) in zip(
+                articles, published_documents(articles), strict=True
+            )
+        ]
         with transaction.atomic():
             PublishedArticle.objects.filter(article_id__in=batch).exclude(
                 article_id__in=[row.article_id for row in rows]

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article, PublishedArticle, RelatedLink
-from articles.published import published_document, published_reveal_due
+from articles.published import published_documents, published_reveal_due
 from articles.services import (
     article_add_correction,
     article_publish,
@@ -41,8 +41,8 @@ def _stored(article: Article) -> dict:
 
 def _fresh(article: Article) -> dict:
     """What a build from the editing tables gives now."""
-    document, _teaser = published_document(
-        Article.objects.for_public_detail().get(pk=article.pk)
+    ((document, _teaser),) = published_documents(
+        [Article.objects.for_public_detail().get(pk=article.pk)]
     )
     return json.loads(document)
 
@@ -149,9 +149,7 @@ def test_a_related_target_going_away_leaves_the_linking_article(client, editor):
     target = ArticleFactory(published=True, headline="Harga beras naik")
     article = ArticleFactory(published=True)
     RelatedLink.objects.create(article=article, target_article=target, after_paragraph=1)
-    assert [r["title"] for r in _detail(client, article).json()["related"]] == [
-        "Harga beras naik"
-    ]
+    assert [r["title"] for r in _detail(client, article).json()["related"]] == ["Harga beras naik"]
 
     article_save(
         article=target,
@@ -159,9 +157,7 @@ def test_a_related_target_going_away_leaves_the_linking_article(client, editor):
         expected_version=target.version,
         data={"headline": "Harga beras turun"},
     )
-    assert [r["title"] for r in _detail(client, article).json()["related"]] == [
-        "Harga beras turun"
-    ]
+    assert [r["title"] for r in _detail(client, article).json()["related"]] == ["Harga beras turun"]
 
     article_unpublish(article=target, user=editor)
     assert _detail(client, article).json()["related"] == []
