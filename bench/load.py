@@ -4,10 +4,11 @@ measurements unless BENCH_LOAD_MINUTES=0.
 
 Locust (`bench/locustfile.py`, FastHttpUser, installed into var/locust-venv from
 bench/requirements-load.txt) drives a fresh gunicorn (2 sync workers, as measured) for
-BENCH_LOAD_MINUTES (default 10) at 80 % of the peak that `make bench` just measured for this
-mix: 95 % public reads (latest list, tag list, author list, detail over 1,000 slugs, search)
-paced with `constant_throughput`, 5 % writes by editors through the write API (create a
-draft, edit it with If-Match, publish it, edit it live, now and then unpublish it).
+BENCH_LOAD_MINUTES (default 10) at 80 % of the peak of this mix, from the E1-E4 peaks that
+`make bench` just measured and the editors' write peak that this module measures first (20 s
+without pause): 95 % public reads (latest list, tag list, author list, detail over 1,000
+slugs, search) paced with `constant_throughput`, 5 % writes by editors through the write API
+(create a draft, edit it with If-Match, publish it, edit it live, now and then unpublish it).
 
 Environment:
     BENCH_LOAD_MINUTES  minutes of load (default 10; 0 skips the load test)
@@ -26,6 +27,7 @@ import json
 import math
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -40,7 +42,17 @@ LOCUST_VENV = REPO / "var" / "locust-venv"
 # Share of the requests per kind (percent); reads are the public API, writes the editors'.
 MIX = {"list": 25, "detail": 40, "tag": 15, "author": 10, "search": 5, "write": 5}
 # The `make bench` endpoint whose measured peak stands for each read kind.
-PEAK_SOURCE = {"list": "E1", "tag": "E2", "author": "E2", "detail": "E3", "search": "E4"}
+# "writes" is measured by the load test itself: its editors alone at full speed, briefly.
+PEAK_SOURCE = {
+    "list": "E1",
+    "tag": "E2",
+    "author": "E2",
+    "detail": "E3",
+    "search": "E4",
+    "write": "writes",
+}
+CALIBRATION_EDITORS = 4  # two per gunicorn worker: enough to keep both busy
+CALIBRATION_SECONDS = 20
 TARGET_SHARE = 0.8
 READS_PER_USER = 1.0  # requests per second of one simulated reader (slack for slow answers)
 WRITES_PER_EDITOR = 1.0  # requests per second of one simulated editor
@@ -58,20 +70,19 @@ def log(message: str) -> None:
 
 
 def mix_peak(peaks: dict[str, float], mix: dict[str, int] = MIX) -> float:
-    """The request rate at which the read mix saturates the server, from per-endpoint peaks.
+    """The request rate at which `mix` saturates the server, from each kind's own peak.
 
-    Each read kind costs 1/peak seconds of server capacity, so the mix's peak is the weighted
-    harmonic mean. Taking the fastest endpoint's peak instead would overload the server with
-    the slower ones (search) as soon as they are in the mix.
+    Each kind costs 1/peak seconds of server capacity, so the mix's peak is the weighted
+    harmonic mean. Taking the fastest endpoint's peak instead would overload the server as
+    soon as slower requests (search, writes) are in the mix.
     """
-    reads = {kind: share for kind, share in mix.items() if kind in PEAK_SOURCE}
     cost = 0.0
-    for kind, share in reads.items():
+    for kind, share in mix.items():
         peak = peaks.get(PEAK_SOURCE[kind]) or 0.0
         if peak <= 0:
             raise ValueError(f"no measured peak for {kind} ({PEAK_SOURCE[kind]})")
         cost += share / peak
-    return sum(reads.values()) / cost
+    return sum(mix.values()) / cost
 
 
 def plan(target_rps: float, mix: dict[str, int] = MIX) -> dict[str, float | int]:
@@ -275,6 +286,10 @@ def editor_setup(env: dict[str, str]) -> dict:
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            # Another server there would answer the readiness probe and take the load.
+            raise SystemExit(f"127.0.0.1:{port} is already in use: set BENCH_PORT")
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -315,6 +330,49 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def run_locust(
+    locust: Path,
+    env: dict[str, str],
+    port: int,
+    users: int,
+    seconds: float,
+    output: Path,
+    *,
+    spawn_seconds: int = 5,
+) -> None:
+    """Locust headless for `seconds` with `users` (editors first, all started within
+    `spawn_seconds`), its summary in `output`."""
+    cmd = [
+        str(locust),
+        "-f",
+        str(LOCUSTFILE),
+        "--headless",
+        "--only-summary",
+        "--host",
+        f"http://127.0.0.1:{port}",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(max(1, math.ceil(users / spawn_seconds))),
+        "--run-time",
+        f"{max(1, round(seconds))}s",
+        "--stop-timeout",
+        "10",
+        "--loglevel",
+        "WARNING",
+    ]
+    log(" ".join(cmd))
+    with output.open("w") as out:
+        subprocess.run(cmd, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, check=False)
+
+
+def recorded(path: Path, log_path: Path) -> list[tuple[float, str, int, float]]:
+    samples = read_samples(path) if path.exists() else []
+    if not samples:
+        raise SystemExit(f"locust recorded no request; see {log_path}")
+    return samples
+
+
 def run_load_test(
     *, env: dict[str, str], params: dict[str, str], port: int, results: Path, workdir: Path
 ) -> int:
@@ -323,16 +381,11 @@ def run_load_test(
     if minutes <= 0:
         raise SystemExit("BENCH_LOAD_MINUTES must be positive (0 skips the load test)")
     seconds = minutes * 60
+    fixed = float(os.environ.get("BENCH_LOAD_RPS") or 0)
     summary = json.loads(results.read_text())
     peaks = {row["endpoint"]: row["rps"] for row in summary["rows"]}
-    peak = mix_peak(peaks)
-    fixed = float(os.environ.get("BENCH_LOAD_RPS") or 0)
-    target = fixed or TARGET_SHARE * peak
-    pacing = plan(target)
     locust = ensure_locust()
     setup = editor_setup(env)
-    samples_path = workdir / "load-samples.csv"
-    samples_path.unlink(missing_ok=True)
     server_env = {
         **env,
         "API_WRITE_THROTTLE_RATE": "100000000/min",
@@ -344,62 +397,76 @@ def run_load_test(
     (workdir / "var" / "static").mkdir(parents=True, exist_ok=True)
     locust_env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LOAD_SAMPLES": str(samples_path),
         "LOAD_SLUGS_FILE": params["slugs_file"],
         "LOAD_WORD": params["word"],
         "LOAD_SETUP": json.dumps(setup),
         "LOAD_MIX": json.dumps(MIX),
-        "LOAD_PER_READER": str(pacing["per_reader"]),
-        "LOAD_PER_EDITOR": str(pacing["per_editor"]),
-        "LOAD_EDITORS": str(pacing["editors"]),
     }
-    users = pacing["readers"] + pacing["editors"]
-    log(
-        f"mix peak {peak:.1f} req/s (from E1-E4); target {pacing['target_rps']} req/s for "
-        f"{minutes:g} min: {pacing['readers']} readers at {pacing['per_reader']:.2f}/s, "
-        f"{pacing['editors']} editors at {pacing['per_editor']:.2f}/s"
-    )
+    samples_path = workdir / "load-samples.csv"
+    calibration_path = workdir / "load-calibration.csv"
+    for path in (samples_path, calibration_path):
+        path.unlink(missing_ok=True)
+    calibration = None
     server = start_server(server_env, port)
     try:
-        cmd = [
-            str(locust),
-            "-f",
-            str(LOCUSTFILE),
-            "--headless",
-            "--only-summary",
-            "--host",
-            f"http://127.0.0.1:{port}",
-            "--users",
-            str(users),
-            "--spawn-rate",
-            str(max(1, math.ceil(users / 5))),
-            "--run-time",
-            f"{max(1, round(seconds))}s",
-            "--stop-timeout",
-            "10",
-            "--loglevel",
-            "WARNING",
-        ]
-        log(" ".join(cmd))
-        with (workdir / "locust.log").open("w") as output:
-            subprocess.run(
-                cmd, env=locust_env, cwd=REPO, stdout=output, stderr=subprocess.STDOUT, check=False
+        if not fixed:
+            # The editors' workflow at full speed: the write peak that E1-E4 do not measure.
+            run_locust(
+                locust,
+                {
+                    **locust_env,
+                    "LOAD_SAMPLES": str(calibration_path),
+                    "LOAD_PER_READER": "1",
+                    "LOAD_PER_EDITOR": "0",
+                    "LOAD_EDITORS": str(CALIBRATION_EDITORS),
+                },
+                port,
+                CALIBRATION_EDITORS,
+                CALIBRATION_SECONDS,
+                workdir / "locust-calibration.log",
+                spawn_seconds=1,
             )
+            calibration = summarize(recorded(calibration_path, workdir / "locust-calibration.log"))
+            done = calibration["writes"] - calibration["errors"]
+            calibration["rps"] = round(done / CALIBRATION_SECONDS, 1)
+            if calibration["errors"] or not done:
+                raise SystemExit(f"the editors' writes failed: {calibration}")
+            peaks["writes"] = calibration["rps"]
+        peak = mix_peak(peaks) if not fixed else None
+        pacing = plan(fixed or TARGET_SHARE * peak)
+        source = "BENCH_LOAD_RPS" if fixed else f"{TARGET_SHARE:.0%} of the mix peak {peak:.1f}"
+        log(
+            f"target {pacing['target_rps']} req/s ({source}; writes alone peaked at "
+            f"{peaks.get('writes', '?')}/s) for {minutes:g} min: {pacing['readers']} readers at "
+            f"{pacing['per_reader']:.2f}/s, {pacing['editors']} editors at "
+            f"{pacing['per_editor']:.2f}/s"
+        )
+        run_locust(
+            locust,
+            {
+                **locust_env,
+                "LOAD_SAMPLES": str(samples_path),
+                "LOAD_PER_READER": str(pacing["per_reader"]),
+                "LOAD_PER_EDITOR": str(pacing["per_editor"]),
+                "LOAD_EDITORS": str(pacing["editors"]),
+            },
+            port,
+            pacing["readers"] + pacing["editors"],
+            seconds,
+            workdir / "locust.log",
+        )
     finally:
         stop(server)
-    if not samples_path.exists():
-        raise SystemExit(f"locust wrote no samples; see {workdir / 'locust.log'}")
-    samples = read_samples(samples_path)
-    if not samples:
-        raise SystemExit(f"locust recorded no request; see {workdir / 'locust.log'}")
+    samples = recorded(samples_path, workdir / "locust.log")
     start = samples[0][0]
     rows = per_minute(samples, start, seconds)
     result = verdict(samples, start, seconds, pacing["target_rps"])
     summary["load"] = {
         "minutes": minutes,
         "mix_percent": MIX,
-        "mix_peak_rps": round(peak, 1),
-        "target_from": "BENCH_LOAD_RPS" if fixed else f"{TARGET_SHARE:.0%} of the mix peak",
+        "mix_peak_rps": round(peak, 1) if peak else None,
+        "write_calibration": calibration,
+        "target_from": source,
         "plan": pacing,
         **result,
         "per_minute": rows,
@@ -408,7 +475,6 @@ def run_load_test(
     }
     results.write_text(json.dumps(summary, indent=1))
     print()
-    source = "BENCH_LOAD_RPS" if fixed else f"{TARGET_SHARE:.0%} of the mix peak {peak:.1f}"
     print(
         f"load test (L): {minutes:g} min at {pacing['target_rps']} req/s ({source}), "
         f"{MIX['write']} % writes by {pacing['editors']} editor(s)"

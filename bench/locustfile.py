@@ -4,14 +4,15 @@ the samples file (one line per request: epoch,kind,status,ms).
 
 Readers hit the public API in the MIX proportions at a constant pace each. Editors go through
 the write API with a token: create a draft, edit it (If-Match), publish it, edit it live, and
-unpublish every third one, one request per step at a constant pace.
+unpublish every third one, one request per step at a constant pace (or, with
+LOAD_PER_EDITOR=0, without pause: the write peak).
 """
 
 import json
 import os
 import random
 
-from locust import FastHttpUser, constant_throughput, events, task
+from locust import FastHttpUser, constant, constant_throughput, events, task
 
 SETUP = json.loads(os.environ["LOAD_SETUP"])
 MIX = json.loads(os.environ["LOAD_MIX"])
@@ -59,7 +60,9 @@ class Reader(FastHttpUser):
 class Editor(FastHttpUser):
     fixed_count = int(os.environ["LOAD_EDITORS"])
     abstract = fixed_count == 0
-    wait_time = constant_throughput(float(os.environ.get("LOAD_PER_EDITOR") or 1))
+    pace = float(os.environ["LOAD_PER_EDITOR"])
+    # 0: as fast as the server answers (bench/load.py measures the write peak that way).
+    wait_time = constant_throughput(pace) if pace > 0 else constant(0)
 
     def on_start(self):
         self.steps = self.workflow()

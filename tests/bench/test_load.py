@@ -27,18 +27,22 @@ def steady(seconds: int, per_second: int = 10, ms: float = 20.0, status: int = 2
     return samples
 
 
-def test_mix_peak_is_the_weighted_harmonic_mean_of_the_read_endpoints():
-    mix = {"list": 50, "search": 50, "write": 5}
+def test_mix_peak_is_the_weighted_harmonic_mean_of_the_kinds_peaks():
+    mix = {"list": 50, "search": 50}
     # Half at 100 req/s (10 ms each), half at 25 req/s (40 ms each): 25 ms per request.
     assert load.mix_peak({"E1": 100.0, "E4": 25.0}, mix) == pytest.approx(40.0)
-    # The default mix is slower than its fastest endpoint and faster than its slowest.
-    peaks = {"E1": 400.0, "E2": 300.0, "E3": 500.0, "E4": 100.0}
-    assert 100.0 < load.mix_peak(peaks) < 500.0
+    # The default mix, writes included, is slower than its fastest kind.
+    peaks = {"E1": 400.0, "E2": 300.0, "E3": 500.0, "E4": 100.0, "writes": 20.0}
+    assert 20.0 < load.mix_peak(peaks) < 500.0
+    # Slow writes, 5 % of the mix, weigh on its peak.
+    assert load.mix_peak({**peaks, "writes": 5.0}) < load.mix_peak(peaks)
 
 
-def test_mix_peak_refuses_an_endpoint_that_was_not_measured():
+def test_mix_peak_refuses_a_kind_that_was_not_measured():
     with pytest.raises(ValueError, match="search"):
-        load.mix_peak({"E1": 400.0, "E2": 300.0, "E3": 500.0, "E4": 0.0})
+        load.mix_peak({"E1": 400.0, "E2": 300.0, "E3": 500.0, "E4": 0.0, "writes": 20.0})
+    with pytest.raises(ValueError, match="write"):
+        load.mix_peak({"E1": 400.0, "E2": 300.0, "E3": 500.0, "E4": 100.0})
 
 
 def test_plan_splits_the_target_into_paced_readers_and_editors():
