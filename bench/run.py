@@ -9,6 +9,9 @@ Environment:
     BENCH_DURATION      seconds per wrk run (default 10); BENCH_RUNS runs per endpoint (default 2)
     BENCH_SKIP_SEED=1   reuse the database as it is (no drop, migrate or seed)
     BENCH_LOAD_MINUTES  then the L-tier load test of bench/load.py (default 10; 0 skips it)
+    BENCH_CEILING=1     also serve the same content with ../shared/bench/ceiling (one SQL
+                        statement per request, the practical ceiling) and measure it in the
+                        same run; without BENCH_JSONL the data set comes from gen_dataset.py
 
 The load generator is `../shared/bench/harness/api_bench.py` (wrk underneath) for E1-E4; E5
 (a conditional GET answered 304) is one more wrk run with an If-None-Match header. SQL queries
@@ -37,6 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "bench"
 API_BENCH = SHARED / "harness" / "api_bench.py"
 ENDPOINTS = REPO / "bench" / "endpoints" / "newsroom.txt"
+CEILING = SHARED / "ceiling"
+CEILING_ENDPOINTS = SHARED / "endpoints" / "ceiling.txt"
 RESULTS = REPO / "bench" / "results"
 PYTHON = sys.executable
 SEARCH_WORD = "pemerintah"  # common Indonesian word in seed_bench's own bodies
@@ -73,15 +78,16 @@ def bench_params(env: dict[str, str], jsonl: str | None, workdir: Path) -> dict[
     if jsonl:
         params = json.loads((Path(jsonl) / "bench.json").read_text())
         word = params["search_word"]["word"]
-        rank = params["mid_tag"]["rank"]
+        # The ceiling's E2 tag, by slug: both servers then list the same articles.
+        pick_tag = f"tags.get(slug={params['mid_tag']['slug']!r})"
     else:
-        word, rank = SEARCH_WORD, 50
+        word, pick_tag = SEARCH_WORD, "tags[49]"  # the 50th most used tag
     script = (
         "import json; from django.db.models import Count, Q;"
         "from articles.models import Article; from tagging.models import TopicTag;"
         "live = Article.objects.live();"
         "tags = TopicTag.objects.annotate(n=Count('tagged_articles')).order_by('-n', 'id');"
-        f"tag = tags[{rank - 1}];"
+        f"tag = {pick_tag};"
         "slugs = list(live.order_by('id').values_list('slug', flat=True));"
         "print(json.dumps({'tag': tag.slug, 'tag_articles': tag.n, 'slugs': slugs}))"
     )
@@ -197,6 +203,115 @@ def etag_status(url: str) -> tuple[str, int]:
         return etag, error.code
 
 
+def dataset_for_ceiling(articles: str) -> str:
+    """A gen_dataset.py output directory of `articles` articles (generated once, then kept)."""
+    directory = REPO / "var" / "bench" / f"data-{articles}"
+    if not (directory / "bench.json").is_file():
+        run(
+            [PYTHON, str(SHARED / "gen_dataset.py"), "--articles", articles, "--out", directory],
+            dict(os.environ),
+        )
+    return str(directory)
+
+
+def bench_ceiling(
+    *,
+    url: str,
+    jsonl: str,
+    params: dict[str, str],
+    port: int,
+    runs: str,
+    duration: int,
+    workdir: Path,
+    env: dict[str, str],
+) -> dict:
+    """Load the same JSON Lines into the ceiling app's schema, serve it with gunicorn (2 sync
+    workers, as ours) and measure E1-E4 with the same harness, slugs, tag and word."""
+    ceiling_url = urlsplit(url)._replace(path=urlsplit(url).path + "_ceiling").geturl()
+    recreate_database(ceiling_url)
+    run([PYTHON, str(CEILING / "load_ceiling.py"), jsonl, ceiling_url], env)
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).with_name("gunicorn")),
+            "-w",
+            "2",
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(CEILING),
+            "app:application",
+        ],
+        env={
+            **env,
+            "CEILING_DSN": ceiling_url,
+            "CEILING_BASE_URL": base,
+            "PYTHONDONTWRITEBYTECODE": "1",
+        },
+        start_new_session=True,
+    )
+    raw_json = workdir / "ceiling.json"
+    try:
+        wait_ready(base + "/latest?limit=1", server)
+        run(
+            [
+                PYTHON,
+                str(API_BENCH),
+                base,
+                str(CEILING_ENDPOINTS),
+                "--slugs",
+                params["slugs_file"],
+                "--var",
+                f"tag={params['tag']}",
+                "--var",
+                f"word={params['word']}",
+                "--pid",
+                str(server.pid),
+                "--runs",
+                runs,
+                "--duration",
+                str(duration),
+                "--label",
+                "ceiling",
+                "--json",
+                str(raw_json),
+            ],
+            env,
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return json.loads(raw_json.read_text())
+
+
+def best_rows(raw: dict, queries: dict[str, float]) -> list[dict]:
+    rows = []
+    for endpoint in raw["endpoints"].values():
+        measured = endpoint["runs"]
+        best = max(measured, key=lambda r: r["rps"])
+        rows.append(
+            {
+                "endpoint": endpoint["name"],
+                "path": endpoint["path"],
+                "rps": best["rps"],
+                "p50_ms": best["lat_p50"] / 1000,
+                "p99_ms": best["lat_p99"] / 1000,
+                "errors": sum(
+                    r["non2xx"]
+                    + r["err_connect"]
+                    + r["err_read"]
+                    + r["err_write"]
+                    + r["err_timeout"]
+                    for r in measured
+                ),
+                "queries": queries.get(endpoint["name"]),
+            }
+        )
+    return rows
+
+
 def main() -> int:
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_bench")
     articles = os.environ.get("BENCH_ARTICLES", "10000")
@@ -204,6 +319,9 @@ def main() -> int:
     port = int(os.environ.get("BENCH_PORT", "8031"))
     duration = int(os.environ.get("BENCH_DURATION", "10"))
     runs = os.environ.get("BENCH_RUNS", "2")
+    with_ceiling = os.environ.get("BENCH_CEILING") == "1"
+    if with_ceiling and not jsonl:
+        jsonl = dataset_for_ceiling(articles)
     if not shutil.which("wrk") and shutil.which("apt-get"):
         log("wrk is missing; installing Debian's package")
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=False)
@@ -297,30 +415,20 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     queries = count_queries(env, params)
-
-    raw = json.loads(raw_json.read_text())
-    rows = []
-    for endpoint in raw["endpoints"].values():
-        measured = endpoint["runs"]
-        best = max(measured, key=lambda r: r["rps"])
-        rows.append(
-            {
-                "endpoint": endpoint["name"],
-                "path": endpoint["path"],
-                "rps": best["rps"],
-                "p50_ms": best["lat_p50"] / 1000,
-                "p99_ms": best["lat_p99"] / 1000,
-                "errors": sum(
-                    r["non2xx"]
-                    + r["err_connect"]
-                    + r["err_read"]
-                    + r["err_write"]
-                    + r["err_timeout"]
-                    for r in measured
-                ),
-                "queries": queries.get(endpoint["name"]),
-            }
+    rows = best_rows(json.loads(raw_json.read_text()), queries)
+    ceiling_rows = []
+    if with_ceiling:
+        ceiling_raw = bench_ceiling(
+            url=url,
+            jsonl=jsonl,
+            params=params,
+            port=port + 1,
+            runs=runs,
+            duration=duration,
+            workdir=workdir,
+            env=env,
         )
+        ceiling_rows = best_rows(ceiling_raw, {name: 1 for name in ("E1", "E2", "E3", "E4")})
     rows.append(
         {
             "endpoint": "E5",
@@ -342,6 +450,7 @@ def main() -> int:
         "loadavg": Path("/proc/loadavg").read_text().split()[:3],
         "nproc": os.cpu_count(),
         "rows": rows,
+        "ceiling_rows": ceiling_rows,
         "params": {k: v for k, v in params.items() if k != "slugs_file"},
         "raw": str(raw_json.relative_to(REPO)),
     }
@@ -362,6 +471,17 @@ def main() -> int:
         f"{summary['peak_rss_kib']['max_worker'] / 1024:.1f} MiB"
     )
     print(f"E5 answered HTTP {e5['status']}; load average at the end: {summary['loadavg']}")
+    if ceiling_rows:
+        print()
+        print("ceiling app (../shared/bench/ceiling), same content, same run")
+        print(f"{'endpoint':<9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'ours %':>9}")
+        ours = {row["endpoint"]: row for row in rows}
+        for row in ceiling_rows:
+            share = 100 * ours[row["endpoint"]]["rps"] / row["rps"] if row["rps"] else 0
+            print(
+                f"{row['endpoint']:<9}{row['rps']:>9.1f}{row['p50_ms']:>9.2f}"
+                f"{row['p99_ms']:>9.2f}{row['errors']:>8}{share:>8.0f}%"
+            )
     print(f"written: {target.relative_to(REPO)}")
     if os.environ.get("BENCH_LOAD_MINUTES", "10") != "0":
         from load import run_load_test  # bench/load.py: the L-tier load test

@@ -134,6 +134,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DATABASE_PREPARED_STATEMENTS", "true"
+):
+    # Parameters bound by the server, and a statement run 5 times on a connection is
+    # prepared: PostgreSQL stops re-planning the API's few hot queries. Turn it off behind a
+    # pooler in transaction mode (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The one-box set-up (`make run`) writes from the web server and several worker
     # processes: take the write lock at BEGIN and wait for it, instead of failing at once
