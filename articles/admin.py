@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -42,6 +42,7 @@ from articles.models import (
     Section,
     TaggedArticle,
 )
+from articles.published import published_batch
 from articles.services import (
     HARD_LOCK_SECONDS,
     SOFT_LOCK_SECONDS,
@@ -370,6 +371,12 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
         return form
 
     # --- Saving ---
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The article, its inlines and its status change rebuild what readers see once, at
+        # the end of the save and in its transaction (articles.published).
+        with transaction.atomic(using=router.db_for_write(self.model)), published_batch():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         status_change = getattr(form, "status_change_needed", False)

@@ -16,7 +16,9 @@ change of settings that shape the JSON (SITE_URL, MEDIA_PUBLIC_URL, ARTICLE_URL_
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.conf import settings
@@ -88,17 +90,34 @@ def published_row(
 def published_refresh(*, article_ids: Iterable[int], now: datetime | None = None) -> int:
     """Build, rebuild or remove the published rows of `article_ids`; returns the rows built.
 
-    Articles that are not published, or are in the trash, lose their row. Queries per batch
-    of `BUILD_BATCH_SIZE`: those of `for_public_detail()` plus one delete and one upsert.
+    Articles that are not published, or are in the trash, lose their row. Each article row is
+    locked (in id order) while its document is built, so two transactions changing what one
+    article shows (an edit and an author rename, say) build it one after the other and the
+    later build sees both changes. Queries per batch of `BUILD_BATCH_SIZE`: the lock, those
+    of `for_public_detail()`, one delete and one upsert.
     """
-    ids = sorted(set(article_ids))
     now = now or timezone.now()
+    ids = sorted(set(article_ids))
     built = 0
     for start in range(0, len(ids), BUILD_BATCH_SIZE):
-        batch = ids[start : start + BUILD_BATCH_SIZE]
+        built += _refresh_batch(ids[start : start + BUILD_BATCH_SIZE], now=now)[0]
+    return built
+
+
+def _refresh_batch(batch: list[int], *, now: datetime, skip_locked: bool = False):
+    """Refresh one batch; with `skip_locked`, articles another transaction holds are left
+    alone and returned (as `(built, skipped)`)."""
+    with transaction.atomic():
+        locked = list(
+            Article.objects.select_for_update(skip_locked=skip_locked)
+            .filter(pk__in=batch)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        skipped = set(batch) - set(locked) if skip_locked else set()
         articles = list(
             Article.objects.filter(
-                pk__in=batch, status=Article.Status.PUBLISHED, deleted_at__isnull=True
+                pk__in=locked, status=Article.Status.PUBLISHED, deleted_at__isnull=True
             ).for_public_detail(now=now)
         )
         rows = [
@@ -107,18 +126,13 @@ def published_refresh(*, article_ids: Iterable[int], now: datetime | None = None
                 articles, published_documents(articles), strict=True
             )
         ]
-        with transaction.atomic():
-            PublishedArticle.objects.filter(article_id__in=batch).exclude(
-                article_id__in=[row.article_id for row in rows]
-            ).delete()
-            PublishedArticle.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["article"],
-                update_fields=STORED_FIELDS,
-            )
-        built += len(rows)
-    return built
+        PublishedArticle.objects.filter(article_id__in=batch).exclude(
+            article_id__in=[row.article_id for row in rows] + sorted(skipped)
+        ).delete()
+        PublishedArticle.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["article"], update_fields=STORED_FIELDS
+        )
+    return len(rows), skipped
 
 
 def published_dependents(*, article_ids: Iterable[int]) -> set[int]:
@@ -134,11 +148,65 @@ def published_dependents(*, article_ids: Iterable[int]) -> set[int]:
     return (set(linking) | set(suggesting)) - set(ids)
 
 
-def published_sync(*, article_ids: Iterable[int], now: datetime | None = None) -> int:
+def published_sync(*, article_ids: Iterable[int], now: datetime | None = None) -> None:
     """Refresh `article_ids` and the published articles that point to them: the call for a
-    change of the articles themselves (publish, unpublish, edit, slug, section)."""
+    change of the articles themselves (publish, unpublish, edit, slug, section).
+
+    The caller usually holds the lock of the articles it changed; the articles pointing to
+    them are locked without waiting (two editors saving two articles that link to each other
+    must not deadlock). One that another transaction holds is rebuilt after this commit,
+    once that transaction is done, so it still sees this change.
+    """
     ids = set(article_ids)
-    return published_refresh(article_ids=ids | published_dependents(article_ids=ids), now=now)
+    published_refresh(article_ids=ids, now=now)
+    skipped: set[int] = set()
+    dependents = sorted(published_dependents(article_ids=ids))
+    for start in range(0, len(dependents), BUILD_BATCH_SIZE):
+        batch = dependents[start : start + BUILD_BATCH_SIZE]
+        skipped |= _refresh_batch(batch, now=now or timezone.now(), skip_locked=True)[1]
+    if skipped:
+        transaction.on_commit(lambda: published_refresh(article_ids=skipped), robust=True)
+
+
+# --- One rebuild per change -----------------------------------------------------------------
+
+# The articles asked for inside the current `published_batch()`: "refresh" (the article alone)
+# and "sync" (the article and those pointing to it).
+_batch: ContextVar[dict[str, set[int]] | None] = ContextVar("published_batch", default=None)
+
+
+def published_changed(*, article_ids: Iterable[int], dependents: bool = False) -> None:
+    """What readers see of `article_ids` changed (with `dependents`: also what articles
+    pointing to them show). Rebuilt now, or once at the end of the enclosing
+    `published_batch()`."""
+    batch = _batch.get()
+    if batch is not None:
+        batch["sync" if dependents else "refresh"].update(article_ids)
+    elif dependents:
+        published_sync(article_ids=article_ids)
+    else:
+        published_refresh(article_ids=article_ids)
+
+
+@contextmanager
+def published_batch() -> Iterator[None]:
+    """Collect the rebuilds asked for inside, and do each once when the block ends without
+    an error: a save that writes an article, its bylines, tags and links rebuilds it once.
+    Enter it inside the transaction (`with transaction.atomic(), published_batch():`), so the
+    rebuild commits with the change. Nested blocks leave the work to the outermost."""
+    if _batch.get() is not None:
+        yield
+        return
+    batch: dict[str, set[int]] = {"refresh": set(), "sync": set()}
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if batch["sync"]:
+        published_sync(article_ids=batch["sync"])
+    if batch["refresh"] - batch["sync"]:
+        published_refresh(article_ids=batch["refresh"] - batch["sync"])
 
 
 # --- Shared things several articles show --------------------------------------------------

@@ -33,7 +33,7 @@ from articles.models import (
     RelatedLink,
     Section,
 )
-from articles.published import published_refresh, published_sync
+from articles.published import published_batch, published_changed
 from articles.suggestions import related_suggestions_request
 from articles.webhooks import webhook_event_emit
 from tagging.text import slugify_ascii
@@ -187,7 +187,7 @@ def article_set_status(
     """
     if status == Status.PUBLISHED and publish_at and publish_at > timezone.now():
         status = Status.SCHEDULED
-    with transaction.atomic():
+    with transaction.atomic(), published_batch():
         stored = (
             Article.objects.select_for_update()
             .only(
@@ -288,7 +288,7 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
             {"slug": _("At most %(limit)d characters.") % {"limit": max_length}},
             code="slug_too_long",
         )
-    with transaction.atomic():
+    with transaction.atomic(), published_batch():
         stored = Article.objects.select_for_update().only("slug").get(pk=article.pk)
         if stored.slug == slug:
             return article
@@ -305,14 +305,14 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
             article_record_old_slug(article=article, old_slug=stored.slug)
             if article.status == Status.PUBLISHED:
                 webhook_event_emit(event_type="article.updated", article=article)
-        published_sync(article_ids=[article.pk])
+        published_changed(article_ids=[article.pk], dependents=True)
     return article
 
 
 def article_notify_updated(*, article: Article) -> None:
     """The content of `article` changed (e.g. an admin content save): rebuild what readers
     see of it and of the articles pointing to it, and tell subscribers if it is published."""
-    published_sync(article_ids=[article.pk])
+    published_changed(article_ids=[article.pk], dependents=True)
     if article.status == Status.PUBLISHED:
         webhook_event_emit(event_type="article.updated", article=article)
 
@@ -791,7 +791,7 @@ def article_save(
     listing what changed meanwhile; nothing is saved then. A published article stays
     published and subscribers hear about the edit.
     """
-    with transaction.atomic():
+    with transaction.atomic(), published_batch():
         stored = article_lock(article=article, expected_version=expected_version, user=user)
         article_check_edit(user=user, article=stored)
         stored_slug = stored.slug
@@ -863,7 +863,7 @@ def article_revision_restore(
         for row in data.get("photos", [])
         if row["photo"] in photo_ids
     ]
-    with transaction.atomic():
+    with transaction.atomic(), published_batch():
         current = Article.objects.only("version").get(pk=article.pk).version
         saved = article_save(
             article=article,
@@ -896,7 +896,7 @@ def article_add_correction(*, article: Article, text: str, user) -> Correction:
             {"text": _("At most %(limit)d characters.") % {"limit": CORRECTION_MAX_LENGTH}},
             code="max_length",
         )
-    with transaction.atomic():
+    with transaction.atomic(), published_batch():
         correction = Correction.objects.create(article=article, text=text, created_by=user)
         Article.objects.filter(pk=article.pk).update(updated_at=correction.created_at)
         article.updated_at = correction.created_at
@@ -906,7 +906,7 @@ def article_add_correction(*, article: Article, text: str, user) -> Correction:
 
 def article_trash(*, article: Article, user) -> Article:
     """Move `article` to the trash; public and scheduled ones must be unpublished first."""
-    with transaction.atomic():
+    with transaction.atomic(), published_batch():
         stored = Article.objects.select_for_update().get(pk=article.pk)
         article_check_edit(user=user, article=stored)
         article_check_lock(article=stored, user=user)
@@ -918,21 +918,21 @@ def article_trash(*, article: Article, user) -> Article:
             )
         stored.deleted_at = timezone.now()
         Article.objects.filter(pk=stored.pk).update(deleted_at=stored.deleted_at)
-        published_refresh(article_ids=[stored.pk])
+        published_changed(article_ids=[stored.pk])
     article.deleted_at = stored.deleted_at
     return stored
 
 
 def article_restore_from_trash(*, article: Article, user) -> Article:
     """Take `article` out of the trash, with the status it had."""
-    with transaction.atomic():
+    with transaction.atomic(), published_batch():
         stored = Article.objects.select_for_update().get(pk=article.pk)
         article_check_edit(user=user, article=stored)
         if not stored.deleted_at:
             raise ValidationError(_("This article is not in the trash."), code="not_in_trash")
         Article.objects.filter(pk=stored.pk).update(deleted_at=None)
         stored.deleted_at = None
-        published_refresh(article_ids=[stored.pk])
+        published_changed(article_ids=[stored.pk])
     article.deleted_at = None
     return stored
 

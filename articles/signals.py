@@ -15,12 +15,12 @@ def photo_saved(sender, instance, created: bool, raw: bool = False, **kwargs) ->
     if raw or not instance.image:
         return
     from articles.jobs import photo_request_renditions
-    from articles.published import published_ids_with_photo, published_refresh
+    from articles.published import published_changed, published_ids_with_photo
 
     photo_request_renditions(photo=instance)
     if not created:
         # Caption, credit or alt text readers see on the articles showing the photo.
-        published_refresh(article_ids=published_ids_with_photo(photo_id=instance.pk))
+        published_changed(article_ids=published_ids_with_photo(photo_id=instance.pk))
 
 
 def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
@@ -40,13 +40,13 @@ def tag_merged(sender, target, items: dict, **kwargs) -> None:
     articles, plus the webhook service's per article.
     """
     from articles.models import Article, TaggedArticle
-    from articles.published import published_refresh
+    from articles.published import published_changed
     from articles.webhooks import webhook_event_emit
 
     article_ids = items.get(TaggedArticle, [])
     if not article_ids:
         return
-    published_refresh(article_ids=article_ids)
+    published_changed(article_ids=article_ids)
     for article in Article.objects.live().filter(pk__in=article_ids).select_related("section"):
         webhook_event_emit(event_type="article.updated", article=article)
 
@@ -58,27 +58,27 @@ def author_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -
     """A byline's name, bio or photo changed: rebuild the published articles it is on."""
     if raw or created:
         return
-    from articles.published import published_ids_with_author, published_refresh
+    from articles.published import published_changed, published_ids_with_author
 
-    published_refresh(article_ids=published_ids_with_author(author_id=instance.pk))
+    published_changed(article_ids=published_ids_with_author(author_id=instance.pk))
 
 
 def section_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A section's name or slug (part of its articles' URLs) changed."""
     if raw or created:
         return
-    from articles.published import published_ids_in_section, published_sync
+    from articles.published import published_changed, published_ids_in_section
 
-    published_sync(article_ids=published_ids_in_section(section_id=instance.pk))
+    published_changed(article_ids=published_ids_in_section(section_id=instance.pk), dependents=True)
 
 
 def tag_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A tag was renamed: rebuild the published articles that carry it."""
     if raw or created:
         return
-    from articles.published import published_ids_with_tag, published_refresh
+    from articles.published import published_changed, published_ids_with_tag
 
-    published_refresh(article_ids=published_ids_with_tag(tag_id=instance.pk))
+    published_changed(article_ids=published_ids_with_tag(tag_id=instance.pk))
 
 
 def article_published_state_saved(
@@ -90,21 +90,20 @@ def article_published_state_saved(
     loses its row. A new draft costs nothing.
     """
     from articles.models import Article, PublishedArticle
-    from articles.published import published_dependents, published_refresh, published_sync
+    from articles.published import published_changed
 
     if raw:
         return
-    if instance.status == Article.Status.PUBLISHED and instance.deleted_at is None:
-        published_sync(article_ids=[instance.pk])
-    elif not created and PublishedArticle.objects.filter(article_id=instance.pk).delete()[0]:
-        published_refresh(article_ids=published_dependents(article_ids=[instance.pk]))
+    public = instance.status == Article.Status.PUBLISHED and instance.deleted_at is None
+    if public or (not created and PublishedArticle.objects.filter(article_id=instance.pk).exists()):
+        published_changed(article_ids=[instance.pk], dependents=True)
 
 
 def article_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     """A byline, tag, inline photo, related link or correction of an article was saved or
     deleted: rebuild the article if it is published."""
     from articles.models import Article, TaggedArticle
-    from articles.published import published_refresh
+    from articles.published import published_changed
 
     if raw or _deleting_articles(kwargs.get("origin")):
         return
@@ -114,16 +113,16 @@ def article_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
         article = getattr(instance, field)
         if article.status != Article.Status.PUBLISHED:
             return  # not public: nothing to rebuild (the cached copy is the caller's)
-    published_refresh(article_ids=[getattr(instance, f"{field}_id")])
+    published_changed(article_ids=[getattr(instance, f"{field}_id")])
 
 
 def photo_rendition_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     """A rendition appeared, changed or went: articles showing the photo list its sizes."""
     if raw:
         return
-    from articles.published import published_ids_with_photo, published_refresh
+    from articles.published import published_changed, published_ids_with_photo
 
-    published_refresh(article_ids=published_ids_with_photo(photo_id=instance.photo_id))
+    published_changed(article_ids=published_ids_with_photo(photo_id=instance.photo_id))
 
 
 def _deleting_articles(origin) -> bool:

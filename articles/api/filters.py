@@ -93,6 +93,16 @@ class ArticleFilter(django_filters.FilterSet):
         model = PublishedArticle
         fields: list[str] = []
 
+    def get_form_class(self):
+        # The form depends only on the filters, which are fixed per class: build it once, not
+        # on every request (django-filter builds a new form class, with all its fields, per
+        # FilterSet instance).
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset
 

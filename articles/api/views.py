@@ -134,7 +134,7 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
         published = PublishedArticle.objects.visible().filter(slug=kwargs["slug"])
         if request.headers.get("If-None-Match"):
             # A revalidation: the stored ETag alone settles it, without the document.
-            head = published.values_list("etag", "updated_at").first()
+            head = next(iter(published.values_list("etag", "updated_at")[:1]), None)
             if head is not None:
                 not_modified = get_conditional_response(
                     request, etag=quote_etag(head[0]), last_modified=head[1].timestamp()
@@ -142,10 +142,10 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
                 if not_modified is not None:
                     not_modified["ETag"] = quote_etag(head[0])
                     return not_modified
-        row = published.values_list("document", "etag", "updated_at").first()
-        if row is None:
+        rows = published.values_list("document", "etag", "updated_at")[:1]
+        if not rows:
             return self._redirect_old_slug(kwargs["slug"])
-        document, etag, updated_at = row
+        document, etag, updated_at = rows[0]
         response = Response(orjson.Fragment(document))
         response["ETag"] = quote_etag(etag)
         return _set_last_modified(response, [updated_at])

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from articles.models import Article, PublishedArticle, RelatedLink
@@ -221,3 +224,47 @@ def test_rebuild_command_restores_a_damaged_world(client):
     assert list(PublishedArticle.objects.values_list("article_id", flat=True)) == [live.pk]
     assert _stored(live) == _fresh(live)
     assert _detail(client, live).json()["slug"] == live.slug
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_linking_article_another_transaction_holds_is_rebuilt_after_it_is_done(editor):
+    """Two editors at once: one renames an article while the other holds an article that
+    links to it. The rename does not wait (no deadlock between linked articles); the linking
+    article is rebuilt after the other transaction ends, with the new headline."""
+    target = ArticleFactory(published=True, headline="Harga beras naik")
+    linking = ArticleFactory(published=True)
+    RelatedLink.objects.create(article=linking, target_article=target, after_paragraph=1)
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    holder.set_autocommit(False)
+    row_locks = connection.vendor == "postgresql"
+    if row_locks:  # SQLite has no row locks: there the rebuild simply happens at once
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT id FROM articles_article WHERE id = %s FOR UPDATE", [linking.pk])
+
+    def rename() -> None:
+        try:
+            article_save(
+                article=Article.objects.get(pk=target.pk),
+                user=editor,
+                expected_version=target.version,
+                data={"headline": "Harga beras turun"},
+            )
+        finally:
+            connection.close()
+
+    saving = threading.Thread(target=rename)
+    saving.start()
+    try:
+        if row_locks:
+            # The rename committed; the linking article waits for the holder to finish.
+            deadline = time.monotonic() + 10
+            while _stored(target)["headline"] != "Harga beras turun":
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert [r["title"] for r in _stored(linking)["related"]] == ["Harga beras naik"]
+    finally:
+        holder.rollback()
+        holder.close()
+        saving.join(timeout=20)
+    assert not saving.is_alive()
+    assert [r["title"] for r in _stored(linking)["related"]] == ["Harga beras turun"]
