@@ -6,11 +6,14 @@ once, when the article is published or anything they see of it changes, and stor
 only for an article that is published and not in the trash, so a draft cannot leak from it;
 an embargo or a publish time still ahead hides a row until `visible_from`.
 
-Every change that alters what readers see calls in, inside the transaction of the change:
-the workflow services (publish, unpublish, edit, correction, slug, trash), the admin's save,
-tag merges and renames, author and section edits, photo edits and finished renditions
-(`articles.signals`, `articles.jobs`). `published_rebuild` rebuilds everything, after a
-change of settings that shape the JSON (SITE_URL, MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE).
+Every change that alters what readers see asks for a rebuild (`published_changed`), inside
+the transaction of the change: saves of articles and of their bylines, tags, photos, links and
+corrections, tag merges and renames, author, section and photo edits (`articles.signals`),
+finished renditions and suggestions (`articles.jobs`, `articles.suggestions`), slug changes
+and trash (`articles.services`). The workflow services and the admin's save collect those
+requests and rebuild each article once at their end (`published_batch`). `published_rebuild`
+rebuilds everything, after a change of settings that shape the JSON (SITE_URL,
+MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE).
 """
 
 from __future__ import annotations
