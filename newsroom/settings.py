@@ -256,6 +256,8 @@ API_SEARCH_MAX_PAGES = 20
 API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "600/min")
 # Writes through the write API (POST, PATCH), per token user; stricter than reads.
 API_WRITE_THROTTLE_RATE = os.environ.get("API_WRITE_THROTTLE_RATE", "60/min")
+# Write API tokens expire this many days after they were made (a new one is made in the admin).
+API_TOKEN_MAX_AGE_DAYS = envint("API_TOKEN_MAX_AGE_DAYS", 90)
 API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300"
 )

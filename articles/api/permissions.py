@@ -9,8 +9,10 @@ the object asked for (RELIABILITY.md B5).
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -30,7 +32,8 @@ class ManageTokenAuthentication(TokenAuthentication):
 
     A malformed header, an unknown key and a deactivated user's key all answer 401
     `not_authenticated` with `WWW-Authenticate: Token` (DRF's `authenticate_header`).
-    A key that is not 40 hex digits is refused without a query. Our code compares no key
+    A key that is not 40 hex digits is refused without a query; a key older than
+    `API_TOKEN_MAX_AGE_DAYS` has expired. Our code compares no key
     itself: the database finds the key by an exact index lookup (RELIABILITY.md B6; storing
     only a hash of each key would also take that lookup's timing out, and needs a migration).
     """
@@ -48,7 +51,12 @@ class ManageTokenAuthentication(TokenAuthentication):
         if not TOKEN_KEY.fullmatch(key):
             # The same answer as DRF's for an unknown key.
             raise exceptions.AuthenticationFailed("Invalid token.")
-        return super().authenticate_credentials(key)
+        user, token = super().authenticate_credentials(key)
+        if token.created < timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS):
+            raise exceptions.AuthenticationFailed(
+                "This token has expired; ask an administrator for a new one."
+            )
+        return user, token
 
 
 def _authenticated(request) -> bool:

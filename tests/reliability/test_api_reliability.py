@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from rest_framework.authtoken.models import Token
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from articles.models import Article, Photo
@@ -278,6 +279,20 @@ def test_b6_missing_or_bad_tokens_are_401_with_www_authenticate(draft, authoriza
 def test_b6_deactivated_users_token_is_401(deactivated, draft):
     response = token_client(deactivated).get(article_url(draft))
     assert error_of(response, 401)["code"] == "not_authenticated"
+
+
+def test_b6_expired_token_is_401(writer, draft, settings):
+    client = token_client(writer)
+    key = client._credentials["HTTP_AUTHORIZATION"].split()[1]
+    Token.objects.filter(key=key).update(
+        created=timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS, minutes=1)
+    )
+    error = error_of(client.get(article_url(draft)), 401)
+    assert error["code"] == "not_authenticated"
+    assert "expired" in error["message"]
+
+    Token.objects.filter(key=key).update(created=timezone.now())
+    assert client.get(article_url(draft)).status_code == 200
 
 
 def test_b6_token_in_the_query_string_is_refused_even_with_a_good_header(writer, draft):
