@@ -209,6 +209,59 @@ def etag_status(url: str) -> tuple[str, int]:
         return etag, error.code
 
 
+def start_gunicorn(app: str, port: int, env: dict[str, str], chdir: Path = REPO):
+    """The production server as the anchors run it: gunicorn, 2 sync workers, 127.0.0.1."""
+    return subprocess.Popen(
+        [
+            str(Path(PYTHON).with_name("gunicorn")),
+            *("-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}", "--chdir", str(chdir), app),
+        ],
+        env=env,
+        cwd=REPO,
+        start_new_session=True,
+    )
+
+
+def measure(
+    base: str,
+    endpoints: Path,
+    params: dict[str, str],
+    server: subprocess.Popen,
+    *,
+    runs: str,
+    duration: int,
+    label: str,
+    raw_json: Path,
+    env: dict[str, str],
+) -> None:
+    """E1-E4 with ../shared/bench/harness/api_bench.py (wrk), the same tag, word and slugs."""
+    run(
+        [
+            PYTHON,
+            str(API_BENCH),
+            base,
+            str(endpoints),
+            "--slugs",
+            params["slugs_file"],
+            "--var",
+            f"tag={params['tag']}",
+            "--var",
+            f"word={params['word']}",
+            "--pid",
+            str(server.pid),
+            "--runs",
+            runs,
+            "--duration",
+            str(duration),
+            "--label",
+            label,
+            "--json",
+            str(raw_json),
+        ],
+        env,
+    )
+
+
 def dataset_for_ceiling(articles: str) -> str:
     """A gen_dataset.py output directory of `articles` articles (generated once, then kept)."""
     directory = REPO / "var" / "bench" / f"data-{articles}"
@@ -237,54 +290,30 @@ def bench_ceiling(
     recreate_database(ceiling_url)
     run([PYTHON, str(CEILING / "load_ceiling.py"), jsonl, ceiling_url], env)
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).with_name("gunicorn")),
-            "-w",
-            "2",
-            "-k",
-            "sync",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--chdir",
-            str(CEILING),
-            "app:application",
-        ],
-        env={
+    server = start_gunicorn(
+        "app:application",
+        port,
+        {
             **env,
             "CEILING_DSN": ceiling_url,
             "CEILING_BASE_URL": base,
             "PYTHONDONTWRITEBYTECODE": "1",
         },
-        start_new_session=True,
+        chdir=CEILING,
     )
     raw_json = workdir / "ceiling.json"
     try:
         wait_ready(base + "/latest?limit=1", server)
-        run(
-            [
-                PYTHON,
-                str(API_BENCH),
-                base,
-                str(CEILING_ENDPOINTS),
-                "--slugs",
-                params["slugs_file"],
-                "--var",
-                f"tag={params['tag']}",
-                "--var",
-                f"word={params['word']}",
-                "--pid",
-                str(server.pid),
-                "--runs",
-                runs,
-                "--duration",
-                str(duration),
-                "--label",
-                "ceiling",
-                "--json",
-                str(raw_json),
-            ],
-            env,
+        measure(
+            base,
+            CEILING_ENDPOINTS,
+            params,
+            server,
+            runs=runs,
+            duration=duration,
+            label="ceiling",
+            raw_json=raw_json,
+            env=env,
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -364,48 +393,20 @@ def main() -> int:
     log(f"E2 tag {params['tag']} ({params['tag_articles']} articles), E4 word {params['word']}")
 
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(PYTHON).with_name("gunicorn")),
-            "-w",
-            "2",
-            "-k",
-            "sync",
-            "-b",
-            f"127.0.0.1:{port}",
-            "newsroom.wsgi:application",
-        ],
-        env=env,
-        cwd=REPO,
-        start_new_session=True,
-    )
+    server = start_gunicorn("newsroom.wsgi:application", port, env)
     raw_json = workdir / "api_bench.json"
     try:
         wait_ready(base + "/api/v1/articles/?page_size=1", server)
-        run(
-            [
-                PYTHON,
-                str(API_BENCH),
-                base,
-                str(ENDPOINTS),
-                "--slugs",
-                params["slugs_file"],
-                "--var",
-                f"tag={params['tag']}",
-                "--var",
-                f"word={params['word']}",
-                "--pid",
-                str(server.pid),
-                "--runs",
-                runs,
-                "--duration",
-                str(duration),
-                "--label",
-                f"newsroom {stamp}",
-                "--json",
-                str(raw_json),
-            ],
-            env,
+        measure(
+            base,
+            ENDPOINTS,
+            params,
+            server,
+            runs=runs,
+            duration=duration,
+            label=f"newsroom {stamp}",
+            raw_json=raw_json,
+            env=env,
         )
         detail = f"/api/v1/articles/{params['first_slug']}/"
         etag, status_304 = etag_status(base + detail)
