@@ -73,6 +73,20 @@ def recreate_database(url: str) -> None:
     psql_admin(url, f'CREATE DATABASE "{name}"')
 
 
+def django_json(script: str, env: dict[str, str]):
+    """Run `script` in `manage.py shell` against the benchmark database; its last line of
+    output, as JSON."""
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", script],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def bench_params(env: dict[str, str], jsonl: str | None, workdir: Path) -> dict[str, str]:
     """The E2 tag (mid-popularity), the E4 word and 1,000 live slugs for E3, from the database."""
     if jsonl:
@@ -91,15 +105,7 @@ def bench_params(env: dict[str, str], jsonl: str | None, workdir: Path) -> dict[
         "slugs = list(live.order_by('id').values_list('slug', flat=True));"
         "print(json.dumps({'tag': tag.slug, 'tag_articles': tag.n, 'slugs': slugs}))"
     )
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", script],
-        env=env,
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    data = json.loads(out.strip().splitlines()[-1])
+    data = django_json(script, env)
     shared_slugs = Path(jsonl) / "slugs.txt" if jsonl else None
     if shared_slugs and shared_slugs.is_file():
         # gen_dataset.py's own 1,000 slugs: E3 asks both servers for the same articles, even
@@ -149,15 +155,7 @@ out["E5"] = len(ctx.captured_queries)
 out["E5_status"] = status.status_code
 print(json.dumps(out))
 """
-    result = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", script],
-        env=env,
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return django_json(script, env)
 
 
 def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
