@@ -9,6 +9,7 @@ at `SITE_URL`, never at the request's Host header.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -16,6 +17,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.urls import path, reverse_lazy
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+logger = logging.getLogger(__name__)
 
 
 class StaffPasswordResetForm(PasswordResetForm):
@@ -49,6 +54,19 @@ class AdminPageMixin:
 
 class StaffPasswordResetView(AdminPageMixin, auth_views.PasswordResetView):
     form_class = StaffPasswordResetForm
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except KombuOperationalError:
+            # The broker is unreachable: say so on the form (the same for every address)
+            # instead of an error page; the person can ask again in a moment.
+            logger.warning("Password reset not queued: the broker is unreachable.", exc_info=True)
+            # On the field: the admin's reset template shows no form-wide errors.
+            form.add_error(
+                "email", _("E-mail cannot be sent right now. Please try again in a few minutes.")
+            )
+            return self.form_invalid(form)
 
 
 class StaffPasswordResetDoneView(AdminPageMixin, auth_views.PasswordResetDoneView):

@@ -17,6 +17,7 @@ from django.core import mail, signing
 from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from articles.models import Article
 from articles.services import (
@@ -251,6 +252,29 @@ def test_f3_password_reset_for_a_known_or_unknown_address_answers_alike(staff):
     assert mail.outbox == []
     # The page the redirect leads to is the same for everyone.
     assert Client().get(known["Location"]).status_code == 200
+
+
+def test_f3_broker_down_answers_the_form_again_alike_for_every_address(staff):
+    pages = []
+    for email in ("redaktur@example.org", "tidak.ada@example.org"):
+        with (
+            mock.patch(
+                "articles.tasks.staff_password_reset_mail_task.delay",
+                side_effect=KombuOperationalError("connection refused"),
+            ),
+            assert_db_unchanged(),
+        ):
+            response = Client().post(
+                "/admin/password_reset/", {"email": email}, HTTP_X_REQUEST_ID="f3"
+            )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "E-mail cannot be sent right now" in page
+        # The same page but for the address typed and the form's CSRF token.
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+        pages.append(page.replace(email, "<email>"))
+    assert pages[0] == pages[1]
+    assert mail.outbox == []
 
 
 def test_f3_the_reset_form_is_linked_from_the_admin_login():
