@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.models import BackgroundJob, Photo, WebhookDelivery
-from articles.published import published_ids_with_photo, published_refresh
+from articles.published import published_batch, published_changed, published_ids_with_photo
 from articles.renditions import (
     RenditionSourceError,
     photo_fill_metadata_saved,
@@ -171,21 +171,21 @@ def photo_renditions_run(*, photo_id: int, worker: str = "") -> BackgroundJob | 
         # Deleted since the request: nothing is owed.
         BackgroundJob.objects.filter(pk=job.pk).delete()
         return None
-    try:
-        photo_fill_metadata_saved(photo=photo)
-        photo_generate_renditions(photo=photo)
-    except RenditionSourceError as exc:
-        job_fail(job=job, key=key, error=str(exc))
-    except OSError as exc:
-        delay = min(600, 10 * 2 ** (job.attempts - 1))
-        job_release(job=job, key=key, error=f"{type(exc).__name__}: {exc}", delay=delay)
-        raise TransientJobError(str(exc)) from exc
-    else:
-        with transaction.atomic():
+    # Each rendition saved asks for the photo's articles to be rebuilt: once, at the end.
+    with published_batch():
+        try:
+            photo_fill_metadata_saved(photo=photo)
+            photo_generate_renditions(photo=photo)
+        except RenditionSourceError as exc:
+            job_fail(job=job, key=key, error=str(exc))
+        except OSError as exc:
+            delay = min(600, 10 * 2 ** (job.attempts - 1))
+            job_release(job=job, key=key, error=f"{type(exc).__name__}: {exc}", delay=delay)
+            raise TransientJobError(str(exc)) from exc
+        else:
             job_finish(job=job, key=key)
-            # Published articles showing the photo get its renditions (and any caption or
-            # credit read from the file).
-            published_refresh(article_ids=published_ids_with_photo(photo_id=photo.pk))
+            # Caption or credit read from the file is written by UPDATE, without a signal.
+            published_changed(article_ids=published_ids_with_photo(photo_id=photo.pk))
     job.refresh_from_db()
     return job
 

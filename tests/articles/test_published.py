@@ -227,10 +227,14 @@ def test_rebuild_command_restores_a_damaged_world(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_linking_article_another_transaction_holds_is_rebuilt_after_it_is_done(editor):
+def test_a_linking_article_another_transaction_holds_is_rebuilt_after_it_is_done(
+    django_user_model,
+):
     """Two editors at once: one renames an article while the other holds an article that
     links to it. The rename does not wait (no deadlock between linked articles); the linking
     article is rebuilt after the other transaction ends, with the new headline."""
+    # A superuser: an earlier transactional test may have flushed the roles migrations made.
+    editor = django_user_model.objects.create_superuser("redaktur.pelaksana", password="x")
     target = ArticleFactory(published=True, headline="Harga beras naik")
     linking = ArticleFactory(published=True)
     RelatedLink.objects.create(article=linking, target_article=target, after_paragraph=1)
