@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC
 
 import django_filters
@@ -16,8 +17,25 @@ from newsroom.api import InvalidParameter
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
 
+class ShallowCopyMixin:
+    """django-filter deep-copies every filter of a FilterSet for every request, validators,
+    choices and help texts included (half a millisecond per list request here). Our filters
+    keep no state of their own during a request except the `model` and `parent` the FilterSet
+    then sets on its copy, so a shallow copy is enough.
+    """
+
+    def __deepcopy__(self, memo):
+        clone = copy.copy(self)
+        clone.method = self.method  # binds a `method=` filter to the copy, not to the original
+        return clone
+
+
+class ChoiceFilter(ShallowCopyMixin, django_filters.ChoiceFilter):
+    pass
+
+
 @extend_schema_field({"type": "string", "pattern": SLUG_PATTERN})
-class SlugFilter(django_filters.CharFilter):
+class SlugFilter(ShallowCopyMixin, django_filters.CharFilter):
     """One slug; anything else is a 400 naming the parameter."""
 
     def __init__(self, *args, **kwargs):
@@ -26,7 +44,7 @@ class SlugFilter(django_filters.CharFilter):
 
 
 @extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+(,[-a-zA-Z0-9_]+){0,9}$"})
-class SlugListFilter(django_filters.CharFilter):
+class SlugListFilter(ShallowCopyMixin, django_filters.CharFilter):
     """One to ten comma-separated slugs, e.g. `?tag=banjir,bandung`."""
 
     def __init__(self, *args, **kwargs):
@@ -42,7 +60,7 @@ def validate_slug_list(value: str) -> None:
         validate_slug(slug)
 
 
-class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
+class UTCDateTimeFilter(ShallowCopyMixin, django_filters.IsoDateTimeFilter):
     """An ISO 8601 date-time, compared in UTC.
 
     ISO 8601 allows offsets (e.g. +16:18) that PostgreSQL refuses, so the value is converted
@@ -68,14 +86,14 @@ class ArticleFilter(django_filters.FilterSet):
         method="filter_tags",
         help_text="One or several tag slugs, comma-separated; see `tag_match`.",
     )
-    tag_match = django_filters.ChoiceFilter(
+    tag_match = ChoiceFilter(
         choices=[("any", "any"), ("all", "all")],
         method="filter_noop",
         empty_label=None,
         help_text="With several tags: `any` (default) or `all` of them.",
     )
     author = SlugFilter(method="filter_author", help_text="Author slug.")
-    language = django_filters.ChoiceFilter(choices=Language.choices)
+    language = ChoiceFilter(choices=Language.choices)
     published_after = UTCDateTimeFilter(
         param="published_after",
         field_name="published_at",

@@ -131,21 +131,23 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
     lookup_field = "slug"
 
     def retrieve(self, request, *args, **kwargs):
-        published = PublishedArticle.objects.visible().filter(slug=kwargs["slug"])
+        slug = kwargs["slug"]
         if request.headers.get("If-None-Match"):
             # A revalidation: the stored ETag alone settles it, without the document.
-            head = next(iter(published.values_list("etag", "updated_at")[:1]), None)
-            if head is not None:
-                not_modified = get_conditional_response(
-                    request, etag=quote_etag(head[0]), last_modified=head[1].timestamp()
-                )
-                if not_modified is not None:
-                    not_modified["ETag"] = quote_etag(head[0])
-                    return not_modified
-        rows = published.values_list("document", "etag", "updated_at")[:1]
-        if not rows:
-            return self._redirect_old_slug(kwargs["slug"])
-        document, etag, updated_at = rows[0]
+            head = PublishedArticle.objects.detail_row(slug, with_document=False)
+            if head is None:
+                return self._redirect_old_slug(slug)
+            _, etag, updated_at = head
+            not_modified = get_conditional_response(
+                request, etag=quote_etag(etag), last_modified=updated_at.timestamp()
+            )
+            if not_modified is not None:
+                not_modified["ETag"] = quote_etag(etag)
+                return not_modified
+        row = PublishedArticle.objects.detail_row(slug)
+        if row is None:
+            return self._redirect_old_slug(slug)
+        document, etag, updated_at = row
         response = Response(orjson.Fragment(document))
         response["ETag"] = quote_etag(etag)
         return _set_last_modified(response, [updated_at])
