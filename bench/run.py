@@ -14,9 +14,11 @@ Environment:
                         same run; without BENCH_JSONL the data set comes from gen_dataset.py
 
 The load generator is `../shared/bench/harness/api_bench.py` (wrk underneath) for E1-E4; E5
-(a conditional GET answered 304) is one more wrk run with an If-None-Match header. SQL queries
-per request are counted in-process with Django's CaptureQueriesContext. Everything started
-here is stopped at the end. Results: a table on stdout and JSON under bench/results/.
+(a conditional GET answered 304) is one more wrk run with an If-None-Match header, and the
+same wrk run against bench/floor.py (a bare WSGI app answering 304 at once) gives its floor.
+SQL queries per request are counted in-process with Django's CaptureQueriesContext.
+Everything started here is stopped at the end. Results: a table on stdout and JSON under
+bench/results/.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -319,6 +322,25 @@ def bench_ceiling(
     return json.loads(raw_json.read_text())
 
 
+def bench_floor(*, base_port: int, path: str, duration: int, env: dict[str, str]) -> dict:
+    """E5's floor: bench/floor.py (a bare WSGI app answering 304, no framework, no database)
+    under the same gunicorn and the same wrk command as E5."""
+    base = f"http://127.0.0.1:{base_port}"
+    server = start_gunicorn("floor:application", base_port, env, chdir=REPO / "bench")
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", base_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        return wrk_conditional(base, path, '"floor"', duration)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 def best_rows(raw: dict, queries: dict[str, float]) -> list[dict]:
     rows = []
     for endpoint in raw["endpoints"].values():
@@ -419,6 +441,7 @@ def main() -> int:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    floor = bench_floor(base_port=port + 2, path=detail, duration=duration, env=env)
     queries = count_queries(env, params)
     rows = best_rows(json.loads(raw_json.read_text()), queries)
     ceiling_rows = []
@@ -443,6 +466,17 @@ def main() -> int:
             "p99_ms": e5["p99"],
             "errors": e5["errors"],
             "queries": queries.get("E5"),
+        }
+    )
+    rows.append(
+        {
+            "endpoint": "E5 floor",
+            "path": "bench/floor.py: bare WSGI, 304 at once (no Django, no database)",
+            "rps": floor["rps"],
+            "p50_ms": floor["p50"],
+            "p99_ms": floor["p99"],
+            "errors": floor["errors"],
+            "queries": 0,
         }
     )
     summary = {
@@ -476,6 +510,12 @@ def main() -> int:
         f"{summary['peak_rss_kib']['max_worker'] / 1024:.1f} MiB"
     )
     print(f"E5 answered HTTP {e5['status']}; load average at the end: {summary['loadavg']}")
+    by_name = {row["endpoint"]: row["rps"] for row in rows}
+    if by_name.get("E3"):
+        print(
+            f"E5 = {by_name['E5'] / by_name['E3']:.2f} x E3; "
+            f"the floor (bare WSGI, no database) = {by_name['E5 floor'] / by_name['E3']:.2f} x E3"
+        )
     if ceiling_rows:
         print()
         print("ceiling app (../shared/bench/ceiling), same content, same run")
