@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.views import defaults
+from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination, CursorPagination, _positive_int
 from rest_framework.response import Response
@@ -276,6 +277,13 @@ def _with_page(request, page: int) -> str:
     return urlunsplit(url._replace(query=urlencode([*query, ("page", str(page))])))
 
 
+def throttle_cache_unavailable(exc: Exception) -> bool:
+    """A throttle whose cache (Redis, `CACHE_URL`) does not answer lets the request through:
+    the API stays up unthrottled, and says so in the log, rather than answering 500."""
+    logger.warning("Throttle cache unavailable, request not throttled: %s", exc)
+    return True
+
+
 class AnonymousThrottle(AnonRateThrottle):
     """Per-IP throttle whose rate is read from settings at request time (tests change it).
 
@@ -297,12 +305,15 @@ class AnonymousThrottle(AnonRateThrottle):
         window = int(self.now // self.duration)
         self.window_ends_at = (window + 1) * self.duration
         counter = f"{key}:{window}"
-        self.cache.add(counter, 0, self.duration + 1)
         try:
-            count = self.cache.incr(counter)
-        except ValueError:  # expired between add and incr
-            self.cache.set(counter, 1, self.duration + 1)
-            count = 1
+            self.cache.add(counter, 0, self.duration + 1)
+            try:
+                count = self.cache.incr(counter)
+            except ValueError:  # expired between add and incr
+                self.cache.set(counter, 1, self.duration + 1)
+                count = 1
+        except RedisError as exc:
+            return throttle_cache_unavailable(exc)
         return count <= self.num_requests
 
     def wait(self) -> float:

@@ -258,6 +258,22 @@ API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "600/min")
 API_WRITE_THROTTLE_RATE = os.environ.get("API_WRITE_THROTTLE_RATE", "60/min")
 # Write API tokens expire this many days after they were made (a new one is made in the admin).
 API_TOKEN_MAX_AGE_DAYS = envint("API_TOKEN_MAX_AGE_DAYS", 90)
+# The API throttles count requests in the default cache. Without CACHE_URL every process
+# counts for itself, so a client gets each rate once per gunicorn worker; production sets
+# CACHE_URL (redis://...) and all workers count together. A Redis that does not answer within
+# half a second lets requests through unthrottled (logged) rather than failing them.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "newsroom",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300"
 )

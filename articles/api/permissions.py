@@ -13,12 +13,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import UserRateThrottle
 
 from articles.services import user_can_publish
+from newsroom.api import throttle_cache_unavailable
 
 # Query parameters a client might put a token in; a token in a URL ends up in access logs,
 # proxies and browser history, so such a request is refused even when the header is fine.
@@ -104,4 +106,7 @@ class WriteThrottle(UserRateThrottle):
     def allow_request(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except RedisError as exc:
+            return throttle_cache_unavailable(exc)

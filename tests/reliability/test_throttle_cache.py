@@ -1,0 +1,74 @@
+"""E6 with a shared cache: throttle counters in Redis (`CACHE_URL`), and an API that stays up
+when that Redis does not answer.
+
+The tests marked `worker` need the real Redis of `make test-worker` (CELERY_BROKER_URL); they
+fail, not skip, when it is missing (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+import redis
+from django.test import override_settings
+
+from tests.articles.api.manage_helpers import ARTICLES_URL, token_client
+from tests.reliability.conftest import error_of
+
+pytestmark = pytest.mark.django_db
+
+# Nothing listens on port 1: every cache call fails at once with a connection error.
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+def test_e6_an_unreachable_throttle_cache_lets_reads_through_and_logs_it(
+    api_client, settings, caplog
+):
+    settings.API_ANON_THROTTLE_RATE = "1/min"
+    with override_settings(CACHES=UNREACHABLE_REDIS), caplog.at_level(logging.WARNING):
+        statuses = [api_client.get("/api/v1/articles/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    assert "Throttle cache unavailable" in caplog.text
+
+
+def test_e6_an_unreachable_throttle_cache_does_not_turn_a_bad_write_into_a_500(
+    writer, settings, caplog
+):
+    settings.API_WRITE_THROTTLE_RATE = "1/min"
+    client = token_client(writer)
+    with override_settings(CACHES=UNREACHABLE_REDIS), caplog.at_level(logging.WARNING):
+        response = client.post(ARTICLES_URL, {"headline": ""}, format="json")
+    assert error_of(response, 400)["field"] == "headline"
+    assert "Throttle cache unavailable" in caplog.text
+
+
+@pytest.mark.worker
+def test_e6_with_cache_url_every_worker_counts_in_redis(api_client, settings):
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    shared = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "newsroom-test-throttle",
+        }
+    }
+    settings.API_ANON_THROTTLE_RATE = "2/min"
+    raw = redis.Redis.from_url(url)
+    raw.delete(*raw.keys("newsroom-test-throttle:*") or ["-"])
+
+    with override_settings(CACHES=shared):
+        statuses = [api_client.get("/api/v1/articles/").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    # The count lives in Redis, where every gunicorn worker reads and increments it.
+    (counter,) = raw.keys("newsroom-test-throttle:*")
+    assert int(raw.get(counter)) == 3
+    raw.delete(counter)
