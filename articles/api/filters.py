@@ -112,13 +112,18 @@ class ArticleFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def get_form_class(self):
-        # The form depends only on the filters, which are fixed per class: build it once, not
-        # on every request (django-filter builds a new form class, with all its fields, per
-        # FilterSet instance).
-        form_class = type(self).__dict__.get("_form_class")
+        # A form of only the filters the request gives, built once per class and set of
+        # parameters (at most 2**7): django-filter builds a form class of every filter for
+        # every request, and its form then copies and cleans every field, given or not.
+        names = frozenset(self.data.keys() & self.filters.keys())
+        form_classes = type(self).__dict__.get("_form_classes")
+        if form_classes is None:
+            form_classes = type(self)._form_classes = {}
+        form_class = form_classes.get(names)
         if form_class is None:
-            form_class = super().get_form_class()
-            type(self)._form_class = form_class
+            fields = {name: self.filters[name].field for name in self.filters if name in names}
+            form_class = type(f"{type(self).__name__}Form", (self._meta.form,), fields)
+            form_classes[names] = form_class
         return form_class
 
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
