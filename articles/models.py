@@ -298,32 +298,44 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         headline nor its URL can leak.
         """
         now = now or timezone.now()
-        visible_links = RelatedLink.objects.filter(
-            Q(target_article__isnull=True)
-            | Q(target_article__in=Article.objects.live(now=now).values("pk"))
-        ).select_related("target_article__section")
-        return self.for_public_list().prefetch_related(
-            models.Prefetch(
-                "article_photos",
-                queryset=ArticlePhoto.objects.select_related("photo").prefetch_related(
-                    "photo__renditions"
+        # "Is the target live?" as a correlated EXISTS: one index lookup per link, where
+        # `target__in=live()` made PostgreSQL hash every live article of the archive for
+        # each query. Targets are loaded without their body and search vector (unused here).
+        live = Article.objects.live(now=now)
+        visible_links = (
+            RelatedLink.objects.filter(
+                Q(target_article__isnull=True) | Exists(live.filter(pk=OuterRef("target_article")))
+            )
+            .select_related("target_article__section")
+            .defer("target_article__body", "target_article__search_vector")
+        )
+        return (
+            self.defer("search_vector")
+            .for_public_list()
+            .prefetch_related(
+                models.Prefetch(
+                    "article_photos",
+                    queryset=ArticlePhoto.objects.select_related("photo").prefetch_related(
+                        "photo__renditions"
+                    ),
                 ),
-            ),
-            models.Prefetch(
-                "related_links", queryset=visible_links, to_attr="visible_related_links"
-            ),
-            # Stored suggestions whose article is still live (it may have been unpublished
-            # since they were computed): one query.
-            models.Prefetch(
-                "related_suggestions",
-                queryset=RelatedSuggestion.objects.filter(
-                    target__in=Article.objects.live(now=now).values("pk")
-                )
-                .select_related("target__section")
-                .order_by("position"),
-                to_attr="visible_suggestions",
-            ),
-            "corrections",
+                models.Prefetch(
+                    "related_links", queryset=visible_links, to_attr="visible_related_links"
+                ),
+                # Stored suggestions whose article is still live (it may have been unpublished
+                # since they were computed): one query.
+                models.Prefetch(
+                    "related_suggestions",
+                    queryset=RelatedSuggestion.objects.filter(
+                        Exists(live.filter(pk=OuterRef("target")))
+                    )
+                    .select_related("target__section")
+                    .defer("target__body", "target__search_vector")
+                    .order_by("position"),
+                    to_attr="visible_suggestions",
+                ),
+                "corrections",
+            )
         )
 
 

@@ -24,11 +24,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
+import orjson
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils import timezone, translation
-from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 from articles.models import (
     Article,
@@ -48,6 +49,20 @@ STORED_FIELDS = [
 ]  # fmt: skip
 
 
+_drf_encoder = JSONEncoder()
+
+
+def render_json(data) -> bytes:
+    """The bytes DRF's JSONRenderer gives (compact, UTF-8, U+2028 and U+2029 escaped), from
+    orjson, about 3 times as fast. Datetimes go through DRF's encoder as in DRF; a key that is
+    not a string is an error here. `tests/articles/test_published.py` checks the equality."""
+    return (
+        orjson.dumps(data, default=_drf_encoder.default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        .replace("\u2028".encode(), b"\\u2028")
+        .replace("\u2029".encode(), b"\\u2029")
+    )
+
+
 def published_documents(articles: list[Article]) -> list[tuple[bytes, bytes]]:
     """The detail JSON and the teaser JSON of each article, as the public API answers them.
 
@@ -57,14 +72,13 @@ def published_documents(articles: list[Article]) -> list[tuple[bytes, bytes]]:
     """
     from articles.api.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
 
-    renderer = JSONRenderer()
     teaser_fields = ArticleTeaserSerializer.Meta.fields
     with timezone.override(settings.TIME_ZONE), translation.override(settings.LANGUAGE_CODE):
         details = ArticleDetailSerializer(articles, many=True).data
         return [
             (
-                renderer.render(detail),
-                renderer.render({name: detail[name] for name in teaser_fields}),
+                render_json(detail),
+                render_json({name: detail[name] for name in teaser_fields}),
             )
             for detail in details
         ]
@@ -132,6 +146,11 @@ def _refresh_batch(batch: list[int], *, now: datetime, skip_locked: bool = False
         PublishedArticle.objects.filter(article_id__in=batch).exclude(
             article_id__in=[row.article_id for row in rows] + sorted(skipped)
         ).delete()
+        for row in rows:
+            # Any expression among the values makes Django insert with plain multi-row VALUES
+            # instead of UNNEST(arrays) on PostgreSQL: psycopg builds those arrays in Python,
+            # escaping every quote of the JSON, which made this upsert 3x as slow.
+            row.document = Value(row.document)
         PublishedArticle.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["article"], update_fields=STORED_FIELDS
         )

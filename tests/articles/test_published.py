@@ -11,9 +11,11 @@ import pytest
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
+from articles.api.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
 from articles.models import Article, PublishedArticle, RelatedLink
-from articles.published import published_documents, published_reveal_due
+from articles.published import published_documents, published_reveal_due, render_json
 from articles.services import (
     article_add_correction,
     article_publish,
@@ -24,6 +26,7 @@ from articles.services import (
 from tagging.services import tag_merge
 from tests.factories import (
     ArticleFactory,
+    ArticlePhotoFactory,
     AuthorFactory,
     PhotoFactory,
     SectionFactory,
@@ -272,3 +275,33 @@ def test_a_linking_article_another_transaction_holds_is_rebuilt_after_it_is_done
         saving.join(timeout=20)
     assert not saving.is_alive()
     assert [r["title"] for r in _stored(linking)["related"]] == ["Harga beras turun"]
+
+
+def test_the_stored_json_is_byte_for_byte_what_drf_renders(editor):
+    """`render_json` (orjson) stands in for DRF's JSONRenderer: the same bytes, with the same
+    escapes of quotes, backslashes, control characters, U+2028 and U+2029."""
+    tricky = 'Banjir "besar" di Bandung\\ \u2028baris\u2029 \x01\x1f\x7f é 😀 </script>'
+    target = ArticleFactory(published=True, headline="Baca \u2028 ini")
+    article = ArticleFactory(
+        published=True,
+        headline=tricky,
+        dek=tricky,
+        lead_photo=PhotoFactory(caption=tricky, credit="Antara/Ñoño"),
+        tags=[TopicTagFactory(name="Pemilu 2029")],
+    )
+    ArticlePhotoFactory(article=article, photo=PhotoFactory(caption=tricky), after_paragraph=1)
+    RelatedLink.objects.create(article=article, target_article=target, after_paragraph=2)
+    article_add_correction(article=article, text=tricky, user=editor)
+
+    articles = list(Article.objects.filter(pk__in=[article.pk, target.pk]).for_public_detail())
+    details = ArticleDetailSerializer(articles, many=True).data
+    built = published_documents(articles)
+    for one, detail, (document, teaser) in zip(articles, details, built, strict=True):
+        assert document == JSONRenderer().render(detail)
+        teaser_data = {name: detail[name] for name in ArticleTeaserSerializer.Meta.fields}
+        assert teaser == JSONRenderer().render(teaser_data)
+        assert b"\\u2028" in document and "\u2028".encode() not in document
+        assert PublishedArticle.objects.get(article=one).document.encode() == document
+    assert render_json([tricky, 1, -2, None, True, {"x": []}]) == JSONRenderer().render(
+        [tricky, 1, -2, None, True, {"x": []}]
+    )

@@ -12,7 +12,17 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from articles.models import Article, Author, Byline, Photo, PhotoRendition, RelatedLink, Section
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    Photo,
+    PhotoRendition,
+    PublishedArticle,
+    RelatedLink,
+    Section,
+)
+from articles.published import published_documents
 from tagging.models import TopicTag
 
 GEN_DATASET = Path(__file__).resolve().parents[2].parent / "shared/bench/gen_dataset.py"
@@ -139,3 +149,18 @@ def test_from_jsonl_loads_gen_dataset_output(tmp_path, client):
     assert article.lead_photo.credit == first["lead_image"]["credit"]
     listed = client.get("/api/v1/articles/?page_size=100").json()["results"]
     assert {item["slug"] for item in listed} == {r["slug"] for r in rows} - drafts
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the build workers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_build_workers_store_what_one_build_stores():
+    """Two worker processes (committed data, own connections) build every live article, and
+    each row holds exactly what a build in this process gives."""
+    seed(articles=80, seed=5, workers=2)
+
+    live = Article.objects.filter(status="published", deleted_at__isnull=True)
+    stored = dict(PublishedArticle.objects.values_list("article_id", "document"))
+    assert set(stored) == set(live.values_list("id", flat=True))
+    articles = list(live.for_public_detail())
+    for article, (document, _teaser) in zip(articles, published_documents(articles), strict=True):
+        assert stored[article.pk].encode() == document
