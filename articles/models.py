@@ -843,18 +843,6 @@ class PublishedArticleQuerySet(models.QuerySet["PublishedArticle"]):
     def search(self, query: str) -> PublishedArticleQuerySet:
         return search_articles(self, query, prefix="article__", id_field="article_id")
 
-
-class PublishedArticle(models.Model):
-    """The published world: what readers may see of one live article, as JSON built once.
-
-    Written only by `articles.published` (the publish door) when the article is published or
-    anything readers see of it changes, and deleted when it stops being public. The public
-    article API serves `document` (detail) and `teaser` (list item) as stored.
-    """
-
-    article = models.OneToOneField(
-        Article, on_delete=models.CASCADE, primary_key=True, related_name="published"
-    )
     def detail_row(self, slug: str, *, with_document: bool = True) -> tuple | None:
         """`(document, etag, updated_at)` of the visible row with `slug`, or None; `document`
         is None when not asked for (a revalidation needs only the ETag).
@@ -879,6 +867,18 @@ class PublishedArticle(models.Model):
             updated_at = updated_at.replace(tzinfo=UTC)
         return document, etag, updated_at
 
+
+class PublishedArticle(models.Model):
+    """The published world: what readers may see of one live article, as JSON built once.
+
+    Written only by `articles.published` (the publish door) when the article is published or
+    anything readers see of it changes, and deleted when it stops being public. The public
+    article API serves `document` (detail) and `teaser` (list item) as stored.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
     slug = models.SlugField(max_length=120, unique=True)
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
     language = models.CharField(max_length=5, choices=Language.choices)
