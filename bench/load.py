@@ -272,10 +272,11 @@ print(json.dumps({
 """
 
 
-def editor_setup(env: dict[str, str]) -> dict:
-    """The `bench.editor` user (Editor group) with its token, and slugs to read and write."""
+def django_json(script: str, env: dict[str, str]):
+    """Run `script` in `manage.py shell` against the benchmark database; its last line of
+    output, as JSON (bench/run.py uses it too)."""
     out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SETUP_SCRIPT],
+        [sys.executable, "manage.py", "shell", "-c", script],
         env=env,
         cwd=REPO,
         check=True,
@@ -283,6 +284,11 @@ def editor_setup(env: dict[str, str]) -> dict:
         text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def editor_setup(env: dict[str, str]) -> dict:
+    """The `bench.editor` user (Editor group) with its token, and slugs to read and write."""
+    return django_json(SETUP_SCRIPT, env)
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen:

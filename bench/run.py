@@ -39,6 +39,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from load import django_json, run_load_test  # bench/load.py: the L-tier load test
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "bench"
 API_BENCH = SHARED / "harness" / "api_bench.py"
@@ -74,20 +76,6 @@ def recreate_database(url: str) -> None:
         raise SystemExit(f"unexpected database name {name!r}")
     psql_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     psql_admin(url, f'CREATE DATABASE "{name}"')
-
-
-def django_json(script: str, env: dict[str, str]):
-    """Run `script` in `manage.py shell` against the benchmark database; its last line of
-    output, as JSON."""
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", script],
-        env=env,
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
 
 
 def bench_params(env: dict[str, str], jsonl: str | None, workdir: Path) -> dict[str, str]:
@@ -529,8 +517,6 @@ def main() -> int:
             )
     print(f"written: {target.relative_to(REPO)}")
     if os.environ.get("BENCH_LOAD_MINUTES", "10") != "0":
-        from load import run_load_test  # bench/load.py: the L-tier load test
-
         return run_load_test(env=env, params=params, port=port, results=target, workdir=workdir)
     return 0
 
