@@ -15,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 
 from articles.api.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
 from articles.models import Article, PublishedArticle, RelatedLink
-from articles.published import published_documents, published_reveal_due, render_json
+from articles.published import published_documents, published_reveal_due
 from articles.services import (
     article_add_correction,
     article_publish,
@@ -23,6 +23,7 @@ from articles.services import (
     article_trash,
     article_unpublish,
 )
+from newsroom.renderers import render_json
 from tagging.services import tag_merge
 from tests.factories import (
     ArticleFactory,
@@ -278,8 +279,9 @@ def test_a_linking_article_another_transaction_holds_is_rebuilt_after_it_is_done
 
 
 def test_the_stored_json_is_byte_for_byte_what_drf_renders(editor):
-    """`render_json` (orjson) stands in for DRF's JSONRenderer: the same bytes, with the same
-    escapes of quotes, backslashes, control characters, U+2028 and U+2029."""
+    """`render_json` (orjson; also the API's renderer) stands in for DRF's JSONRenderer: the
+    same bytes, with the same escapes of quotes, backslashes, control characters, U+2028 and
+    U+2029."""
     tricky = 'Banjir "besar" di Bandung\\ \u2028baris\u2029 \x01\x1f\x7f é 😀 </script>'
     target = ArticleFactory(published=True, headline="Baca \u2028 ini")
     article = ArticleFactory(
