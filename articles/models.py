@@ -916,6 +916,76 @@ class PublishedArticle(models.Model):
         return self.slug
 
 
+class PublishedListingQuerySet(models.QuerySet):
+    """Tag or author rows of published articles (`PublishedArticleTag`,
+    `PublishedArticleAuthor`)."""
+
+    def listing(self, articles: models.QuerySet) -> models.QuerySet:
+        """The list rows (`published_at`, `updated_at`, `teaser`) of those of `articles` (a
+        `PublishedArticle` queryset, filters applied) that are among these rows.
+
+        Ordered by this table's publish time and article, a page is a range scan of its
+        (tag or author, publish time) index, stopping after a page of `articles`.
+        """
+        return self.filter(article__in=articles.values("pk")).values(
+            "published_at", updated_at=F("article__updated_at"), teaser=F("article__teaser")
+        )
+
+
+class PublishedArticleTag(models.Model):
+    """A tag of a published article, with the article's publish time: a tag's list of
+    articles is one range scan of (tag, publish time), however large the archive.
+
+    Written with the article's `PublishedArticle` row, by the publish door only.
+    """
+
+    pk = models.CompositePrimaryKey("article", "tag")
+    article = models.ForeignKey(
+        PublishedArticle, on_delete=models.CASCADE, related_name="tag_rows", db_index=False
+    )
+    tag = models.ForeignKey(TopicTag, on_delete=models.CASCADE, related_name="+", db_index=False)
+    published_at = models.DateTimeField()
+
+    objects = PublishedListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published article tag")
+        verbose_name_plural = _("published article tags")
+        indexes = [
+            models.Index(fields=["tag", "-published_at", "-article"], name="published_tag_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} on {self.article_id}"
+
+
+class PublishedArticleAuthor(models.Model):
+    """An author bylined on a published article, with its publish time: an author's list of
+    articles is one range scan of (author, publish time). Written like `PublishedArticleTag`.
+    """
+
+    pk = models.CompositePrimaryKey("article", "author")
+    article = models.ForeignKey(
+        PublishedArticle, on_delete=models.CASCADE, related_name="author_rows", db_index=False
+    )
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+", db_index=False)
+    published_at = models.DateTimeField()
+
+    objects = PublishedListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published article author")
+        verbose_name_plural = _("published article authors")
+        indexes = [
+            models.Index(
+                fields=["author", "-published_at", "-article"], name="published_author_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.article_id}"
+
+
 # --- Background jobs (issue 4): renditions, old slugs, outbox, webhooks --------------------
 
 

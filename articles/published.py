@@ -34,6 +34,8 @@ from articles.models import (
     ArticlePhoto,
     Byline,
     PublishedArticle,
+    PublishedArticleAuthor,
+    PublishedArticleTag,
     RelatedLink,
     RelatedSuggestion,
     TaggedArticle,
@@ -139,7 +141,30 @@ def _refresh_batch(batch: list[int], *, now: datetime, skip_locked: bool = False
         PublishedArticle.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["article"], update_fields=STORED_FIELDS
         )
+        _write_tags_and_authors(articles, keep=skipped, batch=batch)
     return len(rows), skipped
+
+
+def _write_tags_and_authors(articles: list[Article], *, keep: set[int], batch: list[int]):
+    """Replace the tag and author rows of the batch (but those of `keep`) with those of the
+    built `articles`. Four queries."""
+    replaced = sorted(set(batch) - keep)
+    PublishedArticleTag.objects.filter(article_id__in=replaced).delete()
+    PublishedArticleAuthor.objects.filter(article_id__in=replaced).delete()
+    PublishedArticleTag.objects.bulk_create(
+        PublishedArticleTag(
+            article_id=article.pk, tag_id=item.tag_id, published_at=article.published_at
+        )
+        for article in articles
+        for item in article.tagged_items.all()
+    )
+    PublishedArticleAuthor.objects.bulk_create(
+        PublishedArticleAuthor(
+            article_id=article.pk, author_id=byline.author_id, published_at=article.published_at
+        )
+        for article in articles
+        for byline in article.bylines.all()
+    )
 
 
 def published_dependents(*, article_ids: Iterable[int]) -> set[int]:

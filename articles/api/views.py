@@ -24,7 +24,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from articles.api.filters import ArticleFilter, article_filter_without
+from articles.api.filters import ArticleFilter, SearchFilter, article_filter_without
 from articles.api.serializers import (
     ArticleDetailSerializer,
     ArticleTeaserSerializer,
@@ -35,10 +35,10 @@ from articles.api.serializers import (
 from articles.models import (
     ArticleSlugHistory,
     Author,
-    Byline,
     PublishedArticle,
+    PublishedArticleAuthor,
+    PublishedArticleTag,
     Section,
-    TaggedArticle,
 )
 from newsroom.api import (
     ArticleCursorPagination,
@@ -195,6 +195,7 @@ class SearchView(ArticleListBase):
     """
 
     pagination_class = SearchPagination
+    filterset_class = SearchFilter
     allowed_query_params = frozenset({"q", "page", "page_size"}) | ARTICLE_FILTER_PARAMS
 
     def base_queryset(self):
@@ -233,7 +234,7 @@ class SectionArticleListView(ArticleListBase):
 def _authors_with_live_articles():
     visible = PublishedArticle.objects.visible().values("article_id")
     return Author.objects.filter(
-        Exists(Byline.objects.filter(author=OuterRef("pk"), article__in=visible))
+        Exists(PublishedArticleAuthor.objects.filter(author=OuterRef("pk"), article__in=visible))
     )
 
 
@@ -259,14 +260,13 @@ class AuthorDetailView(PublicAPIView, generics.RetrieveAPIView):
 
 @extend_schema(tags=["authors"], summary="Published articles of an author")
 class AuthorArticleListView(ArticleListBase):
-    filterset_class = article_filter_without("author")
+    filterset_class = article_filter_without("author", list_by_rows=False)
     allowed_query_params = LIST_PARAMS - {"author"}
 
-    def base_queryset(self):
+    def filter_queryset(self, queryset):
         author = get_object_or_404(_authors_with_live_articles(), slug=self.kwargs["slug"])
-        return PublishedArticle.objects.visible().filter(
-            Exists(Byline.objects.filter(article=OuterRef("pk"), author=author))
-        )
+        articles = super().filter_queryset(queryset)
+        return PublishedArticleAuthor.objects.filter(author=author).listing(articles)
 
 
 def _tags_with_live_counts(*, since=None):
@@ -284,13 +284,20 @@ def _tags_with_live_counts(*, since=None):
     )
 
 
+def _tags_with_live_articles():
+    visible = PublishedArticle.objects.visible().values("article_id")
+    return TopicTag.objects.filter(
+        Exists(PublishedArticleTag.objects.filter(tag=OuterRef("pk"), article__in=visible))
+    )
+
+
 def _redirect_merged_tag(slug: str, route: str):
     """A 301 to the tag that `slug` was merged into (or renamed to), if that tag is listed.
 
     One query; raises `Http404` when the slug never was a tag's.
     """
     current_slug = (
-        TagAlias.objects.filter(slug=slug, tag__in=_tags_with_live_counts().values("pk"))
+        TagAlias.objects.filter(slug=slug, tag__in=_tags_with_live_articles().values("pk"))
         .values_list("tag__slug", flat=True)
         .first()
     )
@@ -365,14 +372,13 @@ class TagDetailView(PublicAPIView, generics.RetrieveAPIView):
 class TagArticleListView(ArticleListBase):
     """A tag merged into another answers 301 with the other tag's article list."""
 
-    filterset_class = article_filter_without("tag", "tag_match")
+    filterset_class = article_filter_without("tag", "tag_match", list_by_rows=False)
     allowed_query_params = LIST_PARAMS - {"tag", "tag_match"}
 
-    def base_queryset(self):
-        tag = get_object_or_404(_tags_with_live_counts(), slug=self.kwargs["slug"])
-        return PublishedArticle.objects.visible().filter(
-            Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag))
-        )
+    def filter_queryset(self, queryset):
+        tag = get_object_or_404(_tags_with_live_articles(), slug=self.kwargs["slug"])
+        articles = super().filter_queryset(queryset)
+        return PublishedArticleTag.objects.filter(tag=tag).listing(articles)
 
     def list(self, request, *args, **kwargs):
         try:

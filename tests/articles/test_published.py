@@ -14,7 +14,15 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from articles.api.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
-from articles.models import Article, PublishedArticle, RelatedLink
+from articles.models import (
+    Article,
+    Byline,
+    PublishedArticle,
+    PublishedArticleAuthor,
+    PublishedArticleTag,
+    RelatedLink,
+    TaggedArticle,
+)
 from articles.published import published_documents, published_reveal_due
 from articles.services import (
     article_add_correction,
@@ -116,6 +124,72 @@ def test_a_correction_shows_at_once(client, editor):
     assert [c["text"] for c in _detail(client, article).json()["corrections"]] == [
         "Nama kepala dinas diperbaiki."
     ]
+
+
+def _listing_rows() -> set[tuple]:
+    """The tag and author rows of the published world."""
+    return {
+        ("tag", row.article_id, row.tag_id, row.published_at)
+        for row in PublishedArticleTag.objects.all()
+    } | {
+        ("author", row.article_id, row.author_id, row.published_at)
+        for row in PublishedArticleAuthor.objects.all()
+    }
+
+
+def _expected_listing_rows() -> set[tuple]:
+    """The same, as the editing tables say they should be."""
+    published = dict(PublishedArticle.objects.values_list("article_id", "published_at"))
+    return {
+        ("tag", item.content_object_id, item.tag_id, published[item.content_object_id])
+        for item in TaggedArticle.objects.filter(content_object_id__in=published)
+    } | {
+        ("author", byline.article_id, byline.author_id, published[byline.article_id])
+        for byline in Byline.objects.filter(article_id__in=published)
+    }
+
+
+def test_tag_and_author_rows_follow_every_change(editor):
+    banjir, bandung, jembatan = (TopicTagFactory(name=n) for n in ("Banjir", "Bandung", "Jembatan"))
+    siti, rina = AuthorFactory(name="Siti"), AuthorFactory(name="Rina")
+    article = ArticleFactory(status=Article.Status.IN_REVIEW, tags=[banjir], authors=[siti])
+    other = ArticleFactory(published=True, tags=[banjir, bandung], authors=[siti, rina])
+    ArticleFactory(status=Article.Status.DRAFT, tags=[banjir], authors=[siti])
+    assert _listing_rows() == _expected_listing_rows()
+    assert {row[1] for row in _listing_rows()} == {other.pk}
+
+    article_publish(article=article, user=editor)
+    assert _listing_rows() == _expected_listing_rows()
+    assert ("tag", article.pk, banjir.pk, article.published_at) in _listing_rows()
+
+    article.refresh_from_db()
+    article_save(
+        article=article,
+        user=editor,
+        expected_version=article.version,
+        data={"headline": "Jembatan Cikapundung ditutup"},
+        bylines=[rina],
+        tags=["Jembatan", "Bandung"],
+    )
+    assert _listing_rows() == _expected_listing_rows()
+    assert {row[2] for row in _listing_rows() if row[1] == article.pk} == {
+        jembatan.pk, bandung.pk, rina.pk
+    }  # fmt: skip
+
+    article.refresh_from_db()
+    article.published_at -= timedelta(days=1)
+    article.save()
+    assert _listing_rows() == _expected_listing_rows()
+    assert ("author", article.pk, rina.pk, article.published_at) in _listing_rows()
+
+    tag_merge(source=bandung, target=banjir)
+    assert _listing_rows() == _expected_listing_rows()
+    jembatan.delete()
+    assert _listing_rows() == _expected_listing_rows()
+
+    article_unpublish(article=article, user=editor)
+    assert _listing_rows() == _expected_listing_rows()
+    assert {row[1] for row in _listing_rows()} == {other.pk}
 
 
 def test_tag_merge_and_rename_show_at_once(client):

@@ -46,6 +46,8 @@ from articles.models import (
     Photo,
     PhotoRendition,
     PublishedArticle,
+    PublishedArticleAuthor,
+    PublishedArticleTag,
     RelatedLink,
     Section,
     TaggedArticle,
@@ -300,6 +302,8 @@ class Command(BaseCommand):
 
     def flush(self) -> None:
         models = [
+            PublishedArticleTag,
+            PublishedArticleAuthor,
             PublishedArticle,
             RelatedLink,
             TaggedArticle,

@@ -151,6 +151,59 @@ def test_list_filters(api_client):
     assert slugs(f"published_after={before}") == {both.slug, only_banjir.slug}
 
 
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [("/api/v1/articles/?tag=banjir&", 1), ("/api/v1/tags/banjir/articles/?", 2),
+     ("/api/v1/articles/?author=siti&", 1), ("/api/v1/authors/siti/articles/?", 2)],
+)  # fmt: skip
+def test_a_tag_or_author_list_pages_newest_first_without_hidden_articles(
+    api_client, django_assert_num_queries, url, queries
+):
+    banjir, siti = TopicTagFactory(slug="banjir"), AuthorFactory(slug="siti")
+    now = timezone.now().replace(microsecond=0)
+    listed = [
+        ArticleFactory(published=True, published_at=now - timedelta(hours=hours), tags=[banjir],
+                       authors=[siti])
+        for hours in (1, 2, 2, 2, 3)
+    ]  # fmt: skip
+    ArticleFactory(published=True, published_at=now + timedelta(hours=1), tags=[banjir],
+                   authors=[siti])  # fmt: skip
+    ArticleFactory(published=True, embargo_until=now + timedelta(hours=1), tags=[banjir],
+                   authors=[siti])  # fmt: skip
+    ArticleFactory(status=Article.Status.DRAFT, tags=[banjir], authors=[siti])
+    ArticleFactory(published=True)
+
+    with django_assert_num_queries(queries):
+        page = api_client.get(f"{url}page_size=2").json()
+    slugs = [item["slug"] for item in page["results"]]
+    while page["next"]:
+        page = api_client.get(page["next"]).json()
+        slugs += [item["slug"] for item in page["results"]]
+
+    expected = sorted(listed, key=lambda a: (a.published_at, a.pk), reverse=True)
+    assert slugs == [article.slug for article in expected]
+
+
+def test_a_tag_list_with_other_filters(api_client):
+    banjir, siti = TopicTagFactory(slug="banjir"), AuthorFactory(slug="siti")
+    daerah = SectionFactory(slug="daerah")
+    match = ArticleFactory(published=True, tags=[banjir], authors=[siti], section=daerah)
+    ArticleFactory(published=True, tags=[banjir], section=daerah)
+    ArticleFactory(published=True, tags=[banjir], authors=[siti], language="en")
+    ArticleFactory(published=True, authors=[siti], section=daerah)
+
+    for query in (
+        "tag=banjir&author=siti&section=daerah&language=id",
+        "author=siti&section=daerah&tag=banjir,banjir&tag_match=all&language=id",
+    ):
+        response = api_client.get(f"/api/v1/articles/?{query}")
+        assert [item["slug"] for item in response.json()["results"]] == [match.slug], query
+    response = api_client.get(
+        "/api/v1/tags/banjir/articles/?author=siti&section=daerah&language=id"
+    )
+    assert [item["slug"] for item in response.json()["results"]] == [match.slug]
+
+
 def test_list_query_count_is_constant_in_page_size(api_client, django_assert_num_queries):
     tags = [TopicTagFactory() for _ in range(3)]
     for _ in range(50):
