@@ -198,44 +198,65 @@ class Photo(models.Model):
 
 def search_articles(queryset, query: str, *, prefix: str = "", id_field: str = "id"):
     """`queryset` (of articles, or of rows whose article is reached by `prefix`) matching
-    `query`, most relevant first, then newest.
+    `query`, most relevant first, then newest (`search_matching`, `search_ranked`)."""
+    matching = search_matching(queryset, query, prefix=prefix)
+    return search_ranked(matching, query, prefix=prefix, id_field=id_field)
 
-    PostgreSQL: the article's stored `search_vector` (headline A, dek B, body C; kept current
-    by a trigger, see migration 0004) matched with the stemming of each article's language.
-    Elsewhere (SQLite): every word must occur in headline, dek or body; headline matches rank
-    first. No stemming there.
+
+def search_matching(queryset, query: str, *, prefix: str = "", vector: str = ""):
+    """`queryset` (of articles, or of rows whose article is reached by `prefix`) less the
+    rows that do not match `query`.
+
+    PostgreSQL: a stored search vector (`vector`, by default the article's `search_vector`:
+    headline A, dek B, body C, kept current by a trigger, see migration 0004) matched with
+    the stemming of each article's language. Elsewhere (SQLite): every word must occur in
+    headline, dek or body. No stemming there.
     """
-    ordering = ("-rank", "-published_at", f"-{id_field}")
     if connections[queryset.db].vendor == "postgresql":
-        by_language = {
-            code: SearchQuery(query, config=config, search_type="websearch")
-            for code, config in SEARCH_CONFIGS.items()
-        }
+        vector = vector or f"{prefix}search_vector"
         matches = Q()
-        for code, search_query in by_language.items():
-            matches |= Q(language=code, **{f"{prefix}search_vector": search_query})
-        rank = Case(
-            *(
-                When(language=code, then=SearchRank(F(f"{prefix}search_vector"), search_query))
-                for code, search_query in by_language.items()
-            ),
-            default=Value(0.0),
-            output_field=FloatField(),
-        )
-        return queryset.filter(matches).annotate(rank=rank).order_by(*ordering)
-
-    words = query.split()[:10]
-    for word in words:
+        for code, search_query in _search_queries(query).items():
+            matches |= Q(language=code, **{vector: search_query})
+        return queryset.filter(matches)
+    for word in query.split()[:10]:
         queryset = queryset.filter(
             Q(**{f"{prefix}headline__icontains": word})
             | Q(**{f"{prefix}dek__icontains": word})
             | Q(**{f"{prefix}body__icontains": word})
         )
+    return queryset
+
+
+def search_ranked(queryset, query: str, *, prefix: str = "", vector: str = "", id_field="id"):
+    """Matches of `query` (`search_matching`) most relevant first, then newest.
+
+    PostgreSQL ranks with `ts_rank` over the search vector; SQLite puts headline matches
+    first.
+    """
+    ordering = ("-rank", "-published_at", f"-{id_field}")
+    if connections[queryset.db].vendor == "postgresql":
+        vector = vector or f"{prefix}search_vector"
+        rank = Case(
+            *(
+                When(language=code, then=SearchRank(F(vector), search_query))
+                for code, search_query in _search_queries(query).items()
+            ),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        return queryset.annotate(rank=rank).order_by(*ordering)
     headline_hits = Q()
-    for word in words:
+    for word in query.split()[:10]:
         headline_hits &= Q(**{f"{prefix}headline__icontains": word})
     rank = Case(When(headline_hits, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
     return queryset.annotate(rank=rank).order_by(*ordering)
+
+
+def _search_queries(query: str) -> dict[str, SearchQuery]:
+    return {
+        code: SearchQuery(query, config=config, search_type="websearch")
+        for code, config in SEARCH_CONFIGS.items()
+    }
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -841,7 +862,25 @@ class PublishedArticleQuerySet(models.QuerySet["PublishedArticle"]):
         return self.filter(visible_from__lte=now or timezone.now())
 
     def search(self, query: str) -> PublishedArticleQuerySet:
-        return search_articles(self, query, prefix="article__", id_field="article_id")
+        """Rows matching `query`; `search_ranked` orders them. Matched against the row's own
+        search vector (PostgreSQL), or the article's headline, dek and body (SQLite)."""
+        return search_matching(self, query, prefix="article__", vector="search_vector")
+
+    def search_ranked(self, query: str, *, window: int) -> PublishedArticleQuerySet:
+        """The newest `window` of these rows (matches of `query`, filters applied), most
+        relevant first, then newest.
+
+        Ranking reads the search vector of every row it ranks: bounding them keeps a search
+        for a word in most of the archive as fast at a million articles as at ten thousand.
+        """
+        newest = self.order_by("-published_at", "-article_id").values("pk")[:window]
+        return search_ranked(
+            PublishedArticle.objects.filter(pk__in=newest),
+            query,
+            prefix="article__",
+            vector="search_vector",
+            id_field="article_id",
+        )
 
     def detail_row(self, slug: str, *, with_document: bool = True) -> tuple | None:
         """`(document, etag, updated_at)` of the visible row with `slug`, or None; `document`
@@ -888,6 +927,9 @@ class PublishedArticle(models.Model):
     # The article's `updated_at` (Last-Modified).
     updated_at = models.DateTimeField()
     teaser = models.TextField(help_text="JSON of a list item (ArticleTeaserSerializer).")
+    # PostgreSQL: the article's `search_vector`, copied at each build (GIN-indexed, see
+    # migration 0012). Null on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     document = models.TextField(help_text="JSON of the detail (ArticleDetailSerializer).")
     etag = models.CharField(max_length=40)
     built_at = models.DateTimeField(auto_now=True)

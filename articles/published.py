@@ -26,7 +26,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Value
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.utils import timezone, translation
 
 from articles.models import (
@@ -98,7 +98,8 @@ def published_refresh(*, article_ids: Iterable[int], now: datetime | None = None
     locked (in id order) while its document is built, so two transactions changing what one
     article shows (an edit and an author rename, say) build it one after the other and the
     later build sees both changes. Queries per batch of `BUILD_BATCH_SIZE`: the lock, those
-    of `for_public_detail()`, one delete and one upsert.
+    of `for_public_detail()`, one delete and one upsert, four for the tag and author rows and
+    one copying the search vectors.
     """
     now = now or timezone.now()
     ids = sorted(set(article_ids))
@@ -142,6 +143,12 @@ def _refresh_batch(batch: list[int], *, now: datetime, skip_locked: bool = False
             rows, update_conflicts=True, unique_fields=["article"], update_fields=STORED_FIELDS
         )
         _write_tags_and_authors(articles, keep=skipped, batch=batch)
+        # The article's search vector, kept current by a trigger (PostgreSQL; null on SQLite).
+        PublishedArticle.objects.filter(article_id__in=[row.article_id for row in rows]).update(
+            search_vector=Subquery(
+                Article.objects.filter(pk=OuterRef("article_id")).values("search_vector")
+            )
+        )
     return len(rows), skipped
 
 

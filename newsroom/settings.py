@@ -253,6 +253,9 @@ REST_FRAMEWORK = {
 API_PAGE_SIZE_DEFAULT = 20
 API_PAGE_SIZE_MAX = 100
 API_SEARCH_MAX_PAGES = 20
+# Search ranks the newest this many matches (with the filters given): as many as its pages can
+# show, and a bound on the work of a word found in most of the archive.
+API_SEARCH_RANK_WINDOW = API_SEARCH_MAX_PAGES * API_PAGE_SIZE_MAX
 API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "600/min")
 # Writes through the write API (POST, PATCH), per token user; stricter than reads.
 API_WRITE_THROTTLE_RATE = os.environ.get("API_WRITE_THROTTLE_RATE", "60/min")

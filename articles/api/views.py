@@ -51,6 +51,8 @@ from tagging.models import TagAlias, TopicTag
 
 ARTICLE_FILTER_PARAMS = frozenset(ArticleFilter.base_filters)
 LIST_PARAMS = frozenset({"cursor", "page_size"}) | ARTICLE_FILTER_PARAMS
+# What a list reads of each `PublishedArticle` row.
+LIST_ROW_FIELDS = ("published_at", "updated_at", "teaser")
 # `popular_days` on the tag list: at most a year.
 POPULAR_DAYS_MAX = 366
 
@@ -101,7 +103,7 @@ class ArticleListBase(PublicAPIView, generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         # Plain rows: the cursor reads `published_at` from them, the page their `teaser`.
-        return self.base_queryset().values("published_at", "updated_at", "teaser")
+        return self.base_queryset().values(*LIST_ROW_FIELDS)
 
     def filter_queryset(self, queryset):
         if not self.filterset_class.base_filters.keys() & self.request.query_params.keys():
@@ -187,7 +189,9 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
     ],
 )
 class SearchView(ArticleListBase):
-    """Published articles matching `q`, most relevant first, then newest.
+    """Published articles matching `q`, most relevant first, then newest; the newest
+    `API_SEARCH_RANK_WINDOW` matches (2,000 by default) are ranked, older ones are found by
+    narrowing the search (e.g. with `published_before`).
 
     PostgreSQL: full-text search with the article language's stemming (Indonesian or
     English), headline weighted above dek above body. SQLite: every word must appear in the
@@ -204,7 +208,13 @@ class SearchView(ArticleListBase):
             raise InvalidParameter("q", "Give the words to search for in q.")
         if len(query) > 200:
             raise InvalidParameter("q", "q may be at most 200 characters long.")
+        self.search_query = query
         return PublishedArticle.objects.visible().search(query)
+
+    def filter_queryset(self, queryset):
+        matches = super().filter_queryset(queryset)
+        window = settings.API_SEARCH_RANK_WINDOW
+        return matches.search_ranked(self.search_query, window=window).values(*LIST_ROW_FIELDS)
 
 
 @extend_schema(tags=["sections"], summary="All sections")

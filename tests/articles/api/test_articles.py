@@ -475,6 +475,31 @@ class TestSearch:
         assert len(first["results"]) == 2 and len(second["results"]) == 1
         assert second["next"] is None
 
+    def test_the_newest_matches_are_ranked_after_the_filters(
+        self, api_client, settings, django_assert_num_queries
+    ):
+        settings.API_SEARCH_RANK_WINDOW = 2
+        daerah = SectionFactory(slug="daerah")
+        now = timezone.now()
+
+        def article(hours: int, headline: str, body: str, **kwargs) -> Article:
+            return ArticleFactory(published=True, headline=headline, body=f"<p>{body}</p>",
+                                  published_at=now - timedelta(hours=hours), **kwargs)  # fmt: skip
+
+        old_headline_match = article(9, "Banjir besar", "Air naik.", section=daerah)
+        body_matches = [article(hours, "Kabar", "Kota dilanda banjir.") for hours in (1, 2)]
+        in_daerah = article(3, "Kabar daerah", "Desa dilanda banjir.", section=daerah)
+
+        with django_assert_num_queries(1):
+            results = api_client.get("/api/v1/search/?q=banjir").json()["results"]
+        assert [item["slug"] for item in results] == [a.slug for a in body_matches]
+        # The window is taken after the filters: both articles of the section are ranked.
+        results = api_client.get("/api/v1/search/?q=banjir&section=daerah").json()["results"]
+        assert [item["slug"] for item in results] == [old_headline_match.slug, in_daerah.slug]
+        older = (now - timedelta(hours=5)).isoformat().replace("+", "%2B")
+        results = api_client.get(f"/api/v1/search/?q=banjir&published_before={older}").json()
+        assert [item["slug"] for item in results["results"]] == [old_headline_match.slug]
+
     def test_headline_matches_rank_above_body_matches(self, api_client):
         body_match = ArticleFactory(
             published=True,
