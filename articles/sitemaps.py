@@ -1,4 +1,5 @@
-"""sitemap.xml of published articles and a Google News sitemap of the last 48 hours."""
+"""sitemap.xml of published articles and a Google News sitemap of the last 48 hours, read
+from the published world (`PublishedArticle`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
+import orjson
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from articles.models import Article
+from articles.models import PublishedArticle
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -33,20 +35,22 @@ class ArticleSitemap(Sitemap):
         return urlsplit(settings.SITE_URL).netloc
 
     def items(self):
+        # An article whose canonical URL is elsewhere is left to the site that has it.
         return (
-            Article.objects.live()
-            .filter(canonical_url="")
-            .select_related("section")
-            .only("slug", "updated_at", "published_at", "section__slug")
-            .order_by("-published_at", "-id")
+            PublishedArticle.objects.visible()
+            .filter(article__canonical_url="")
+            .values("slug", "updated_at", "section__slug")
+            .order_by("-published_at", "-article_id")
         )
 
-    def location(self, item: Article) -> str:
-        url = urlsplit(item.public_url)
-        return url.path
+    def location(self, item: dict) -> str:
+        url = settings.ARTICLE_URL_TEMPLATE.format(
+            site_url=settings.SITE_URL, section=item["section__slug"], slug=item["slug"]
+        )
+        return urlsplit(url).path
 
-    def lastmod(self, item: Article):
-        return item.updated_at
+    def lastmod(self, item: dict):
+        return item["updated_at"]
 
 
 SITEMAPS = {"articles": ArticleSitemap}
@@ -58,22 +62,21 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     ET.register_namespace("", SITEMAP_NS)
     ET.register_namespace("news", NEWS_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-    articles = (
-        Article.objects.live()
+    rows = (
+        PublishedArticle.objects.visible()
         .filter(published_at__gte=timezone.now() - NEWS_WINDOW)
-        .select_related("section")
-        .order_by("-published_at", "-id")[:1000]
+        .values("published_at", "teaser")
+        .order_by("-published_at", "-article_id")[:1000]
     )
-    for article in articles:
+    for row in rows:
+        teaser = orjson.loads(row["teaser"])
         url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = article.public_url
+        ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = teaser["url"]
         news = ET.SubElement(url, f"{{{NEWS_NS}}}news")
         publication = ET.SubElement(news, f"{{{NEWS_NS}}}publication")
         ET.SubElement(publication, f"{{{NEWS_NS}}}name").text = settings.SITE_NAME
-        ET.SubElement(publication, f"{{{NEWS_NS}}}language").text = article.language
-        ET.SubElement(
-            news, f"{{{NEWS_NS}}}publication_date"
-        ).text = article.published_at.isoformat()
-        ET.SubElement(news, f"{{{NEWS_NS}}}title").text = article.headline
+        ET.SubElement(publication, f"{{{NEWS_NS}}}language").text = teaser["language"]
+        ET.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = row["published_at"].isoformat()
+        ET.SubElement(news, f"{{{NEWS_NS}}}title").text = teaser["headline"]
     body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
     return HttpResponse(body, content_type="application/xml; charset=utf-8")
