@@ -32,13 +32,11 @@ from django.utils import timezone, translation
 from articles.models import (
     Article,
     ArticlePhoto,
-    Byline,
     PublishedArticle,
     PublishedArticleAuthor,
     PublishedArticleTag,
     RelatedLink,
     RelatedSuggestion,
-    TaggedArticle,
 )
 from newsroom.renderers import render_json
 
@@ -253,17 +251,15 @@ def published_batch() -> Iterator[None]:
 
 def published_ids_with_author(*, author_id: int) -> list[int]:
     return list(
-        Byline.objects.filter(author_id=author_id, article__published__isnull=False)
-        .values_list("article_id", flat=True)
-        .distinct()
+        PublishedArticleAuthor.objects.filter(author_id=author_id).values_list(
+            "article_id", flat=True
+        )
     )
 
 
 def published_ids_with_tag(*, tag_id: int) -> list[int]:
     return list(
-        TaggedArticle.objects.filter(tag_id=tag_id, content_object__published__isnull=False)
-        .values_list("content_object_id", flat=True)
-        .distinct()
+        PublishedArticleTag.objects.filter(tag_id=tag_id).values_list("article_id", flat=True)
     )
 
 
