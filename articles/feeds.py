@@ -14,6 +14,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.views.decorators.http import require_safe
 
 from articles.models import PublishedArticle, PublishedArticleTag, Section
 from tagging.models import TopicTag
@@ -107,11 +108,12 @@ class TagAtomFeed(TagFeed):
     subtitle = LatestArticlesFeed.description
 
 
+# GET and HEAD only: any other method is a 405.
 urlpatterns = [
-    path("latest/rss/", LatestArticlesFeed(), name="feed-latest-rss"),
-    path("latest/atom/", LatestArticlesAtomFeed(), name="feed-latest-atom"),
-    path("sections/<slug:slug>/rss/", SectionFeed(), name="feed-section-rss"),
-    path("sections/<slug:slug>/atom/", SectionAtomFeed(), name="feed-section-atom"),
-    path("tags/<slug:slug>/rss/", TagFeed(), name="feed-tag-rss"),
-    path("tags/<slug:slug>/atom/", TagAtomFeed(), name="feed-tag-atom"),
+    path("latest/rss/", require_safe(LatestArticlesFeed()), name="feed-latest-rss"),
+    path("latest/atom/", require_safe(LatestArticlesAtomFeed()), name="feed-latest-atom"),
+    path("sections/<slug:slug>/rss/", require_safe(SectionFeed()), name="feed-section-rss"),
+    path("sections/<slug:slug>/atom/", require_safe(SectionAtomFeed()), name="feed-section-atom"),
+    path("tags/<slug:slug>/rss/", require_safe(TagFeed()), name="feed-tag-rss"),
+    path("tags/<slug:slug>/atom/", require_safe(TagAtomFeed()), name="feed-tag-atom"),
 ]

@@ -29,6 +29,7 @@ from django.http import Http404, JsonResponse
 from django.views import defaults
 from redis.exceptions import RedisError
 from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import BasePagination, CursorPagination, _positive_int
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -275,6 +276,26 @@ def _with_page(request, page: int) -> str:
     url = urlsplit(request.build_absolute_uri())
     query = [(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k != "page"]
     return urlunsplit(url._replace(query=urlencode([*query, ("page", str(page))])))
+
+
+class APIContentNegotiation(DefaultContentNegotiation):
+    """DRF's content negotiation, settled at once for what nearly every client sends.
+
+    With one renderer (the API has only JSON) and no `format`, an absent `Accept`, `*/*` or
+    exactly the renderer's media type gets what DRF would give, the renderer and its media
+    type, without parsing the header. Anything else goes through DRF's negotiation.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if len(renderers) == 1 and not format_suffix:
+            renderer = renderers[0]
+            accept = request.META.get("HTTP_ACCEPT")
+            if (
+                accept in (None, "*/*", renderer.media_type)
+                and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+            ):
+                return renderer, renderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 def throttle_cache_unavailable(exc: Exception) -> bool:

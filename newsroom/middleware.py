@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
-from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from newsroom.logging_filters import current_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # What an incoming X-Request-ID may be (a proxy's or load balancer's id); anything else is
 # replaced, so a log line never carries a client's arbitrary text.
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
-current_request_id: ContextVar[str] = ContextVar("current_request_id", default="-")
+
+# What the public reads: the API (anonymous, or a token for the write API), feeds and
+# sitemaps. None of it uses a session, a signed-in user or messages, and all of it answers the
+# same whatever the reader's language.
+PUBLIC_PATH_PREFIXES = ("/api/", "/feeds/", "/sitemap.xml", "/news-sitemap.xml")
+
+
+def is_public_path(request) -> bool:
+    return request.path_info.startswith(PUBLIC_PATH_PREFIXES)
 
 
 class RequestIdMiddleware:
     """Give every request an id: `request.request_id`, the `X-Request-ID` response header,
     the `request_id` of a 5xx error body (`newsroom.api`) and of every log line written
-    while the request runs (`RequestIdLogFilter`).
+    while the request runs (`newsroom.logging_filters.RequestIdLogFilter`).
 
     A safe incoming `X-Request-ID` (1 to 64 of `A-Z a-z 0-9 . _ -`) is kept, so one id
     follows a request through the proxy and the application; otherwise a new one is made.
@@ -44,14 +55,6 @@ class RequestIdMiddleware:
         return response
 
 
-class RequestIdLogFilter(logging.Filter):
-    """Adds `record.request_id`: the id of the request being served, or "-" outside one."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
-        return True
-
-
 class EditorialLocaleMiddleware(LocaleMiddleware):
     """Django's LocaleMiddleware for the admin, kept off the public API and feeds.
 
@@ -59,13 +62,8 @@ class EditorialLocaleMiddleware(LocaleMiddleware):
     send `Vary: Accept-Language`: that header would split every CDN cache entry by language.
     """
 
-    LANGUAGE_NEUTRAL_PREFIXES = ("/api/", "/feeds/", "/sitemap.xml", "/news-sitemap.xml")
-
-    def _is_language_neutral(self, request) -> bool:
-        return request.path.startswith(self.LANGUAGE_NEUTRAL_PREFIXES)
-
     def process_request(self, request):
-        if self._is_language_neutral(request):
+        if is_public_path(request):
             # The thread may still hold the language of an earlier admin request.
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
@@ -73,6 +71,32 @@ class EditorialLocaleMiddleware(LocaleMiddleware):
         return super().process_request(request)
 
     def process_response(self, request, response):
-        if self._is_language_neutral(request):
+        if is_public_path(request):
             return response
         return super().process_response(request, response)
+
+
+class EditorialOnlyMixin:
+    """Middleware of the editorial side (the admin and its sign-in), skipped on public paths.
+
+    Sessions, users and messages serve people signed in to the admin. The public API has no
+    session authentication (the write API takes a token), and feeds and sitemaps are the same
+    for everyone, so a reader's request skips their work. (CSRF stays Django's, everywhere.)
+    """
+
+    def __call__(self, request):
+        if is_public_path(request):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class EditorialSessionMiddleware(EditorialOnlyMixin, SessionMiddleware):
+    pass
+
+
+class EditorialAuthenticationMiddleware(EditorialOnlyMixin, AuthenticationMiddleware):
+    pass
+
+
+class EditorialMessageMiddleware(EditorialOnlyMixin, MessageMiddleware):
+    pass

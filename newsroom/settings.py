@@ -94,15 +94,17 @@ MIDDLEWARE = [
     "newsroom.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, users and messages only on the editorial side: the public paths (API, feeds,
+    # sitemaps) skip them (`newsroom.middleware.EditorialOnlyMixin`).
+    "newsroom.middleware.EditorialSessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "newsroom.middleware.EditorialLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag from the response body and 304 answers to conditional GETs (API, feeds, sitemaps).
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "newsroom.middleware.EditorialAuthenticationMiddleware",
+    "newsroom.middleware.EditorialMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -243,6 +245,7 @@ REST_FRAMEWORK = {
     # JSON only: no browsable API in any environment (RELIABILITY.md C5).
     "DEFAULT_RENDERER_CLASSES": ["newsroom.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "newsroom.api.APIContentNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_CLASSES": ["newsroom.api.AnonymousThrottle"],
@@ -435,7 +438,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # request_id: the X-Request-ID of the request being served ("-" outside a request).
-    "filters": {"request_id": {"()": "newsroom.middleware.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "newsroom.logging_filters.RequestIdLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     },

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -27,7 +28,7 @@ urlpatterns = [
     path("feeds/", include(feeds.urlpatterns)),
     path(
         "sitemap.xml",
-        sitemap_views.sitemap,
+        require_safe(sitemap_views.sitemap),
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap",
     ),

@@ -28,7 +28,7 @@ from articles.services import (
     article_unpublish,
 )
 from newsroom.accounts import staff_password_reset_send
-from newsroom.middleware import RequestIdLogFilter
+from newsroom.logging_filters import RequestIdLogFilter
 from tests.articles.api.manage_helpers import ARTICLES_URL, article_url, token_client
 from tests.factories import ArticleFactory
 from tests.reliability.conftest import assert_db_unchanged, error_of

@@ -1,0 +1,108 @@
+"""The public paths (API, feeds, sitemaps) skip the editorial middleware: sessions, users
+and messages. The admin keeps all of it."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+PUBLIC_READS = [
+    "/api/v1/articles/",
+    "/api/v1/sections/",
+    "/feeds/latest/rss/",
+    "/sitemap.xml",
+    "/news-sitemap.xml",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PUBLIC_READS)
+def test_a_public_read_by_a_signed_in_editor_uses_no_session(editor_client, url):
+    response = editor_client.get(url)
+
+    assert response.status_code == 200
+    request = response.wsgi_request
+    assert not hasattr(request, "session")
+    assert getattr(request, "user", None) is None  # DRF sets its own: None, anonymous
+    assert not hasattr(request, "_messages")
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies  # neither a session nor a CSRF cookie
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/feeds/latest/rss/", "/feeds/latest/atom/", "/sitemap.xml", "/news-sitemap.xml"]
+)
+def test_feeds_and_sitemaps_refuse_other_methods(url):
+    response = Client().post(url, {"x": "1"})  # with a valid CSRF token
+
+    assert response.status_code == 405
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD"}
+
+
+@pytest.mark.django_db
+def test_a_write_to_the_public_api_is_refused_as_before():
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/v1/articles/", {}, content_type="application/json"
+    )
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_sessions_users_and_messages(editor_client, editor):
+    response = editor_client.get("/admin/")
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == editor
+    assert response.wsgi_request.session.session_key
+    assert "Cookie" in response["Vary"]
+    assert hasattr(response.wsgi_request, "_messages")
+
+    login_page = Client().get("/admin/login/")
+    assert "csrftoken" in login_page.cookies
+
+    forged = Client(enforce_csrf_checks=True).post(
+        "/admin/login/", {"username": editor.username, "password": "whatever"}
+    )
+    assert forged.status_code == 403
+
+
+ACCEPT_HEADERS = [
+    None,
+    "*/*",
+    "application/json",
+    "application/json; indent=4",
+    "application/*",
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "text/html",
+    "",
+]
+
+
+@pytest.mark.parametrize("accept", ACCEPT_HEADERS)
+@pytest.mark.parametrize("query", ["", "?format=json", "?format=xml"])
+def test_content_negotiation_answers_as_drf_does(accept, query):
+    # Imported here: `newsroom.api` needs the settings that import it to be loaded first.
+    from newsroom.api import APIContentNegotiation
+    from newsroom.renderers import FastJSONRenderer
+
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    renderers = [FastJSONRenderer()]
+
+    def negotiate(negotiation):
+        request = Request(APIRequestFactory().get(f"/api/v1/articles/{query}", **headers))
+        try:
+            renderer, media_type = negotiation.select_renderer(request, renderers)
+        except NotAcceptable:
+            return "406"
+        except Exception as exc:  # noqa: BLE001 - the other outcome to compare (404)
+            return type(exc).__name__
+        return type(renderer).__name__, media_type
+
+    assert negotiate(APIContentNegotiation()) == negotiate(DefaultContentNegotiation())
