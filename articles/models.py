@@ -856,10 +856,16 @@ class RelatedSuggestion(models.Model):
         return f"{self.target_id} for {self.article_id} (#{self.position})"
 
 
+def visible_q(prefix: str = "", *, now=None) -> Q:
+    """What makes a published row visible to readers now (`prefix` reaches it through a
+    relation): an embargo or publish time still ahead hides it."""
+    return Q(**{f"{prefix}visible_from__lte": now or timezone.now()})
+
+
 class PublishedArticleQuerySet(models.QuerySet["PublishedArticle"]):
     def visible(self, *, now=None) -> PublishedArticleQuerySet:
         """Rows readers may see now: an embargo or publish time still ahead hides a row."""
-        return self.filter(visible_from__lte=now or timezone.now())
+        return self.filter(visible_q(now=now))
 
     def search(self, query: str) -> PublishedArticleQuerySet:
         """Rows matching `query`; `search_ranked` orders them. Matched against the row's own
@@ -963,14 +969,21 @@ class PublishedListingQuerySet(models.QuerySet):
     """Tag or author rows of published articles (`PublishedArticleTag`,
     `PublishedArticleAuthor`)."""
 
-    def listing(self, articles: models.QuerySet) -> models.QuerySet:
+    def listing(self, articles: models.QuerySet | None = None) -> models.QuerySet:
         """The list rows (`published_at`, `updated_at`, `teaser`) of those of `articles` (a
-        `PublishedArticle` queryset, filters applied) that are among these rows.
+        `PublishedArticle` queryset, filters applied) that are among these rows; without
+        `articles`, of every visible article among them.
 
         Ordered by this table's publish time and article, a page is a range scan of its
         (tag or author, publish time) index, stopping after a page of `articles`.
         """
-        return self.filter(article__in=articles.values("pk")).values(
+        if articles is None:
+            # The joined article row's visibility, rather than `IN (visible articles)`: the
+            # same rows, and half the CPU to build the query (the tag lists' usual case).
+            rows = self.filter(visible_q("article__"))
+        else:
+            rows = self.filter(article__in=articles.values("pk"))
+        return rows.values(
             "published_at", updated_at=F("article__updated_at"), teaser=F("article__teaser")
         )
 

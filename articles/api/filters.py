@@ -9,6 +9,7 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from articles.models import (
@@ -138,12 +139,21 @@ class ArticleFilter(django_filters.FilterSet):
     # for lists in another order (search ranks its matches).
     list_by_rows = True
 
+    def __init__(self, *args, lists_all_visible: bool = False, **kwargs):
+        # True when the queryset given is every visible article (`ArticleFilterBackend`).
+        self.lists_all_visible = lists_all_visible
+        super().__init__(*args, **kwargs)
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         self.listed_by = None
-        queryset = super().filter_queryset(queryset)
-        if self.listed_by is not None:
-            return self.listed_by.listing(queryset)
-        return queryset
+        filtered = super().filter_queryset(queryset)
+        if self.listed_by is None:
+            return filtered
+        # No other filter changed the queryset (each returns it as given when its value is
+        # empty): the rows of every visible article, without a subquery.
+        if self.lists_all_visible and filtered is queryset:
+            return self.listed_by.listing()
+        return self.listed_by.listing(filtered)
 
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset
@@ -179,6 +189,17 @@ class ArticleFilter(django_filters.FilterSet):
                 PublishedArticleAuthor.objects.filter(article=OuterRef("pk"), author__slug=value)
             )
         )
+
+
+class ArticleFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, telling `ArticleFilter` whether the view's queryset is every
+    visible article (`lists_all_visible` on the view)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        if issubclass(self.get_filterset_class(view, queryset), ArticleFilter):
+            kwargs["lists_all_visible"] = getattr(view, "lists_all_visible", False)
+        return kwargs
 
 
 class SearchFilter(ArticleFilter):

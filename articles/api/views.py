@@ -21,12 +21,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from articles.api.filters import ArticleFilter, SearchFilter, article_filter_without
+from articles.api.filters import (
+    ArticleFilter,
+    ArticleFilterBackend,
+    SearchFilter,
+    article_filter_without,
+)
 from articles.api.serializers import (
     ArticleDetailSerializer,
     ArticleTeaserSerializer,
@@ -94,9 +98,11 @@ class ArticleListBase(PublicAPIView, generics.ListAPIView):
     queryset = PublishedArticle.objects.none()  # for the schema generator; see get_queryset()
     serializer_class = ArticleTeaserSerializer  # documents `teaser`, which it built
     pagination_class = PublishedCursorPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ArticleFilterBackend]
     filterset_class = ArticleFilter
     allowed_query_params = LIST_PARAMS
+    # `base_queryset()` is every visible article; False where a view narrows it.
+    lists_all_visible = True
 
     def base_queryset(self):
         return PublishedArticle.objects.visible()
@@ -221,6 +227,7 @@ class SearchView(ArticleListBase):
     headline, dek or body; headline matches first.
     """
 
+    lists_all_visible = False  # matches only
     pagination_class = SearchPagination
     filterset_class = SearchFilter
     allowed_query_params = frozenset({"q", "page", "page_size"}) | ARTICLE_FILTER_PARAMS
@@ -262,6 +269,7 @@ class SectionDetailView(PublicAPIView, generics.RetrieveAPIView):
 class SectionArticleListView(ArticleListBase):
     filterset_class = article_filter_without("section")
     allowed_query_params = LIST_PARAMS - {"section"}
+    lists_all_visible = False
 
     def base_queryset(self):
         section = get_object_or_404(Section, slug=self.kwargs["slug"])
@@ -303,7 +311,9 @@ class AuthorArticleListView(ArticleListBase):
     def filter_queryset(self, queryset):
         author = get_object_or_404(_authors_with_live_articles(), slug=self.kwargs["slug"])
         articles = super().filter_queryset(queryset)
-        return PublishedArticleAuthor.objects.filter(author=author).listing(articles)
+        return PublishedArticleAuthor.objects.filter(author=author).listing(
+            None if self.lists_all_visible and articles is queryset else articles
+        )
 
 
 def _tags_with_live_counts(*, since=None):
@@ -415,7 +425,9 @@ class TagArticleListView(ArticleListBase):
     def filter_queryset(self, queryset):
         tag = get_object_or_404(_tags_with_live_articles(), slug=self.kwargs["slug"])
         articles = super().filter_queryset(queryset)
-        return PublishedArticleTag.objects.filter(tag=tag).listing(articles)
+        return PublishedArticleTag.objects.filter(tag=tag).listing(
+            None if self.lists_all_visible and articles is queryset else articles
+        )
 
     def list(self, request, *args, **kwargs):
         try:

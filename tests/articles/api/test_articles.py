@@ -188,9 +188,9 @@ def test_a_tag_list_with_other_filters(api_client):
     banjir, siti = TopicTagFactory(slug="banjir"), AuthorFactory(slug="siti")
     daerah = SectionFactory(slug="daerah")
     match = ArticleFactory(published=True, tags=[banjir], authors=[siti], section=daerah)
-    ArticleFactory(published=True, tags=[banjir], section=daerah)
+    in_daerah = ArticleFactory(published=True, tags=[banjir], section=daerah)
     ArticleFactory(published=True, tags=[banjir], authors=[siti], language="en")
-    ArticleFactory(published=True, authors=[siti], section=daerah)
+    by_siti_in_daerah = ArticleFactory(published=True, authors=[siti], section=daerah)
 
     for query in (
         "tag=banjir&author=siti&section=daerah&language=id",
@@ -202,6 +202,14 @@ def test_a_tag_list_with_other_filters(api_client):
         "/api/v1/tags/banjir/articles/?author=siti&section=daerah&language=id"
     )
     assert [item["slug"] for item in response.json()["results"]] == [match.slug]
+    # The section's own list narrows before the tag's rows are read.
+    response = api_client.get("/api/v1/sections/daerah/articles/?tag=banjir")
+    assert {item["slug"] for item in response.json()["results"]} == {match.slug, in_daerah.slug}
+    response = api_client.get("/api/v1/sections/daerah/articles/?author=siti")
+    assert {item["slug"] for item in response.json()["results"]} == {
+        match.slug,
+        by_siti_in_daerah.slug,
+    }
 
 
 def test_list_query_count_is_constant_in_page_size(api_client, django_assert_num_queries):
