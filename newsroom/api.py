@@ -12,6 +12,7 @@ answer also carries `request_id` (the `X-Request-ID` header every response has, 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -174,9 +175,20 @@ class ArticleCursorPagination(CursorPagination):
 
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound as exc:
+            cursor = super().decode_cursor(request)
+            if cursor is not None and cursor.position is not None:
+                self.parse_position(cursor.position)
+        except (exceptions.NotFound, ValueError) as exc:
             raise exceptions.NotFound(self.invalid_cursor_message, code="invalid_page") from exc
+        return cursor
+
+    def parse_position(self, position: str):
+        """The value a cursor holds (of the first ordering field): here a publish time, as
+        the page wrote it (with its offset). ValueError if the cursor was not ours."""
+        value = datetime.fromisoformat(position)
+        if value.tzinfo is None:
+            raise ValueError("A cursor's publish time has an offset.")
+        return value
 
     def get_paginated_response(self, data):
         return Response({"next": self.get_next_link(), "previous": self.get_previous_link(),

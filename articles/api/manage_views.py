@@ -366,6 +366,9 @@ class ManagePagination(ArticleCursorPagination):
     # Newest first by id: drafts have no publish time to page by.
     ordering = ("-id",)
 
+    def parse_position(self, position: str) -> int:
+        return int(position)
+
 
 @extend_schema(tags=["manage"])
 class ArticleManageListView(ArticleResponseMixin, ManageAPIView):

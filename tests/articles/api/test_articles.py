@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from base64 import urlsafe_b64encode
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.db import OperationalError, connection
@@ -121,6 +123,22 @@ def test_list_refuses_bad_or_unknown_parameters(api_client, query):
 
 def test_a_bad_cursor_is_404_invalid_page(api_client):
     response = api_client.get("/api/v1/articles/?cursor=not-a-cursor")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "invalid_page"
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/articles/?", "/api/v1/articles/?tag=banjir&", "/api/v1/tags/banjir/articles/?"]
+)
+@pytest.mark.parametrize(
+    "position", ["kemarin", "2026-13-45 99:00:00", "2026-11-26", "2026-11-26 08:00:00", "5"]
+)
+def test_a_forged_cursor_position_is_404_invalid_page(api_client, url, position):
+    ArticleFactory(published=True, tags=[TopicTagFactory(slug="banjir")])
+    cursor = urlsafe_b64encode(urlencode({"p": position}).encode()).decode()
+
+    response = api_client.get(f"{url}cursor={cursor}")
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "invalid_page"

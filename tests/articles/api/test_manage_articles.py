@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import json
+from base64 import urlsafe_b64encode
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -801,6 +803,16 @@ def test_list_refuses_bad_parameters(writer, query):
 
     assert response.status_code in (400, 404)
     assert _error(response)["code"] in ("invalid_parameter", "invalid_page")
+
+
+@pytest.mark.parametrize("position", ["abc", "2026-11-26 08:00:00+00:00", "1.5"])
+def test_list_refuses_a_forged_cursor_position(writer, draft, position):
+    cursor = urlsafe_b64encode(urlencode({"p": position}).encode()).decode()
+
+    response = token_client(writer).get(f"{ARTICLES_URL}?cursor={cursor}")
+
+    assert response.status_code == 404
+    assert _error(response)["code"] == "invalid_page"
 
 
 def test_list_filters_by_status(editor, draft, section):
