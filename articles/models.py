@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import base64
+import copy
 import secrets
 import uuid
 from datetime import UTC
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -856,16 +858,10 @@ class RelatedSuggestion(models.Model):
         return f"{self.target_id} for {self.article_id} (#{self.position})"
 
 
-def visible_q(prefix: str = "", *, now=None) -> Q:
-    """What makes a published row visible to readers now (`prefix` reaches it through a
-    relation): an embargo or publish time still ahead hides it."""
-    return Q(**{f"{prefix}visible_from__lte": now or timezone.now()})
-
-
 class PublishedArticleQuerySet(models.QuerySet["PublishedArticle"]):
     def visible(self, *, now=None) -> PublishedArticleQuerySet:
         """Rows readers may see now: an embargo or publish time still ahead hides a row."""
-        return self.filter(visible_q(now=now))
+        return self.filter(visible_from__lte=now or timezone.now())
 
     def search(self, query: str) -> PublishedArticleQuerySet:
         """Rows matching `query`; `search_ranked` orders them. Matched against the row's own
@@ -965,25 +961,100 @@ class PublishedArticle(models.Model):
         return self.slug
 
 
+class VisibleListing:
+    """The list rows (`published_at`, `updated_at`, `teaser`) of every visible article with
+    one tag or author, read in SQL: `PublishedListingQuerySet.visible_listing()`.
+
+    For the lists nothing else filters (`?tag=` or `?author=` alone, the tag and author
+    pages), it stands in for the `listing()` queryset with just what
+    `PublishedCursorPagination` asks of one: an order (newest or oldest first), a bound on the
+    publish time from a cursor, and a slice, which runs the statement. Building and compiling
+    this query with the ORM cost ~1 ms of CPU per request, several times what PostgreSQL
+    takes to answer it (see `PublishedArticleQuerySet.detail_row`).
+    """
+
+    ORDERINGS = {("-published_at", "-article_id"): "DESC", ("published_at", "article_id"): "ASC"}
+    BOUNDS = {"published_at__lt": "<", "published_at__gt": ">"}
+
+    def __init__(self, model, key_sql: str, key_params: list, *, using: str, now=None):
+        self.model = model
+        self.key_sql = key_sql  # SQL giving the tag's or author's id
+        self.key_params = key_params
+        self.using = using
+        self.now = now or timezone.now()
+        self.direction = "DESC"
+        self.bound: tuple[str, Any] | None = None
+
+    def _copy(self, **changes) -> VisibleListing:
+        listing = copy.copy(self)
+        listing.__dict__.update(changes)
+        return listing
+
+    def order_by(self, *fields: str) -> VisibleListing:
+        return self._copy(direction=self.ORDERINGS[fields])
+
+    def filter(self, **lookup) -> VisibleListing:
+        ((name, value),) = lookup.items()
+        published_at = self.model._meta.get_field("published_at")
+        return self._copy(bound=(self.BOUNDS[name], published_at.to_python(value)))
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        connection = connections[self.using]
+        quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+        key = quote(self.model._meta.get_field(self.model.listing_key).column)
+        where = [f"r.{key} = ({self.key_sql})", "a.visible_from <= %s"]
+        params = [*self.key_params, adapt(self.now)]
+        if self.bound is not None:
+            operator, value = self.bound
+            where.append(f"r.published_at {operator} %s")
+            params.append(adapt(value))
+        sql = (
+            "SELECT r.published_at, a.updated_at, a.teaser "  # noqa: S608 - no input in the SQL
+            f"FROM {quote(self.model._meta.db_table)} r "
+            f"JOIN {quote(PublishedArticle._meta.db_table)} a ON a.article_id = r.article_id "
+            f"WHERE {' AND '.join(where)} "
+            f"ORDER BY r.published_at {self.direction}, r.article_id {self.direction} "
+            f"LIMIT {int(page.stop - page.start)} OFFSET {int(page.start)}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [
+            {"published_at": _aware(published), "updated_at": _aware(updated), "teaser": teaser}
+            for published, updated, teaser in rows
+        ]
+
+
+def _aware(value):
+    """A datetime read in SQL: SQLite keeps UTC without an offset."""
+    return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
+
+
 class PublishedListingQuerySet(models.QuerySet):
     """Tag or author rows of published articles (`PublishedArticleTag`,
     `PublishedArticleAuthor`)."""
 
-    def listing(self, articles: models.QuerySet | None = None) -> models.QuerySet:
+    def visible_listing(self, *, slug: str | None = None, pk: int | None = None):
+        """`VisibleListing` of every visible article with the tag or author (by `slug` or
+        `pk`; `listing_key` names which)."""
+        target = self.model._meta.get_field(self.model.listing_key).related_model
+        if pk is not None:
+            return VisibleListing(self.model, "%s", [pk], using=self.db)
+        quote = connections[self.db].ops.quote_name
+        key_sql = (
+            f"SELECT {quote(target._meta.pk.column)} FROM {quote(target._meta.db_table)} "  # noqa: S608 - no input
+            "WHERE slug = %s"
+        )
+        return VisibleListing(self.model, key_sql, [slug], using=self.db)
+
+    def listing(self, articles: models.QuerySet) -> models.QuerySet:
         """The list rows (`published_at`, `updated_at`, `teaser`) of those of `articles` (a
-        `PublishedArticle` queryset, filters applied) that are among these rows; without
-        `articles`, of every visible article among them.
+        `PublishedArticle` queryset, filters applied) that are among these rows.
 
         Ordered by this table's publish time and article, a page is a range scan of its
         (tag or author, publish time) index, stopping after a page of `articles`.
         """
-        if articles is None:
-            # The joined article row's visibility, rather than `IN (visible articles)`: the
-            # same rows, and half the CPU to build the query (the tag lists' usual case).
-            rows = self.filter(visible_q("article__"))
-        else:
-            rows = self.filter(article__in=articles.values("pk"))
-        return rows.values(
+        return self.filter(article__in=articles.values("pk")).values(
             "published_at", updated_at=F("article__updated_at"), teaser=F("article__teaser")
         )
 
@@ -1003,6 +1074,7 @@ class PublishedArticleTag(models.Model):
     published_at = models.DateTimeField()
 
     objects = PublishedListingQuerySet.as_manager()
+    listing_key = "tag"
 
     class Meta:
         verbose_name = _("published article tag")
@@ -1028,6 +1100,7 @@ class PublishedArticleAuthor(models.Model):
     published_at = models.DateTimeField()
 
     objects = PublishedListingQuerySet.as_manager()
+    listing_key = "author"
 
     class Meta:
         verbose_name = _("published article author")

@@ -13,14 +13,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from articles.models import (
-    Author,
     Language,
     PublishedArticle,
     PublishedArticleAuthor,
     PublishedArticleTag,
 )
 from newsroom.api import InvalidParameter
-from tagging.models import TopicTag
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
@@ -149,11 +147,16 @@ class ArticleFilter(django_filters.FilterSet):
         filtered = super().filter_queryset(queryset)
         if self.listed_by is None:
             return filtered
+        model, slug = self.listed_by
         # No other filter changed the queryset (each returns it as given when its value is
-        # empty): the rows of every visible article, without a subquery.
+        # empty): every visible article with the tag or author, read in SQL.
         if self.lists_all_visible and filtered is queryset:
-            return self.listed_by.listing()
-        return self.listed_by.listing(filtered)
+            return model.objects.visible_listing(slug=slug)
+        # `= (SELECT id ...)` rather than a join to the tag or author: the index then gives
+        # the rows in list order.
+        target = model._meta.get_field(model.listing_key).related_model
+        key_id = Subquery(target.objects.filter(slug=slug).order_by().values("pk"))
+        return model.objects.filter(**{model.listing_key: key_id}).listing(filtered)
 
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset
@@ -161,10 +164,7 @@ class ArticleFilter(django_filters.FilterSet):
     def filter_tags(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         slugs = value.split(",")
         if len(slugs) == 1 and self.list_by_rows and self.listed_by is None:
-            # `= (SELECT id ...)` rather than a join to the tag: the index then gives the
-            # rows in list order.
-            tag_id = Subquery(TopicTag.objects.filter(slug=slugs[0]).order_by().values("pk"))
-            self.listed_by = PublishedArticleTag.objects.filter(tag=tag_id)
+            self.listed_by = (PublishedArticleTag, slugs[0])
             return queryset
         # EXISTS rather than a join: no duplicate rows, no DISTINCT.
         if self.form.cleaned_data.get("tag_match") == "all":
@@ -181,8 +181,7 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_author(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if self.list_by_rows and self.listed_by is None:
-            author_id = Subquery(Author.objects.filter(slug=value).order_by().values("pk"))
-            self.listed_by = PublishedArticleAuthor.objects.filter(author=author_id)
+            self.listed_by = (PublishedArticleAuthor, value)
             return queryset
         return queryset.filter(
             Exists(

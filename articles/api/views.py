@@ -311,9 +311,9 @@ class AuthorArticleListView(ArticleListBase):
     def filter_queryset(self, queryset):
         author = get_object_or_404(_authors_with_live_articles(), slug=self.kwargs["slug"])
         articles = super().filter_queryset(queryset)
-        return PublishedArticleAuthor.objects.filter(author=author).listing(
-            None if self.lists_all_visible and articles is queryset else articles
-        )
+        if self.lists_all_visible and articles is queryset:  # no filter
+            return PublishedArticleAuthor.objects.visible_listing(pk=author.pk)
+        return PublishedArticleAuthor.objects.filter(author=author).listing(articles)
 
 
 def _tags_with_live_counts(*, since=None):
@@ -425,9 +425,9 @@ class TagArticleListView(ArticleListBase):
     def filter_queryset(self, queryset):
         tag = get_object_or_404(_tags_with_live_articles(), slug=self.kwargs["slug"])
         articles = super().filter_queryset(queryset)
-        return PublishedArticleTag.objects.filter(tag=tag).listing(
-            None if self.lists_all_visible and articles is queryset else articles
-        )
+        if self.lists_all_visible and articles is queryset:  # no filter
+            return PublishedArticleTag.objects.visible_listing(pk=tag.pk)
+        return PublishedArticleTag.objects.filter(tag=tag).listing(articles)
 
     def list(self, request, *args, **kwargs):
         try:

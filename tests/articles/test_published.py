@@ -149,6 +149,42 @@ def _expected_listing_rows() -> set[tuple]:
     }
 
 
+@pytest.mark.parametrize("model", [PublishedArticleTag, PublishedArticleAuthor])
+def test_the_sql_listing_gives_the_rows_of_the_orm_listing(model, django_assert_num_queries):
+    tag, author = TopicTagFactory(slug="banjir"), AuthorFactory(slug="siti")
+    now = timezone.now().replace(microsecond=0)
+    for hours in (1, 2, 2, 3, -1):  # the last one is scheduled
+        ArticleFactory(published=True, published_at=now - timedelta(hours=hours), tags=[tag],
+                       authors=[author])  # fmt: skip
+    ArticleFactory(published=True, embargo_until=now + timedelta(hours=1), tags=[tag],
+                   authors=[author])  # fmt: skip
+    ArticleFactory(published=True)
+    key = {"tag": tag, "author": author}[model.listing_key]
+    orm = model.objects.filter(**{model.listing_key: key}).listing(
+        PublishedArticle.objects.visible()
+    )
+    bound = str(now - timedelta(hours=2))
+
+    for sql in (model.objects.visible_listing(slug=key.slug),
+                model.objects.visible_listing(pk=key.pk)):  # fmt: skip
+        for ordering in (("-published_at", "-article_id"), ("published_at", "article_id")):
+            for lookup in ({}, {"published_at__lt": bound}, {"published_at__gt": bound}):
+                expected = list(orm.order_by(*ordering).filter(**lookup)[1:3])
+                page = sql.order_by(*ordering)
+                if lookup:
+                    page = page.filter(**lookup)
+                with django_assert_num_queries(1):
+                    assert page[1:3] == expected, (ordering, lookup)
+    newest_first = model.objects.visible_listing(slug=key.slug).order_by(
+        "-published_at", "-article_id"
+    )
+    assert len(newest_first[0:10]) == 4
+    unknown = model.objects.visible_listing(slug="tidak-ada").order_by(
+        "-published_at", "-article_id"
+    )
+    assert unknown[0:10] == []
+
+
 def test_tag_and_author_rows_follow_every_change(editor):
     banjir, bandung, jembatan = (TopicTagFactory(name=n) for n in ("Banjir", "Bandung", "Jembatan"))
     siti, rina = AuthorFactory(name="Siti"), AuthorFactory(name="Rina")
