@@ -187,7 +187,7 @@ class ArticleCursorPagination(CursorPagination):
         the page wrote it (with its offset). ValueError if the cursor was not ours."""
         value = datetime.fromisoformat(position)
         if value.tzinfo is None:
-            raise ValueError("A cursor's publish time has an offset.")
+            raise ValueError("A cursor's publish time must have an offset.")
         return value
 
     def get_paginated_response(self, data):

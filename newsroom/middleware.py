@@ -19,7 +19,6 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # replaced, so a log line never carries a client's arbitrary text.
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
-
 # What the public reads: the API (anonymous, or a token for the write API), feeds and
 # sitemaps. None of it uses a session, a signed-in user or messages, and all of it answers the
 # same whatever the reader's language.
