@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -1033,6 +1033,21 @@ def _aware(value):
 class PublishedListingQuerySet(models.QuerySet):
     """Tag or author rows of published articles (`PublishedArticleTag`,
     `PublishedArticleAuthor`)."""
+
+    def rows_of(self, *, slug: str | None = None, pk: int | None = None, articles=None):
+        """The list rows of one tag's or author's articles (by `slug` or `pk`; the model's
+        `listing_key` names which) among `articles` (a filtered `PublishedArticle`
+        queryset), or among every visible article without `articles`: then
+        `visible_listing()`, read in SQL."""
+        if articles is None:
+            return self.visible_listing(slug=slug, pk=pk)
+        key = self.model.listing_key
+        if pk is None:
+            # `= (SELECT id ...)` rather than a join to the tag or author: the index then
+            # gives the rows in list order.
+            target = self.model._meta.get_field(key).related_model
+            pk = Subquery(target.objects.filter(slug=slug).order_by().values("pk"))
+        return self.filter(**{key: pk}).listing(articles)
 
     def visible_listing(self, *, slug: str | None = None, pk: int | None = None):
         """`VisibleListing` of every visible article with the tag or author (by `slug` or

@@ -8,7 +8,7 @@ from datetime import UTC
 import django_filters
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
@@ -149,14 +149,9 @@ class ArticleFilter(django_filters.FilterSet):
             return filtered
         model, slug = self.listed_by
         # No other filter changed the queryset (each returns it as given when its value is
-        # empty): every visible article with the tag or author, read in SQL.
-        if self.lists_all_visible and filtered is queryset:
-            return model.objects.visible_listing(slug=slug)
-        # `= (SELECT id ...)` rather than a join to the tag or author: the index then gives
-        # the rows in list order.
-        target = model._meta.get_field(model.listing_key).related_model
-        key_id = Subquery(target.objects.filter(slug=slug).order_by().values("pk"))
-        return model.objects.filter(**{model.listing_key: key_id}).listing(filtered)
+        # empty): the rows among every visible article.
+        every_visible = self.lists_all_visible and filtered is queryset
+        return model.objects.rows_of(slug=slug, articles=None if every_visible else filtered)
 
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset

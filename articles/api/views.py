@@ -311,9 +311,10 @@ class AuthorArticleListView(ArticleListBase):
     def filter_queryset(self, queryset):
         author = get_object_or_404(_authors_with_live_articles(), slug=self.kwargs["slug"])
         articles = super().filter_queryset(queryset)
-        if self.lists_all_visible and articles is queryset:  # no filter
-            return PublishedArticleAuthor.objects.visible_listing(pk=author.pk)
-        return PublishedArticleAuthor.objects.filter(author=author).listing(articles)
+        every_visible = self.lists_all_visible and articles is queryset  # no filter
+        return PublishedArticleAuthor.objects.rows_of(
+            pk=author.pk, articles=None if every_visible else articles
+        )
 
 
 def _tags_with_live_counts(*, since=None):
@@ -425,9 +426,10 @@ class TagArticleListView(ArticleListBase):
     def filter_queryset(self, queryset):
         tag = get_object_or_404(_tags_with_live_articles(), slug=self.kwargs["slug"])
         articles = super().filter_queryset(queryset)
-        if self.lists_all_visible and articles is queryset:  # no filter
-            return PublishedArticleTag.objects.visible_listing(pk=tag.pk)
-        return PublishedArticleTag.objects.filter(tag=tag).listing(articles)
+        every_visible = self.lists_all_visible and articles is queryset  # no filter
+        return PublishedArticleTag.objects.rows_of(
+            pk=tag.pk, articles=None if every_visible else articles
+        )
 
     def list(self, request, *args, **kwargs):
         try:
