@@ -133,7 +133,7 @@ class ArticleFilter(django_filters.FilterSet):
         return form_class
 
     # One tag, or one author, reads its rows of the published world in list order (see
-    # `PublishedListingQuerySet.listing`): a page costs the same whatever the tag's size. Off
+    # `PublishedListingQuerySet.rows_of`): a page costs the same whatever the tag's size. Off
     # for lists in another order (search ranks its matches).
     list_by_rows = True
 
