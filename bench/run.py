@@ -6,8 +6,10 @@ Environment:
     BENCH_ARTICLES      articles for seed_bench (default 10000)
     BENCH_JSONL         a gen_dataset.py output directory: load it instead (`--from-jsonl`)
     BENCH_PORT          gunicorn port (default 8031)
+    BENCH_WORKER_CLASS  gunicorn's worker class for every server: sync (default, as the
+                        anchors) or gthread (4 threads per worker, keep-alive)
     BENCH_DURATION      seconds per wrk run (default 10); BENCH_RUNS runs per endpoint (default 2)
-    BENCH_SKIP_SEED=1   reuse the database as it is (no drop, migrate or seed)
+    BENCH_SKIP_SEED=1   reuse the database (no drop or seed; migrations still run)
     BENCH_LOAD_MINUTES  then the L-tier load test of bench/load.py (default 10; 0 skips it)
     BENCH_CEILING=1     also serve the same content with ../shared/bench/ceiling (one SQL
                         statement per request, the practical ceiling) and measure it in the
@@ -140,10 +142,23 @@ for name, urls in paths.items():
             client.get(url)
         total += len(ctx.captured_queries)
     out[name] = total / (len(urls) - 1)
+# E5 as gunicorn serves it: through newsroom.wsgi, whose first answer to a revalidation is
+# Django's and is kept for the ones after it (newsroom/not_modified.py).
+from django.test import RequestFactory
+from newsroom.wsgi import application
+def wsgi_get(path, **headers):
+    answer = {{}}
+    environ = RequestFactory().get(path, headers=headers).environ
+    body = application(environ, lambda status, headers, exc_info=None: answer.update(s=status))
+    b"".join(body)
+    if hasattr(body, "close"):
+        body.close()
+    return int(answer["s"][:3])
+wsgi_get(f"/api/v1/articles/{{slugs[0]}}/", if_none_match=etag)
 with CaptureQueriesContext(connection) as ctx:
-    status = client.get(f"/api/v1/articles/{{slugs[0]}}/", headers={{"if-none-match": etag}})
+    status = wsgi_get(f"/api/v1/articles/{{slugs[0]}}/", if_none_match=etag)
 out["E5"] = len(ctx.captured_queries)
-out["E5_status"] = status.status_code
+out["E5_status"] = status
 print(json.dumps(out))
 """
     return django_json(script, env)
@@ -198,12 +213,23 @@ def etag_status(url: str) -> tuple[str, int]:
         return etag, error.code
 
 
+def worker_args() -> tuple[str, ...]:
+    """gunicorn's worker class: sync as the anchors ran it (a new connection per request), or
+    gthread (BENCH_WORKER_CLASS=gthread: 4 threads per worker, connections kept alive)."""
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
+    if worker_class == "sync":
+        return ("-k", "sync")
+    if worker_class == "gthread":
+        return ("-k", "gthread", "--threads", "4")
+    raise SystemExit(f"BENCH_WORKER_CLASS must be sync or gthread, not {worker_class!r}")
+
+
 def start_gunicorn(app: str, port: int, env: dict[str, str], chdir: Path = REPO):
-    """The production server as the anchors run it: gunicorn, 2 sync workers, 127.0.0.1."""
+    """The production server as the anchors run it: gunicorn, 2 workers, 127.0.0.1."""
     return subprocess.Popen(
         [
             str(Path(PYTHON).with_name("gunicorn")),
-            *("-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}", "--chdir", str(chdir), app),
+            *("-w", "2", *worker_args(), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir), app),
         ],
         env=env,
         cwd=REPO,
@@ -273,7 +299,7 @@ def bench_ceiling(
     workdir: Path,
     env: dict[str, str],
 ) -> dict:
-    """Load the same JSON Lines into the ceiling app's schema, serve it with gunicorn (2 sync
+    """Load the same JSON Lines into the ceiling app's schema, serve it with gunicorn (2
     workers, as ours) and measure E1-E4 with the same harness, slugs, tag and word."""
     ceiling_url = urlsplit(url)._replace(path=urlsplit(url).path + "_ceiling").geturl()
     recreate_database(ceiling_url)
@@ -386,9 +412,11 @@ def main() -> int:
     }
 
     started = time.monotonic()
-    if os.environ.get("BENCH_SKIP_SEED") != "1":
+    seeding = os.environ.get("BENCH_SKIP_SEED") != "1"
+    if seeding:
         recreate_database(url)
-        run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+    run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+    if seeding:
         seed = [PYTHON, "manage.py", "seed_bench", "--flush"]
         seed += ["--from-jsonl", jsonl] if jsonl else ["--articles", articles]
         run(seed, env)
@@ -473,6 +501,7 @@ def main() -> int:
         "database": url,
         "seed_seconds": round(seed_seconds, 1),
         "wrk": f"-t2 -c8 -d{duration}s, best of {runs} runs",
+        "gunicorn": f"-w 2 {' '.join(worker_args())}",
         "peak_rss_kib": {"max_worker": max(memory[1:] or memory), "all": memory},
         "loadavg": Path("/proc/loadavg").read_text().split()[:3],
         "nproc": os.cpu_count(),
@@ -497,7 +526,10 @@ def main() -> int:
         "peak RSS of a gunicorn worker (VmHWM): "
         f"{summary['peak_rss_kib']['max_worker'] / 1024:.1f} MiB"
     )
-    print(f"E5 answered HTTP {e5['status']}; load average at the end: {summary['loadavg']}")
+    print(
+        f"E5 answered HTTP {e5['status']}; gunicorn {summary['gunicorn']}; "
+        f"load average at the end: {summary['loadavg']}"
+    )
     by_name = {row["endpoint"]: row["rps"] for row in rows}
     if by_name.get("E3"):
         print(

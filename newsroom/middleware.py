@@ -29,6 +29,11 @@ def is_public_path(request) -> bool:
     return request.path_info.startswith(PUBLIC_PATH_PREFIXES)
 
 
+def request_id_for(incoming: str) -> str:
+    """The incoming X-Request-ID if it is safe, else a new id."""
+    return incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     """Give every request an id: `request.request_id`, the `X-Request-ID` response header,
     the `request_id` of a 5xx error body (`newsroom.api`) and of every log line written
@@ -42,8 +47,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER, ""))
         request.request_id = request_id
         token = current_request_id.set(request_id)
         try:

@@ -283,6 +283,10 @@ else:
 API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300"
 )
+# Each server process gives Django's 304 for an article again to the same revalidation until
+# the published articles change, told by PostgreSQL LISTEN/NOTIFY (newsroom/not_modified.py).
+# Needs a direct or session-pooled PostgreSQL connection; off with SQLite.
+NOT_MODIFIED_CACHE = envbool("NOT_MODIFIED_CACHE", "true")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom public content API",

@@ -6,4 +6,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from newsroom.not_modified import NotModifiedCache  # noqa: E402 - needs Django set up
+
+# Repeated revalidations of an article answered before Django (newsroom/not_modified.py).
+application = NotModifiedCache.wrap(django_application)

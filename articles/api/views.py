@@ -53,6 +53,7 @@ from newsroom.api import (
     StrictQueryParamsMixin,
     first_error,
 )
+from newsroom.not_modified import keep_not_modified
 from tagging.models import TagAlias, TopicTag
 
 ARTICLE_FILTER_PARAMS = frozenset(ArticleFilter.base_filters)
@@ -83,7 +84,8 @@ class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200 and "Cache-Control" not in response:
+        # A 304 carries the Cache-Control its 200 would have (RFC 9110, 15.4.5).
+        if response.status_code in (200, 304) and "Cache-Control" not in response:
             response["Cache-Control"] = settings.API_CACHE_CONTROL
         return response
 
@@ -153,6 +155,7 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
             )
             if not_modified is not None:
                 not_modified["ETag"] = quote_etag(etag)
+                keep_not_modified(request)
                 return not_modified
         row = PublishedArticle.objects.detail_row(slug)
         if row is None:
