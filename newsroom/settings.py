@@ -136,7 +136,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, whose health check skips the round trip when the socket is quiet.
+    DATABASES["default"]["ENGINE"] = "newsroom.postgresql"
+if DATABASES["default"]["ENGINE"] == "newsroom.postgresql" and envbool(
     "DATABASE_PREPARED_STATEMENTS", "true"
 ):
     # Parameters bound by the server, and a statement run 5 times on a connection is

@@ -1,0 +1,37 @@
+"""Django's PostgreSQL backend, with a health check that needs no round trip when it can.
+
+Django checks a kept connection before each request's first query (`CONN_HEALTH_CHECKS`) by
+running `SELECT 1`: a round trip per request, as long as the request's own query. A
+connection the server has closed (a restart, `pg_terminate_backend`, an idle timeout) always
+has something to read: the server's closing message, then the end of the stream; a healthy
+idle connection has nothing. So the socket is polled first, without waiting, and the
+`SELECT 1` runs only when it has something to read. A connection lost without a word (a
+network cut) passes both checks alike and fails at its first query.
+"""
+
+import select
+
+from django.db.backends.postgresql import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def close_if_health_check_failed(self):
+        if (
+            self.connection is not None
+            and self.health_check_enabled
+            and not self.health_check_done
+            and is_quiet(self.connection)
+        ):
+            self.health_check_done = True
+            return
+        super().close_if_health_check_failed()
+
+
+def is_quiet(connection) -> bool:
+    """Nothing has arrived on the connection's socket since its last answer was read."""
+    try:
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN | select.POLLPRI)
+        return not poller.poll(0)
+    except (base.Database.Error, OSError, ValueError):
+        return False  # a broken connection: Django's own check decides
