@@ -7,7 +7,7 @@ Environment:
     BENCH_JSONL         a gen_dataset.py output directory: load it instead (`--from-jsonl`)
     BENCH_PORT          gunicorn port (default 8031)
     BENCH_WORKER_CLASS  gunicorn's worker class for every server: sync (default, as the
-                        anchors) or gthread (4 threads per worker, keep-alive)
+                        anchors) or gthread (keep-alive; BENCH_THREADS per worker, default 4)
     BENCH_DURATION      seconds per wrk run (default 10); BENCH_RUNS runs per endpoint (default 2)
     BENCH_SKIP_SEED=1   reuse the database (no drop or seed; migrations still run)
     BENCH_LOAD_MINUTES  then the L-tier load test of bench/load.py (default 10; 0 skips it)
@@ -215,12 +215,13 @@ def etag_status(url: str) -> tuple[str, int]:
 
 def worker_args() -> tuple[str, ...]:
     """gunicorn's worker class: sync as the anchors ran it (a new connection per request), or
-    gthread (BENCH_WORKER_CLASS=gthread: 4 threads per worker, connections kept alive)."""
+    gthread (BENCH_WORKER_CLASS=gthread: BENCH_THREADS threads per worker, default 4,
+    connections kept alive)."""
     worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
     if worker_class == "sync":
         return ("-k", "sync")
     if worker_class == "gthread":
-        return ("-k", "gthread", "--threads", "4")
+        return ("-k", "gthread", "--threads", os.environ.get("BENCH_THREADS", "4"))
     raise SystemExit(f"BENCH_WORKER_CLASS must be sync or gthread, not {worker_class!r}")
 
 
