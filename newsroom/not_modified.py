@@ -9,9 +9,9 @@ round trip.
 "Has not changed" comes from PostgreSQL. A trigger on the table NOTIFYs `CHANNEL` after every
 statement that writes it (migration `articles.0013`), and each server process LISTENs on a
 connection of its own. Before answering, the process reads what has arrived on that socket
-(no round trip): any notification drops every kept answer. Once a second it makes a round
-trip to check that the connection is alive and still listening; until that check passes, a
-lost or unhealthy connection means no kept answers, so every request goes to Django.
+(no round trip): any notification drops every kept answer. Once a second it also makes a
+round trip, to check that the connection is alive and still listening. While there is no
+such connection (lost, or not yet back), nothing is kept and every request goes to Django.
 
 Only answers a view marks with `keep_not_modified()` are kept (the article detail), only 304s,
 and only for requests alike in everything Django's answer can depend on (`KEY_ENVIRON`).

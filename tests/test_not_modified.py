@@ -231,6 +231,15 @@ def listening_app():
     listener.close()
 
 
+def revalidated_article(app):
+    """A published article, its URL and ETag, revalidated once: Django's 304 is kept."""
+    article = ArticleFactory(published=True)
+    url = f"/api/v1/articles/{article.slug}/"
+    etag = call(app, url)[1]["ETag"]
+    assert call(app, url, if_none_match=etag)[0] == "304 Not Modified"
+    return article, url, etag
+
+
 def wait_for_notification(listener: ChangeListener) -> None:
     """PostgreSQL sends NOTIFY at commit, to arrive a moment later; the test waits for it
     rather than racing it."""
@@ -246,10 +255,7 @@ def test_an_edit_or_unpublish_is_never_answered_with_the_old_304(
     # A superuser: the editors' group is migration data, which transactional tests flush.
     editor = django_user_model.objects.create_superuser("redaktur", password="x")
     app, listener = listening_app
-    article = ArticleFactory(published=True)
-    url = f"/api/v1/articles/{article.slug}/"
-    etag = call(app, url)[1]["ETag"]
-    call(app, url, if_none_match=etag)
+    article, url, etag = revalidated_article(app)
     with django_assert_num_queries(0):
         assert call(app, url, if_none_match=etag)[0] == "304 Not Modified"
 
@@ -275,10 +281,7 @@ def test_an_edit_or_unpublish_is_never_answered_with_the_old_304(
 @pytest.mark.django_db(transaction=True)
 def test_any_write_to_the_published_table_notifies(listening_app, django_assert_num_queries):
     app, listener = listening_app
-    article = ArticleFactory(published=True)
-    url = f"/api/v1/articles/{article.slug}/"
-    etag = call(app, url)[1]["ETag"]
-    call(app, url, if_none_match=etag)
+    article, url, etag = revalidated_article(app)
 
     # Not through the publish door: a bulk update, as a repair script might run.
     PublishedArticle.objects.filter(article=article).update(etag="changed-by-hand")
@@ -295,10 +298,7 @@ def test_a_lost_listener_sends_revalidations_to_django_until_it_is_back(
     listening_app, monkeypatch, django_assert_num_queries
 ):
     app, listener = listening_app
-    article = ArticleFactory(published=True)
-    url = f"/api/v1/articles/{article.slug}/"
-    etag = call(app, url)[1]["ETag"]
-    call(app, url, if_none_match=etag)
+    article, url, etag = revalidated_article(app)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [listener.connection.info.backend_pid])
     wait_for_notification(listener)  # the server's notice that it closes the connection
@@ -320,10 +320,7 @@ def test_a_lost_listener_sends_revalidations_to_django_until_it_is_back(
 @pytest.mark.django_db(transaction=True)
 def test_a_listener_that_no_longer_listens_is_dropped(listening_app, monkeypatch):
     app, listener = listening_app
-    article = ArticleFactory(published=True)
-    url = f"/api/v1/articles/{article.slug}/"
-    etag = call(app, url)[1]["ETag"]
-    call(app, url, if_none_match=etag)
+    article, url, etag = revalidated_article(app)
     # As if a pooler in transaction mode had moved the session: the LISTEN is gone.
     listener.connection.execute("UNLISTEN *")
     monkeypatch.setattr(not_modified, "CHECK_EVERY_SECONDS", 0.0)
