@@ -176,23 +176,6 @@ def photo_fill_metadata(*, photo: Photo) -> list[str]:
     return filled
 
 
-def photo_fill_metadata_saved(*, photo: Photo) -> list[str]:
-    """`photo_fill_metadata` for a stored photo, with one conditional UPDATE per field.
-
-    The UPDATE only matches while the field is still empty, so an editor who typed a caption
-    meanwhile keeps it.
-    """
-    found = photo_metadata_from_file(file=photo.image)
-    filled = []
-    for field, value in found.items():
-        if not getattr(photo, field) and Photo.objects.filter(pk=photo.pk, **{field: ""}).update(
-            **{field: value}
-        ):
-            setattr(photo, field, value)
-            filled.append(field)
-    return filled
-
-
 def photo_rendition_files_delete(*, names: list[str]) -> None:
     storage = PhotoRendition._meta.get_field("file").storage
     for name in names:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +19,7 @@ from articles.renditions import (
     rendition_specs,
 )
 from tests.factories import PhotoFactory, image_upload
-from tests.jobs.conftest import fixture_photo, rotated_jpeg
+from tests.jobs.conftest import FIXTURE_PHOTOS, fixture_photo, rotated_jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -103,11 +104,13 @@ def test_exif_orientation_is_applied_and_gps_and_exif_are_gone():
     assert upright.size == (200, 400)
     assert upright.getpixel((100, 20))[0] > 200 and upright.getpixel((100, 380))[2] > 200
     with photo.image.open("rb") as file:
-        assert file.read() == original, "the original is kept byte for byte"
+        assert file.read() == original, "making renditions leaves the original alone"
 
 
-def test_gps_fixture_loses_its_position():
+def test_gps_of_an_original_stored_before_cleaning_never_reaches_a_rendition():
     photo = PhotoFactory(image=fixture_photo("GPS.jpg"))
+    # As an original uploaded before uploads were cleaned (`manage.py clean_photo_files`).
+    Path(photo.image.path).write_bytes((FIXTURE_PHOTOS / "GPS.jpg").read_bytes())
     with photo.image.open("rb") as file:
         assert Image.open(file).getexif().get_ifd(0x8825), "the fixture has GPS data"
 

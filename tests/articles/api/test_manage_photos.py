@@ -205,3 +205,26 @@ def test_who_may_upload(manage_clients, persona, expected):
 
     assert response.status_code == expected
     assert Photo.objects.count() == (1 if expected == 201 else 0)
+
+
+def test_an_agency_upload_is_described_from_its_metadata_and_stored_without_its_position(
+    writer,
+):
+    from PIL import Image
+
+    from tests.jobs.conftest import fixture_photo
+
+    response = token_client(writer).post(
+        PHOTOS_URL, {"image": fixture_photo("GPS.jpg"), "alt_text": "A phone box"},
+        format="multipart",
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    # Read from the upload before it was stored clean (EXIF first, as MWG wants).
+    assert (body["caption"], body["copyright"]) == ("Communications", "ian Britton - FreeFoto.com")
+    photo = Photo.objects.get()
+    with photo.image.open("rb") as file:
+        stored = Image.open(file)
+        assert not stored.getexif().get_ifd(0x8825)
+        assert "photoshop" not in stored.info
