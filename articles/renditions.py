@@ -6,7 +6,10 @@ Every spec in `PHOTO_RENDITIONS` is made in every format of `PHOTO_RENDITION_FOR
 * the original is never changed; renditions are new files written through Django's storage;
 * EXIF orientation is applied, and no metadata (EXIF, GPS, XMP, IPTC, comments) is copied;
   only an RGB ICC profile is kept so colours stay right;
-* large JPEGs are decoded at reduced size (`draft`), and nothing is ever upscaled;
+* "full" (no width) is the original's size, re-encoded: what the public API and JSON-LD send
+  where the photo's own size is wanted (`photo_full_size_rendition`), never the upload;
+* nothing is ever upscaled; when only smaller renditions are made (crops after a focal-point
+  change), large JPEGs are decoded at reduced size (`draft`);
 * crops (e.g. 16:9, 1:1) are the largest box of that ratio centred on the focal point;
 * one row per (photo, spec) with a `source_key` of what it was made from, so running the
   job twice changes nothing and a focal-point change replaces only the crops.
@@ -36,6 +39,8 @@ FORMATS = {
     "jpeg": ("JPEG", "jpg", {"quality": 82, "optimize": True, "progressive": True}),
     "webp": ("WEBP", "webp", {"quality": 80, "method": 4}),
 }
+# The longest side each format can hold; a full-size rendition larger than that is scaled down.
+MAX_SIDE = {"jpeg": 65_500, "webp": 16_383}
 
 # IPTC IIM datasets (record 2) photo desks fill in.
 IPTC_CAPTION = (2, 120)
@@ -53,7 +58,7 @@ class RenditionSourceError(Exception):
 @dataclass(frozen=True)
 class RenditionSpec:
     name: str
-    width: int
+    width: int | None  # None: the original's width
     crop: tuple[int, int] | None
     format: str
 
@@ -73,7 +78,9 @@ def rendition_specs() -> list[RenditionSpec]:
         crop = tuple(options["crop"]) if options.get("crop") else None
         for fmt in settings.PHOTO_RENDITION_FORMATS:
             specs.append(
-                RenditionSpec(name=f"{name}.{fmt}", width=options["width"], crop=crop, format=fmt)
+                RenditionSpec(
+                    name=f"{name}.{fmt}", width=options.get("width"), crop=crop, format=fmt
+                )
             )
     return specs
 
@@ -121,6 +128,17 @@ def photo_generate_renditions(*, photo: Photo) -> list[PhotoRendition]:
                     old=existing.get(spec.name),
                 )
     return [existing[spec.name] for spec in specs]
+
+
+def photo_full_size_rendition(*, photo: Photo) -> PhotoRendition | None:
+    """What the public is sent where the photo's own size is wanted: the widest uncropped
+    rendition, JPEG before WebP. Once made, that is the "full" spec (the original's size,
+    re-encoded); until then the widest made so far; None while there is none. Never the
+    uploaded original. Free when `renditions` was prefetched.
+    """
+    uncropped = {spec.name for spec in rendition_specs() if not spec.crop}
+    made = [r for r in photo.renditions.all() if r.spec in uncropped]
+    return max(made, key=lambda r: (r.width, r.format == "jpeg"), default=None)
 
 
 def photo_metadata_from_file(*, file) -> dict[str, str]:
@@ -186,17 +204,20 @@ def photo_rendition_files_delete(*, names: list[str]) -> None:
 
 
 def _open_source(*, photo: Photo, specs: list[RenditionSpec]) -> tuple[Image.Image, bytes | None]:
-    """Decode the original once, as small as the largest spec allows, upright."""
+    """Decode the original once, upright: at full size for a full-size spec, otherwise as
+    small as the largest spec allows."""
     # The smallest upright size that still gives every spec its full width: the widest
     # spec, and for crops the height their ratio needs at their width.
-    need_w = max(spec.width for spec in specs)
+    full_size = any(spec.width is None for spec in specs)
+    widths = [spec.width for spec in specs if spec.width]
+    need_w = max(widths or [1])
     need_h = max(
         [math.ceil(spec.width * spec.crop[1] / spec.crop[0]) for spec in specs if spec.crop] or [1]
     )
     try:
         with photo.image.open("rb") as file:
             image = Image.open(file, formats=PHOTO_FORMATS)
-            if image.format == "JPEG":
+            if image.format == "JPEG" and not full_size:
                 if image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):
                     need_w, need_h = need_h, need_w  # stored sideways
                 # Pillow then decodes at 1/2, 1/4 or 1/8 scale while both sides stay >= this.
@@ -262,8 +283,11 @@ def _render(*, source: Image.Image, spec: RenditionSpec, focal: tuple[float, flo
     image = source
     if spec.crop:
         image = image.crop(_focal_crop_box(image.size, spec.crop, focal))
-    width = min(spec.width, image.width)  # never upscale
+    width = min(spec.width or image.width, image.width)  # never upscale
     height = max(1, round(image.height * width / image.width))
+    if max(width, height) > MAX_SIDE[spec.format]:
+        scale = MAX_SIDE[spec.format] / max(width, height)
+        width, height = max(1, int(width * scale)), max(1, int(height * scale))
     if (width, height) != image.size:
         image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     elif image is source:

@@ -26,7 +26,7 @@ from articles.tasks import jobs_sweep_task, photo_renditions_generate_task
 from tests.factories import PhotoFactory, image_upload
 
 pytestmark = pytest.mark.django_db
-SPECS = 12
+SPECS = 14
 
 
 def corrupt(photo) -> None:

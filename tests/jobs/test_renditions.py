@@ -24,8 +24,9 @@ from tests.jobs.conftest import FIXTURE_PHOTOS, fixture_photo, rotated_jpeg
 pytestmark = pytest.mark.django_db
 
 ALL_SPECS = {
-    "w320.jpeg", "w320.webp", "w640.jpeg", "w640.webp", "w1024.jpeg", "w1024.webp",
-    "w1600.jpeg", "w1600.webp", "16x9.jpeg", "16x9.webp", "1x1.jpeg", "1x1.webp",
+    "full.jpeg", "full.webp", "w320.jpeg", "w320.webp", "w640.jpeg", "w640.webp",
+    "w1024.jpeg", "w1024.webp", "w1600.jpeg", "w1600.webp", "16x9.jpeg", "16x9.webp",
+    "1x1.jpeg", "1x1.webp",
 }  # fmt: skip
 
 
@@ -47,6 +48,8 @@ def test_every_spec_is_made_once_with_its_size_and_format():
 
     by_spec = {r.spec: (r.width, r.height, r.format) for r in renditions}
     assert by_spec == {
+        "full.jpeg": (2000, 1000, "jpeg"),
+        "full.webp": (2000, 1000, "webp"),
         "w320.jpeg": (320, 160, "jpeg"),
         "w320.webp": (320, 160, "webp"),
         "w640.jpeg": (640, 320, "jpeg"),
@@ -60,7 +63,7 @@ def test_every_spec_is_made_once_with_its_size_and_format():
         "1x1.jpeg": (600, 600, "jpeg"),
         "1x1.webp": (600, 600, "webp"),
     }
-    assert PhotoRendition.objects.filter(photo=photo).count() == 12
+    assert PhotoRendition.objects.filter(photo=photo).count() == 14
     webp = open_rendition(next(r for r in renditions if r.spec == "w640.webp"))
     assert (webp.format, webp.size) == ("WEBP", (640, 320))
 
@@ -84,7 +87,7 @@ def test_running_twice_changes_nothing(django_assert_num_queries):
         second = {r.spec: (r.pk, r.file.name) for r in photo_generate_renditions(photo=photo)}
 
     assert first == second
-    assert PhotoRendition.objects.count() == 12
+    assert PhotoRendition.objects.count() == 14
 
 
 def test_exif_orientation_is_applied_and_gps_and_exif_are_gone():
@@ -137,10 +140,10 @@ def test_focal_point_change_replaces_only_the_crops():
 
     changed = {spec for spec in after if after[spec] != before[spec]}
     assert changed == {"16x9.jpeg", "16x9.webp", "1x1.jpeg", "1x1.webp"}
-    assert PhotoRendition.objects.filter(photo=photo).count() == 12
+    assert PhotoRendition.objects.filter(photo=photo).count() == 14
 
 
-def test_jpeg_is_decoded_at_reduced_size(monkeypatch):
+def test_jpeg_crops_are_remade_from_a_reduced_decode(monkeypatch):
     photo = PhotoFactory(image=image_upload(width=4000, height=3000))
     drafts = []
     original_draft = JpegImagePlugin.JpegImageFile.draft
@@ -152,12 +155,29 @@ def test_jpeg_is_decoded_at_reduced_size(monkeypatch):
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
     photo_generate_renditions(photo=photo)
+    # The full-size rendition needs every pixel: decoded at full size.
+    assert drafts == []
+    photo.focal_point_x = 0.2
+    photo.save()
+    photo_generate_renditions(photo=photo)
 
-    # Widest spec 1600; the 16:9 crop at 1200 needs 675 high: decoded at 1/2 scale.
-    assert drafts == [((1600, 675), (2000, 1500))]
-    assert {(r.width, r.height) for r in PhotoRendition.objects.filter(spec="w1600.jpeg")} == {
-        (1600, 1200)
+    # Only the crops are remade: the 16:9 crop at 1200 needs 675 high (the 1:1 one less),
+    # so 1/2 scale is enough.
+    assert drafts == [((1200, 675), (2000, 1500))]
+    assert {(r.width, r.height) for r in PhotoRendition.objects.filter(spec="16x9.jpeg")} == {
+        (1200, 675)
     }
+    full = PhotoRendition.objects.get(spec="full.jpeg")
+    assert (full.width, full.height) == (4000, 3000)
+
+
+def test_a_full_size_webp_fits_the_format(settings):
+    settings.PHOTO_RENDITIONS = {"full": {"width": None}}
+    photo = PhotoFactory(image=image_upload(width=17000, height=40))
+
+    sizes = {r.format: (r.width, r.height) for r in photo_generate_renditions(photo=photo)}
+
+    assert sizes == {"jpeg": (17000, 40), "webp": (16383, 38)}
 
 
 def test_png_with_transparency_becomes_jpeg_on_white():
