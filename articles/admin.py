@@ -790,7 +790,7 @@ class PhotoAdmin(admin.ModelAdmin):
         (_("Image"), {"fields": ("image", "preview", "width", "height")}),
         (
             _("Description"),
-            {"fields": ("caption", "credit", "copyright", "source_url", "alt_text")},
+            {"fields": ("caption", "credit", "copyright", "source", "source_url", "alt_text")},
         ),
         (
             _("Cropping"),

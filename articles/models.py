@@ -151,6 +151,12 @@ class Photo(models.Model):
         _("credit"), max_length=255, blank=True, help_text=_('For example "Foto: Name/Agency".')
     )
     copyright = models.CharField(_("copyright"), max_length=255, blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=255,
+        blank=True,
+        help_text=_("Who supplied the photo, e.g. an agency (IPTC Source)."),
+    )
     source_url = models.URLField(_("source URL"), blank=True)
     alt_text = models.CharField(
         _("alt text"),

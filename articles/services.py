@@ -1138,14 +1138,15 @@ def photo_create(
     credit: str = "",
     alt_text: str = "",
     copyright: str = "",
+    source: str = "",
     source_url: str = "",
 ) -> Photo:
     """Store an uploaded photo with `user` as its uploader; renditions follow after commit.
 
     `image` is an uploaded file; the model field validates it (`inspect_photo_file`, skipped
     when the caller has already inspected it), stores it without location metadata
-    (`image_clean`) and always under a generated name. Empty caption, credit and copyright
-    are filled from the upload's metadata first, while it still has them.
+    (`image_clean`) and always under a generated name. Empty caption, credit, copyright and
+    source are filled from the upload's metadata first, while it still has them.
     Raises `PermissionDenied` for a user without `articles.add_photo`.
     """
     if not (user and user.has_perm("articles.add_photo")):
@@ -1156,6 +1157,7 @@ def photo_create(
         credit=credit,
         alt_text=alt_text,
         copyright=copyright,
+        source=source,
         source_url=source_url,
         uploaded_by=user,
     )
@@ -1169,8 +1171,8 @@ def photo_clean_file(*, photo: Photo) -> bool:
     """Store `photo`'s original again as `image_clean` leaves it: for files stored before
     uploads were cleaned (`manage.py clean_photo_files`).
 
-    Empty caption, credit and copyright are filled from the old file first. The clean file
-    gets a new name, so the old URL stops answering once the old file is deleted (after
+    Empty caption, credit, copyright and source are filled from the old file first. The clean
+    file gets a new name, so the old URL stops answering once the old file is deleted (after
     commit); the save asks for new renditions and rebuilds the articles showing the photo.
     Returns False, changing nothing, when the file is clean already. Raises
     `ImageCleanError` for a file that cannot be read to its end.

@@ -272,7 +272,8 @@ class ArticleLockSerializer(serializers.Serializer):
 
 
 class PhotoUploadSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    """A multipart upload: the image file plus its caption, credit and alt text.
+    """A multipart upload: the image file plus its caption, credit and alt text. Empty
+    caption, credit, copyright and source are filled from the file's metadata.
 
     The file is checked by `articles.images.inspect_photo_file` in the view, which maps its
     error codes to HTTP statuses; the stored file name is always generated, never the
@@ -283,7 +284,7 @@ class PhotoUploadSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Photo
-        fields = ["image", "caption", "credit", "alt_text", "copyright", "source_url"]
+        fields = ["image", "caption", "credit", "alt_text", "copyright", "source", "source_url"]
 
 
 class PhotoManageSerializer(serializers.ModelSerializer):
@@ -293,7 +294,7 @@ class PhotoManageSerializer(serializers.ModelSerializer):
         model = Photo
         fields = [
             "id", "url", "width", "height", "caption", "credit", "alt_text", "copyright",
-            "source_url", "created_at",
+            "source", "source_url", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -48,8 +48,8 @@ class PhotoSerializer(serializers.ModelSerializer):
     class Meta:
         model = Photo
         fields = [
-            "id", "url", "width", "height", "caption", "credit", "copyright", "source_url",
-            "alt_text", "renditions",
+            "id", "url", "width", "height", "caption", "credit", "copyright", "source",
+            "source_url", "alt_text", "renditions",
         ]  # fmt: skip
 
     @extend_schema_field(

@@ -1,4 +1,4 @@
-"""Renditions and photo metadata, called directly (no broker)."""
+"""Renditions, called directly (no broker); photo metadata is in test_photo_metadata.py."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from articles.models import BackgroundJob, Photo, PhotoRendition
 from articles.renditions import (
     RenditionSourceError,
     _focal_crop_box,
-    photo_fill_metadata,
     photo_generate_renditions,
-    photo_metadata_from_file,
     rendition_specs,
 )
 from tests.factories import PhotoFactory, image_upload
@@ -203,41 +201,6 @@ def test_corrupt_file_raises_source_error():
     with pytest.raises(RenditionSourceError, match="cannot be read"):
         photo_generate_renditions(photo=photo)
     assert not PhotoRendition.objects.filter(photo=photo).exists()
-
-
-def test_metadata_from_iptc_fixture():
-    assert photo_metadata_from_file(file=fixture_photo("IPTC.jpg")) == {
-        "caption": "A witty caption",
-        "credit": "My Credit",
-        "copyright": "Copyright 2004 Phil Harvey",
-    }
-
-
-def test_metadata_from_xmp_only_fixture():
-    found = photo_metadata_from_file(file=fixture_photo("XMP.jpg"))
-    assert found == {
-        "caption": "UTF-16 (big-endian) encoded XMP",
-        "credit": "My Credit",
-        "copyright": "Copyright 2004 Phil Harvey",
-    }
-
-
-def test_metadata_from_file_without_any():
-    assert photo_metadata_from_file(file=fixture_photo("Writer.jpg")) == {}
-    assert photo_metadata_from_file(file=SimpleUploadedFile("x.jpg", b"not an image")) == {}
-
-
-def test_fill_metadata_keeps_what_the_editor_typed():
-    photo = Photo(image=fixture_photo("PhotoMechanic.jpg"), caption="Typed by the desk")
-
-    filled = photo_fill_metadata(photo=photo)
-
-    assert filled == ["credit", "copyright"]
-    assert (photo.caption, photo.credit, photo.copyright) == (
-        "Typed by the desk",
-        "Credit",
-        "Copyright",
-    )
 
 
 def test_saving_a_photo_asks_for_renditions_once(sent_tasks, django_capture_on_commit_callbacks):

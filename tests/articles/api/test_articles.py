@@ -77,6 +77,7 @@ def test_list_gives_teasers_newest_first(api_client):
             "caption": "Warga mengungsi",
             "credit": "Foto: Budi/Newsroom",
             "copyright": "",
+            "source": "",
             "source_url": "",
             "alt_text": "Warga",
             "renditions": [],
