@@ -73,6 +73,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_height(self, photo: Photo) -> int:
+        """Of `url` once it exists, upright; until then of the upload."""
         full = photo_full_size_rendition(photo=photo)
         return full.height if full else photo.height
 
