@@ -194,11 +194,6 @@ class Photo(models.Model):
         label = self.caption or self.alt_text or PurePath(self.image.name or "").name
         return label[:80] or f"Photo {self.pk}"
 
-    @property
-    def original_format(self) -> str:
-        suffix = PurePath(self.image.name or "").suffix.lower().lstrip(".")
-        return {"jpg": "jpeg"}.get(suffix, suffix)
-
     def public_renditions(self) -> list[PhotoRendition]:
         """Finished renditions, smallest first. Free when `renditions` was prefetched."""
         return sorted(self.renditions.all(), key=lambda r: (r.width, r.format, r.spec))
