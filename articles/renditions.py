@@ -253,7 +253,12 @@ def _open_source(*, photo: Photo, specs: list[RenditionSpec]) -> tuple[Image.Ima
     widths = [spec.width for spec in specs if spec.width]
     need_w = max(widths or [1])
     need_h = max(
-        [math.ceil(spec.width * spec.crop[1] / spec.crop[0]) for spec in specs if spec.crop] or [1]
+        [
+            math.ceil(spec.width * spec.crop[1] / spec.crop[0])
+            for spec in specs
+            if spec.crop and spec.width
+        ]
+        or [1]
     )
     try:
         with photo.image.open("rb") as file:
