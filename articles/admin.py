@@ -769,9 +769,52 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
 
 # --- Photos, authors, sections ------------------------------------------------------------
 
+# Articles listed per role on a photo's page; a file photo used for years says "and more".
+PHOTO_USAGE_LIMIT = 50
+
+
+def photo_usage(*, photo: Photo, articles, limit: int = PHOTO_USAGE_LIMIT) -> dict:
+    """Where `photo` is used among `articles` (the user's visible ones): as lead photo and
+    inline, newest first, at most `limit` of each; `more` when some were left out.
+
+    Two queries: the articles leading with it, its inline placements with their articles.
+    """
+    fields = ("headline", "status", "deleted_at", "updated_at")
+    leads = list(
+        articles.filter(lead_photo=photo).only(*fields).order_by("-updated_at", "-pk")[: limit + 1]
+    )
+    placements = list(
+        ArticlePhoto.objects.filter(photo=photo, article__in=articles)
+        .select_related("article")
+        .only("after_paragraph", "article_id", *(f"article__{name}" for name in fields))
+        .order_by("-article__updated_at", "-pk")[: limit + 1]
+    )
+    uses = [(article, _("Lead photo")) for article in leads[:limit]] + [
+        (
+            placement.article,
+            _("Inline, after paragraph %(n)d") % {"n": placement.after_paragraph},
+        )
+        for placement in placements[:limit]
+    ]
+    rows = []
+    for article, role in uses:
+        status = article.get_status_display()
+        if article.deleted_at:
+            status = _("%(status)s, in the trash") % {"status": status}
+        rows.append(
+            {
+                "headline": article.headline,
+                "url": reverse("admin:articles_article_change", args=[article.pk]),
+                "status": status,
+                "role": role,
+            }
+        )
+    return {"rows": rows, "more": len(leads) > limit or len(placements) > limit}
+
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
+    change_form_template = "admin/articles/photo/change_form.html"
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = (
         "thumbnail",
@@ -790,7 +833,7 @@ class PhotoAdmin(admin.ModelAdmin):
         (_("Image"), {"fields": ("image", "preview", "width", "height")}),
         (
             _("Description"),
-            {"fields": ("caption", "credit", "copyright", "source_url", "alt_text")},
+            {"fields": ("caption", "credit", "copyright", "source", "source_url", "alt_text")},
         ),
         (
             _("Cropping"),
@@ -808,6 +851,15 @@ class PhotoAdmin(admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_view_or_change_permission(request, obj):
+            # Only articles this user may see (desk scoping, RELIABILITY.md A6).
+            articles = Article.objects.visible_to(request.user)
+            extra_context["photo_usage"] = photo_usage(photo=obj, articles=articles)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("photo"))
     def thumbnail(self, obj: Photo) -> str:

@@ -7,7 +7,10 @@ Checks run in order of cost, so a hostile file is refused before it is decoded:
    WebP, GIF), and it must match the file name's extension;
 3. pixel count from the header (`PHOTO_MAX_PIXELS`) before any pixel is decoded, which
    refuses decompression bombs; GIF frame count (`PHOTO_MAX_GIF_FRAMES`);
-4. a full decode (JPEG at reduced scale via `draft`) to refuse truncated or corrupt files.
+4. a full decode (JPEG at reduced scale via `draft`) to refuse truncated or corrupt files;
+5. the file's structure read to its end by `articles.image_clean`, which `PhotoField` runs on
+   every file it stores: metadata that could locate the photographer and bytes past the
+   image never reach storage.
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from pathlib import PurePath
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, UnidentifiedImageError
+
+from articles.image_clean import ImageCleanError, image_clean
 
 PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 EXTENSIONS_BY_FORMAT = {
@@ -114,6 +121,8 @@ def inspect_photo_file(file) -> ImageInfo:
                         _("The image file is truncated or damaged and cannot be read."),
                         code="invalid_image",
                     ) from exc
+        file.seek(0)
+        _clean(file.read())
     finally:
         file.seek(start)
     # Remembered on the upload so the model validator does not decode it a second time.
@@ -148,8 +157,20 @@ class PhotoFormField(forms.FileField):
         return upload
 
 
+class PhotoFieldFile(ImageFieldFile):
+    def save(self, name, content, save=True):
+        """Store `content` as `image_clean` leaves it: without location metadata or bytes
+        after the image. Every way of storing a file (forms, the API, scripts) ends here."""
+        content.seek(0)
+        # Named: Django reads the new dimensions from the content it was given.
+        super().save(name, ContentFile(_clean(content.read()), name=name), save)
+
+
 class PhotoField(models.ImageField):
-    """An `ImageField` whose uploads are checked by `inspect_photo_file`."""
+    """An `ImageField` whose uploads are checked by `inspect_photo_file` and stored as
+    `image_clean` leaves them."""
+
+    attr_class = PhotoFieldFile
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validators", [validate_photo_file])
@@ -187,6 +208,15 @@ def _check_extension(name: str, image_format: str) -> None:
         code="extension_mismatch",
         params={"suffix": suffix or _("(no extension)"), "format": image_format},
     )
+
+
+def _clean(data: bytes) -> bytes:
+    try:
+        return image_clean(data)
+    except ImageCleanError as exc:
+        raise ValidationError(
+            _("The image file is truncated or damaged and cannot be read."), code="invalid_image"
+        ) from exc
 
 
 def _too_many_pixels(limit: int) -> ValidationError:

@@ -24,10 +24,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from articles.models import BackgroundJob, Photo, WebhookDelivery
-from articles.published import published_batch, published_changed, published_ids_with_photo
+from articles.published import published_batch
 from articles.renditions import (
     RenditionSourceError,
-    photo_fill_metadata_saved,
     photo_generate_renditions,
     photo_source_key,
 )
@@ -155,7 +154,10 @@ def photo_request_renditions(*, photo: Photo) -> BackgroundJob:
 
 
 def photo_renditions_run(*, photo_id: int, worker: str = "") -> BackgroundJob | None:
-    """The rendition job: fill metadata, make renditions, record the outcome.
+    """The rendition job: make renditions, record the outcome.
+
+    Caption and credit are read from the upload when it is stored (`photo_create`, the
+    admin): the stored original no longer carries them (`articles.image_clean`).
 
     A file Pillow cannot decode fails the job at once, with the reason, visible in the
     admin; it is not retried. Other errors (storage) raise `TransientJobError` after handing
@@ -174,7 +176,6 @@ def photo_renditions_run(*, photo_id: int, worker: str = "") -> BackgroundJob | 
     # Each rendition saved asks for the photo's articles to be rebuilt: once, at the end.
     with published_batch():
         try:
-            photo_fill_metadata_saved(photo=photo)
             photo_generate_renditions(photo=photo)
         except RenditionSourceError as exc:
             job_fail(job=job, key=key, error=str(exc))
@@ -184,8 +185,6 @@ def photo_renditions_run(*, photo_id: int, worker: str = "") -> BackgroundJob | 
             raise TransientJobError(str(exc)) from exc
         else:
             job_finish(job=job, key=key)
-            # Caption or credit read from the file is written by UPDATE, without a signal.
-            published_changed(article_ids=published_ids_with_photo(photo_id=photo.pk))
     job.refresh_from_db()
     return job
 

@@ -151,6 +151,12 @@ class Photo(models.Model):
         _("credit"), max_length=255, blank=True, help_text=_('For example "Foto: Name/Agency".')
     )
     copyright = models.CharField(_("copyright"), max_length=255, blank=True)
+    source = models.CharField(
+        _("source"),
+        max_length=255,
+        blank=True,
+        help_text=_("Who supplied the photo, e.g. an agency (IPTC Source)."),
+    )
     source_url = models.URLField(_("source URL"), blank=True)
     alt_text = models.CharField(
         _("alt text"),
@@ -187,11 +193,6 @@ class Photo(models.Model):
     def __str__(self) -> str:
         label = self.caption or self.alt_text or PurePath(self.image.name or "").name
         return label[:80] or f"Photo {self.pk}"
-
-    @property
-    def original_format(self) -> str:
-        suffix = PurePath(self.image.name or "").suffix.lower().lstrip(".")
-        return {"jpg": "jpeg"}.get(suffix, suffix)
 
     def public_renditions(self) -> list[PhotoRendition]:
         """Finished renditions, smallest first. Free when `renditions` was prefetched."""

@@ -6,7 +6,10 @@ Every spec in `PHOTO_RENDITIONS` is made in every format of `PHOTO_RENDITION_FOR
 * the original is never changed; renditions are new files written through Django's storage;
 * EXIF orientation is applied, and no metadata (EXIF, GPS, XMP, IPTC, comments) is copied;
   only an RGB ICC profile is kept so colours stay right;
-* large JPEGs are decoded at reduced size (`draft`), and nothing is ever upscaled;
+* "full" (no width) is the original's size, re-encoded: what the public API and JSON-LD send
+  where the photo's own size is wanted (`photo_full_size_rendition`), never the upload;
+* nothing is ever upscaled; when only smaller renditions are made (crops after a focal-point
+  change), large JPEGs are decoded at reduced size (`draft`);
 * crops (e.g. 16:9, 1:1) are the largest box of that ratio centred on the focal point;
 * one row per (photo, spec) with a `source_key` of what it was made from, so running the
   job twice changes nothing and a focal-point change replaces only the crops.
@@ -36,14 +39,38 @@ FORMATS = {
     "jpeg": ("JPEG", "jpg", {"quality": 82, "optimize": True, "progressive": True}),
     "webp": ("WEBP", "webp", {"quality": 80, "method": 4}),
 }
+# The longest side each format can hold; a full-size rendition larger than that is scaled down.
+MAX_SIDE = {"jpeg": 65_500, "webp": 16_383}
 
-# IPTC IIM datasets (record 2) photo desks fill in.
-IPTC_CAPTION = (2, 120)
-IPTC_CREDIT = (2, 110)
-IPTC_BYLINE = (2, 80)
-IPTC_COPYRIGHT = (2, 116)
 IPTC_CHARSET = (1, 90)
+# Photoshop image resources (APP13): the IPTC-IIM block, and the MD5 digest of the IPTC block
+# an XMP-aware tool last saw (MWG: it tells whether the XMP is still in step with the IPTC).
+PHOTOSHOP_IPTC = 0x0404
+PHOTOSHOP_IPTC_DIGEST = 0x0425
 EXIF_ORIENTATION = 0x0112
+
+
+@dataclass(frozen=True)
+class MetadataField:
+    """Where one value lives in EXIF (IFD0 tag), IPTC (dataset) and XMP (property, without
+    its namespace as Pillow gives it), and the IPTC dataset's length limit."""
+
+    exif: int | None
+    iptc: tuple[int, int]
+    xmp: str
+    iptc_limit: int
+
+
+# The MWG's Description, Creator and Copyright; the credit line and the source have no EXIF
+# tag and are reconciled between IPTC and XMP the same way.
+METADATA_FIELDS = {
+    "description": MetadataField(0x010E, (2, 120), "description", 2000),
+    "creator": MetadataField(0x013B, (2, 80), "creator", 32),
+    "rights": MetadataField(0x8298, (2, 116), "rights", 128),
+    "credit_line": MetadataField(None, (2, 110), "Credit", 32),
+    "source": MetadataField(None, (2, 115), "Source", 32),
+}
+METADATA_LIMITS = {"caption": 5000, "credit": 255, "copyright": 255, "source": 255}
 
 
 class RenditionSourceError(Exception):
@@ -53,7 +80,7 @@ class RenditionSourceError(Exception):
 @dataclass(frozen=True)
 class RenditionSpec:
     name: str
-    width: int
+    width: int | None  # None: the original's width
     crop: tuple[int, int] | None
     format: str
 
@@ -73,7 +100,9 @@ def rendition_specs() -> list[RenditionSpec]:
         crop = tuple(options["crop"]) if options.get("crop") else None
         for fmt in settings.PHOTO_RENDITION_FORMATS:
             specs.append(
-                RenditionSpec(name=f"{name}.{fmt}", width=options["width"], crop=crop, format=fmt)
+                RenditionSpec(
+                    name=f"{name}.{fmt}", width=options.get("width"), crop=crop, format=fmt
+                )
             )
     return specs
 
@@ -123,15 +152,38 @@ def photo_generate_renditions(*, photo: Photo) -> list[PhotoRendition]:
     return [existing[spec.name] for spec in specs]
 
 
-def photo_metadata_from_file(*, file) -> dict[str, str]:
-    """Caption, credit and copyright from a photo's IPTC (preferred) or XMP metadata.
+def photo_full_size_rendition(*, photo: Photo) -> PhotoRendition | None:
+    """What the public is sent where the photo's own size is wanted: the widest uncropped
+    rendition, JPEG before WebP. Once made, that is the "full" spec (the original's size,
+    re-encoded); until then the widest made so far; None while there is none. Never the
+    uploaded original. Free when `renditions` was prefetched.
+    """
+    uncropped = {spec.name for spec in rendition_specs() if not spec.crop}
+    made = [r for r in photo.renditions.all() if r.spec in uncropped]
+    return max(made, key=lambda r: (r.width, r.format == "jpeg"), default=None)
 
-    Agency pictures carry them; photo desks expect them pre-filled. Reads the file's
-    headers only. Missing values are left out of the result.
+
+def photo_metadata_from_file(*, file) -> dict[str, str]:
+    """Caption, credit, copyright and source from a photo's EXIF, IPTC and XMP metadata.
+
+    Agency pictures carry them; photo desks expect them pre-filled. Where the three disagree,
+    the Metadata Working Group's rules pick (as ExifTool's MWG module does):
+
+    * EXIF `ImageDescription`, `Artist` and `Copyright` first, unless blank;
+    * then XMP, unless the IPTC block carries a digest (Photoshop resource 0x0425) that does
+      not match it: a tool that knows no XMP edited the IPTC later, and the IPTC wins (an
+      IPTC value cut at its dataset's length limit gives way to the XMP value it starts);
+    * IPTC where the XMP lacks the value.
+
+    The credit is "Creator/Credit line" ("Name/Agency", the house style without "Foto:"),
+    or whichever there is; the source is who supplied the photo (IPTC Source). Reads the
+    file's headers only. Missing values are left out of the result.
     """
     file.seek(0)
     try:
         with Image.open(file, formats=PHOTO_FORMATS) as image:
+            exif = image.getexif()
+            photoshop = image.info.get("photoshop") or {}
             iptc = IptcImagePlugin.getiptcinfo(image) or {}
             try:
                 xmp = image.getxmp() if hasattr(image, "getxmp") else {}
@@ -141,29 +193,36 @@ def photo_metadata_from_file(*, file) -> dict[str, str]:
         return {}
     finally:
         file.seek(0)
+    iptc_block = photoshop.get(PHOTOSHOP_IPTC)
+    digest = photoshop.get(PHOTOSHOP_IPTC_DIGEST)
+    # No digest, or one that matches the IPTC present: the XMP is current.
+    xmp_current = digest is None or (
+        iptc_block is not None and digest == hashlib.md5(iptc_block).digest()  # noqa: S324
+    )
     utf8 = iptc.get(IPTC_CHARSET) == b"\x1b%G"
-    found = {
-        "caption": _iptc_text(iptc.get(IPTC_CAPTION), utf8),
-        "credit": _iptc_text(iptc.get(IPTC_CREDIT) or iptc.get(IPTC_BYLINE), utf8),
-        "copyright": _iptc_text(iptc.get(IPTC_COPYRIGHT), utf8),
-    }
     descriptions = _xmp_descriptions(xmp)
-    fallbacks = {
-        "caption": _xmp_value(descriptions, "description"),
-        "credit": _xmp_value(descriptions, "Credit") or _xmp_value(descriptions, "creator"),
-        "copyright": _xmp_value(descriptions, "rights"),
+    values = {}
+    for name, field in METADATA_FIELDS.items():
+        exif_value = _exif_text(exif.get(field.exif)) if field.exif else ""
+        xmp_value = _xmp_value(descriptions, field.xmp).strip()
+        iptc_value = _iptc_text(iptc.get(field.iptc), utf8).strip()
+        if exif_value:
+            values[name] = exif_value
+            continue
+        iptc_wins = bool(iptc) and not (xmp_value and xmp_current)
+        cut = len(iptc_value) == field.iptc_limit and xmp_value.startswith(iptc_value)
+        values[name] = iptc_value if iptc_wins and not cut else xmp_value
+    found = {
+        "caption": values["description"],
+        "credit": _credit(values["creator"], values["credit_line"]),
+        "copyright": values["rights"],
+        "source": values["source"],
     }
-    limits = {"caption": 5000, "credit": 255, "copyright": 255}
-    result = {}
-    for field, value in found.items():
-        value = (value or fallbacks[field] or "").strip()
-        if value:
-            result[field] = value[: limits[field]]
-    return result
+    return {name: value[: METADATA_LIMITS[name]] for name, value in found.items() if value}
 
 
 def photo_fill_metadata(*, photo: Photo) -> list[str]:
-    """Fill `photo`'s empty caption, credit and copyright from its file; no save.
+    """Fill `photo`'s empty caption, credit, copyright and source from its file; no save.
 
     Returns the names of the fields it filled. A value an editor typed is never replaced.
     """
@@ -171,23 +230,6 @@ def photo_fill_metadata(*, photo: Photo) -> list[str]:
     filled = []
     for field, value in found.items():
         if not getattr(photo, field):
-            setattr(photo, field, value)
-            filled.append(field)
-    return filled
-
-
-def photo_fill_metadata_saved(*, photo: Photo) -> list[str]:
-    """`photo_fill_metadata` for a stored photo, with one conditional UPDATE per field.
-
-    The UPDATE only matches while the field is still empty, so an editor who typed a caption
-    meanwhile keeps it.
-    """
-    found = photo_metadata_from_file(file=photo.image)
-    filled = []
-    for field, value in found.items():
-        if not getattr(photo, field) and Photo.objects.filter(pk=photo.pk, **{field: ""}).update(
-            **{field: value}
-        ):
             setattr(photo, field, value)
             filled.append(field)
     return filled
@@ -203,17 +245,25 @@ def photo_rendition_files_delete(*, names: list[str]) -> None:
 
 
 def _open_source(*, photo: Photo, specs: list[RenditionSpec]) -> tuple[Image.Image, bytes | None]:
-    """Decode the original once, as small as the largest spec allows, upright."""
+    """Decode the original once, upright: at full size for a full-size spec, otherwise as
+    small as the largest spec allows."""
     # The smallest upright size that still gives every spec its full width: the widest
     # spec, and for crops the height their ratio needs at their width.
-    need_w = max(spec.width for spec in specs)
+    full_size = any(spec.width is None for spec in specs)
+    widths = [spec.width for spec in specs if spec.width]
+    need_w = max(widths or [1])
     need_h = max(
-        [math.ceil(spec.width * spec.crop[1] / spec.crop[0]) for spec in specs if spec.crop] or [1]
+        [
+            math.ceil(spec.width * spec.crop[1] / spec.crop[0])
+            for spec in specs
+            if spec.crop and spec.width
+        ]
+        or [1]
     )
     try:
         with photo.image.open("rb") as file:
             image = Image.open(file, formats=PHOTO_FORMATS)
-            if image.format == "JPEG":
+            if image.format == "JPEG" and not full_size:
                 if image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):
                     need_w, need_h = need_h, need_w  # stored sideways
                 # Pillow then decodes at 1/2, 1/4 or 1/8 scale while both sides stay >= this.
@@ -279,8 +329,11 @@ def _render(*, source: Image.Image, spec: RenditionSpec, focal: tuple[float, flo
     image = source
     if spec.crop:
         image = image.crop(_focal_crop_box(image.size, spec.crop, focal))
-    width = min(spec.width, image.width)  # never upscale
+    width = min(spec.width or image.width, image.width)  # never upscale
     height = max(1, round(image.height * width / image.width))
+    if max(width, height) > MAX_SIDE[spec.format]:
+        scale = MAX_SIDE[spec.format] / max(width, height)
+        width, height = max(1, int(width * scale)), max(1, int(height * scale))
     if (width, height) != image.size:
         image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     elif image is source:
@@ -319,6 +372,32 @@ def _convert_mode(image: Image.Image, pil_format: str) -> Image.Image:
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
+def _credit(creator: str, credit_line: str) -> str:
+    """ "Name/Agency" from the creator and the credit line, unless one holds the other."""
+    if not creator or creator.casefold() in credit_line.casefold():
+        return credit_line
+    if not credit_line or credit_line.casefold() in creator.casefold():
+        return creator
+    return f"{creator}/{credit_line}"
+
+
+def _exif_text(value) -> str:
+    """An EXIF ASCII value as text: UTF-8 where it is (as the MWG recommends), else Latin-1
+    as Pillow reads it; NUL-separated parts (Copyright's photographer and editor) joined;
+    blank and padding-only values are empty."""
+    if isinstance(value, bytes):
+        raw = value
+    elif isinstance(value, str):
+        raw = value.encode("latin-1", errors="replace")
+    else:
+        return ""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return ", ".join(part.strip() for part in text.split("\x00") if part.strip())
+
+
 def _iptc_text(value, utf8: bool) -> str:
     if not value:
         return ""
@@ -348,10 +427,16 @@ def _xmp_value(descriptions: list[dict], key: str) -> str:
 
 
 def _xmp_text(value) -> str:
-    """Flatten XMP's rdf:Alt / rdf:Seq / rdf:Bag structures to one string."""
+    """Flatten XMP's rdf:Alt (the x-default language, else the first) and rdf:Seq / rdf:Bag
+    (every item) structures to one string."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
+        if isinstance(value.get("Alt"), dict):
+            items = value["Alt"].get("li", [])
+            items = items if isinstance(items, list) else [items]
+            default = [i for i in items if isinstance(i, dict) and i.get("lang") == "x-default"]
+            return _xmp_text((default or items or [""])[0])
         for container in ("Alt", "Seq", "Bag"):
             if container in value:
                 return _xmp_text(value[container])

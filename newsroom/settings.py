@@ -397,9 +397,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Background work: renditions and webhooks ---------------------------------------------
 
-# Rendition specs: name -> width (never upscaled) and an optional crop ratio centred on the
-# photo's focal point. Each is made in every format below, named "<spec>.<format>".
+# Rendition specs: name -> width (never upscaled; none: the original's) and an optional crop
+# ratio centred on the photo's focal point. Each is made in every format below, named
+# "<spec>.<format>". The public API's photo `url` and the JSON-LD image are the widest
+# uncropped one ("full"): an uploaded original is never sent to readers.
 PHOTO_RENDITIONS = {
+    "full": {"width": None},
     "w320": {"width": 320},
     "w640": {"width": 640},
     "w1024": {"width": 1024},

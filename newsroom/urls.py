@@ -3,11 +3,11 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.http import require_safe
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles import feeds, sitemaps
 from newsroom import accounts
+from newsroom.media import serve_media
 
 handler400 = "newsroom.api.api_bad_request"
 handler404 = "newsroom.api.api_not_found"
@@ -37,4 +37,4 @@ urlpatterns = [
 
 if settings.DEBUG:
     # Local development only; production serves media from its own origin (README).
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [path("media/<path:path>", serve_media, name="media")]

@@ -23,6 +23,7 @@ from articles.models import Article, Author, Language, Photo, Section
 MAX_BYLINES = 20
 MAX_TAGS = 30
 MAX_RELATED = 20
+MAX_PHOTOS = 30
 
 # Fields the API shows but only the services write, with what to do instead.
 READ_ONLY_HINTS = {
@@ -97,6 +98,35 @@ class RelatedLinkInputSerializer(StrictFieldsMixin, serializers.Serializer):
         return attrs
 
 
+class InlinePhotoInputSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A photo placed in the body, as the admin's inline photo rows place it."""
+
+    photo = serializers.IntegerField(help_text="A photo id, from the upload.")
+    after_paragraph = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1000,
+        help_text="Shown after this body paragraph (1, the default: after the first).",
+    )
+    position = serializers.IntegerField(
+        required=False, min_value=0, max_value=1000, help_text="Order after the same paragraph."
+    )
+    caption_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="The caption in this article; empty: the photo's own.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH validates partially, nested rows included: a row still needs its photo.
+        if "photo" not in attrs:
+            raise serializers.ValidationError(
+                {"photo": [ErrorDetail("This field is required.", "required")]}
+            )
+        return attrs
+
+
 class TagNameField(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(max_length=100, trim_whitespace=True, **kwargs)
@@ -127,13 +157,19 @@ class ArticleWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     lead_photo = serializers.PrimaryKeyRelatedField(
         queryset=Photo.objects.all(), allow_null=True, required=False
     )
+    photos = serializers.ListField(
+        child=InlinePhotoInputSerializer(),
+        required=False,
+        max_length=MAX_PHOTOS,
+        help_text="Inline photos; replaces all of them.",
+    )
 
     class Meta:
         model = Article
         fields = [
             "headline", "dek", "body", "dateline", "section", "language", "bylines", "tags",
-            "related", "lead_photo", "embargo_until", "seo_title", "seo_description",
-            "canonical_url",
+            "related", "lead_photo", "photos", "embargo_until", "seo_title",
+            "seo_description", "canonical_url",
         ]  # fmt: skip
 
     def validate_body(self, body: str) -> str:
@@ -150,6 +186,17 @@ class ArticleWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
                 f"No author with the slug '{missing[0]}'.", code="does_not_exist"
             )
         return [authors[slug] for slug in slugs]
+
+    def validate_photos(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows for `ArticlePhoto`: each id becomes its photo (one query for all)."""
+        photos = Photo.objects.in_bulk({item["photo"] for item in items})
+        for index, item in enumerate(items):
+            if item["photo"] not in photos:
+                message = f"No photo with the id {item['photo']}."
+                raise serializers.ValidationError(
+                    {index: {"photo": [ErrorDetail(message, "does_not_exist")]}}
+                )
+        return [{**item, "photo": photos[item["photo"]]} for item in items]
 
     def validate_related(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Rows for `RelatedLink`: a slug becomes its article, looked up among the articles
@@ -190,11 +237,18 @@ class RelatedLinkOutputSerializer(serializers.Serializer):
     position = serializers.IntegerField()
 
 
+class InlinePhotoOutputSerializer(serializers.Serializer):
+    photo = serializers.IntegerField(source="photo_id")
+    after_paragraph = serializers.IntegerField()
+    position = serializers.IntegerField()
+    caption_override = serializers.CharField()
+
+
 class ArticleManageSerializer(serializers.ModelSerializer):
     """An article as its writers and editors see it, drafts included.
 
     Expects `Article.objects.for_manage()`-style prefetching (see the views): section,
-    bylines with authors, tags and related links with their targets.
+    bylines with authors, tags, related links with their targets and inline photos.
     """
 
     section = SectionRefField()
@@ -202,6 +256,7 @@ class ArticleManageSerializer(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     related = serializers.SerializerMethodField()
     lead_photo = serializers.PrimaryKeyRelatedField(read_only=True)
+    photos = InlinePhotoOutputSerializer(source="article_photos", many=True, read_only=True)
     created_by = serializers.PrimaryKeyRelatedField(read_only=True)
     etag = serializers.SerializerMethodField(help_text="Send it back in If-Match to update.")
 
@@ -209,7 +264,7 @@ class ArticleManageSerializer(serializers.ModelSerializer):
         model = Article
         fields = [
             "id", "slug", "headline", "dek", "body", "dateline", "section", "language",
-            "bylines", "tags", "related", "lead_photo", "embargo_until", "seo_title",
+            "bylines", "tags", "related", "lead_photo", "photos", "embargo_until", "seo_title",
             "seo_description", "canonical_url", "status", "published_at", "first_published_at",
             "created_by", "created_at", "updated_at", "version", "etag",
         ]  # fmt: skip
@@ -272,7 +327,8 @@ class ArticleLockSerializer(serializers.Serializer):
 
 
 class PhotoUploadSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    """A multipart upload: the image file plus its caption, credit and alt text.
+    """A multipart upload: the image file plus its caption, credit and alt text. Empty
+    caption, credit, copyright and source are filled from the file's metadata.
 
     The file is checked by `articles.images.inspect_photo_file` in the view, which maps its
     error codes to HTTP statuses; the stored file name is always generated, never the
@@ -283,7 +339,7 @@ class PhotoUploadSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Photo
-        fields = ["image", "caption", "credit", "alt_text", "copyright", "source_url"]
+        fields = ["image", "caption", "credit", "alt_text", "copyright", "source", "source_url"]
 
 
 class PhotoManageSerializer(serializers.ModelSerializer):
@@ -293,7 +349,7 @@ class PhotoManageSerializer(serializers.ModelSerializer):
         model = Photo
         fields = [
             "id", "url", "width", "height", "caption", "credit", "alt_text", "copyright",
-            "source_url", "created_at",
+            "source", "source_url", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -276,8 +276,9 @@ def _articles_in_scope(user) -> QuerySet[Article]:
 
 
 def _manage_articles(user) -> QuerySet[Article]:
-    """`_articles_in_scope` prefetched for `ArticleManageSerializer`: four queries for any
-    number of articles (articles with section, bylines with authors, tags, related links).
+    """`_articles_in_scope` prefetched for `ArticleManageSerializer`: five queries for any
+    number of articles (articles with section, bylines with authors, tags, related links,
+    inline photos).
     """
     return (
         _articles_in_scope(user)
@@ -293,6 +294,7 @@ def _manage_articles(user) -> QuerySet[Article]:
             Prefetch(
                 "related_links", queryset=RelatedLink.objects.select_related("target_article")
             ),
+            "article_photos",
         )
     )
 
@@ -349,13 +351,14 @@ def _split_relations(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
         "bylines": fields.pop("bylines", None),
         "tags": fields.pop("tags", None),
         "related_links": fields.pop("related", None),
+        "photos": fields.pop("photos", None),
     }
     return fields, {name: value for name, value in relations.items() if value is not None}
 
 
 class ArticleResponseMixin:
     def article_response(self, article: Article, *, status_code: int = 200) -> Response:
-        """The article re-read with its prefetches (5 queries), with its ETag."""
+        """The article re-read with its prefetches (6 queries), with its ETag."""
         fresh = _manage_articles(self.request.user).get(pk=article.pk)
         response = Response(ArticleManageSerializer(fresh).data, status=status_code)
         response["ETag"] = article_etag(fresh)

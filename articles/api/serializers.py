@@ -16,6 +16,7 @@ from rest_framework import serializers
 from articles.blocks import place_after_paragraphs, split_body
 from articles.embeds import PROVIDERS as EMBED_PROVIDERS
 from articles.models import Article, Author, Photo, Section
+from articles.renditions import photo_full_size_rendition
 from tagging.models import TopicTag
 
 
@@ -36,20 +37,50 @@ class RenditionSerializer(serializers.Serializer):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
+    """A photo as readers get it: re-encoded renditions only, never the uploaded original
+    (it may carry the photographer's position and bytes that are no image data)."""
+
     url = serializers.SerializerMethodField()
+    width = serializers.SerializerMethodField()
+    height = serializers.SerializerMethodField()
     renditions = serializers.SerializerMethodField()
 
     class Meta:
         model = Photo
-        fields = ["id", "url", "width", "height", "caption", "credit", "alt_text", "renditions"]
+        fields = [
+            "id", "url", "width", "height", "caption", "credit", "copyright", "source",
+            "source_url", "alt_text", "renditions",
+        ]  # fmt: skip
 
+    @extend_schema_field(
+        {
+            "type": "string",
+            "format": "uri",
+            "nullable": True,
+            "description": "The photo at its own size, re-encoded (the widest uncropped "
+            "rendition, JPEG); null until the renditions are made.",
+        }
+    )
     def get_url(self, photo: Photo) -> str | None:
-        return _absolute_media_url(photo.image)
+        full = photo_full_size_rendition(photo=photo)
+        return _absolute_media_url(full.file) if full else None
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_width(self, photo: Photo) -> int:
+        """Of `url` once it exists, upright; until then of the upload."""
+        full = photo_full_size_rendition(photo=photo)
+        return full.width if full else photo.width
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_height(self, photo: Photo) -> int:
+        """Of `url` once it exists, upright; until then of the upload."""
+        full = photo_full_size_rendition(photo=photo)
+        return full.height if full else photo.height
 
     @extend_schema_field(RenditionSerializer(many=True))
     def get_renditions(self, photo: Photo) -> list[dict[str, Any]]:
-        """Ready-made sizes for `srcset`; the original alone until renditions exist."""
-        renditions = [
+        """Ready-made sizes for `srcset`; empty until the background job has made them."""
+        return [
             {
                 "width": r.width,
                 "height": r.height,
@@ -57,16 +88,6 @@ class PhotoSerializer(serializers.ModelSerializer):
                 "url": _absolute_media_url(r.file),
             }
             for r in photo.public_renditions()
-        ]
-        if renditions:
-            return renditions
-        return [
-            {
-                "width": photo.width,
-                "height": photo.height,
-                "format": photo.original_format,
-                "url": _absolute_media_url(photo.image),
-            }
         ]
 
 
@@ -310,8 +331,9 @@ class ArticleDetailSerializer(ArticleTeaserSerializer):
     def get_json_ld(self, article: Article) -> dict[str, Any]:
         """schema.org NewsArticle for the page's <head>."""
         images = []
-        if article.lead_photo:
-            images.append(_absolute_media_url(article.lead_photo.image))
+        full = article.lead_photo and photo_full_size_rendition(photo=article.lead_photo)
+        if full:
+            images.append(_absolute_media_url(full.file))
         data: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",

@@ -182,10 +182,11 @@ def test_uploading_an_agency_photo_fills_empty_fields_from_iptc(admin_client):
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     photo = Photo.objects.get()
-    assert (photo.caption, photo.credit, photo.copyright) == (
+    assert (photo.caption, photo.credit, photo.copyright, photo.source) == (
         "A witty caption",
-        "My Credit",
+        "Phil Harvey/My Credit",
         "Copyright 2004 Phil Harvey",
+        "I'm the source",
     )
 
 

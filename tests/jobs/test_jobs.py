@@ -26,7 +26,7 @@ from articles.tasks import jobs_sweep_task, photo_renditions_generate_task
 from tests.factories import PhotoFactory, image_upload
 
 pytestmark = pytest.mark.django_db
-SPECS = 12
+SPECS = 14
 
 
 def corrupt(photo) -> None:
@@ -38,17 +38,13 @@ def job_of(photo) -> BackgroundJob:
     return BackgroundJob.objects.get(kind="photo_renditions", object_id=photo.pk)
 
 
-def test_run_makes_renditions_fills_metadata_and_finishes():
-    from tests.jobs.conftest import fixture_photo
-
-    photo = PhotoFactory(image=fixture_photo("IPTC.jpg"), caption="", credit="")
+def test_run_makes_renditions_and_finishes():
+    photo = PhotoFactory()
 
     job = photo_renditions_run(photo_id=photo.pk, worker="w1")
 
     assert (job.status, job.attempts, job.claimed_by, job.last_error) == ("done", 1, "w1", "")
     assert PhotoRendition.objects.filter(photo=photo).count() == SPECS
-    photo.refresh_from_db()
-    assert (photo.caption, photo.credit) == ("A witty caption", "My Credit")
     # Done: a second message (re-delivery, sweeper) does nothing.
     assert photo_renditions_run(photo_id=photo.pk) is None
 

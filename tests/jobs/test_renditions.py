@@ -1,8 +1,9 @@
-"""Renditions and photo metadata, called directly (no broker)."""
+"""Renditions, called directly (no broker); photo metadata is in test_photo_metadata.py."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,19 +13,18 @@ from articles.models import BackgroundJob, Photo, PhotoRendition
 from articles.renditions import (
     RenditionSourceError,
     _focal_crop_box,
-    photo_fill_metadata,
     photo_generate_renditions,
-    photo_metadata_from_file,
     rendition_specs,
 )
 from tests.factories import PhotoFactory, image_upload
-from tests.jobs.conftest import fixture_photo, rotated_jpeg
+from tests.jobs.conftest import FIXTURE_PHOTOS, fixture_photo, rotated_jpeg
 
 pytestmark = pytest.mark.django_db
 
 ALL_SPECS = {
-    "w320.jpeg", "w320.webp", "w640.jpeg", "w640.webp", "w1024.jpeg", "w1024.webp",
-    "w1600.jpeg", "w1600.webp", "16x9.jpeg", "16x9.webp", "1x1.jpeg", "1x1.webp",
+    "full.jpeg", "full.webp", "w320.jpeg", "w320.webp", "w640.jpeg", "w640.webp",
+    "w1024.jpeg", "w1024.webp", "w1600.jpeg", "w1600.webp", "16x9.jpeg", "16x9.webp",
+    "1x1.jpeg", "1x1.webp",
 }  # fmt: skip
 
 
@@ -46,6 +46,8 @@ def test_every_spec_is_made_once_with_its_size_and_format():
 
     by_spec = {r.spec: (r.width, r.height, r.format) for r in renditions}
     assert by_spec == {
+        "full.jpeg": (2000, 1000, "jpeg"),
+        "full.webp": (2000, 1000, "webp"),
         "w320.jpeg": (320, 160, "jpeg"),
         "w320.webp": (320, 160, "webp"),
         "w640.jpeg": (640, 320, "jpeg"),
@@ -59,7 +61,7 @@ def test_every_spec_is_made_once_with_its_size_and_format():
         "1x1.jpeg": (600, 600, "jpeg"),
         "1x1.webp": (600, 600, "webp"),
     }
-    assert PhotoRendition.objects.filter(photo=photo).count() == 12
+    assert PhotoRendition.objects.filter(photo=photo).count() == 14
     webp = open_rendition(next(r for r in renditions if r.spec == "w640.webp"))
     assert (webp.format, webp.size) == ("WEBP", (640, 320))
 
@@ -83,7 +85,7 @@ def test_running_twice_changes_nothing(django_assert_num_queries):
         second = {r.spec: (r.pk, r.file.name) for r in photo_generate_renditions(photo=photo)}
 
     assert first == second
-    assert PhotoRendition.objects.count() == 12
+    assert PhotoRendition.objects.count() == 14
 
 
 def test_exif_orientation_is_applied_and_gps_and_exif_are_gone():
@@ -103,11 +105,13 @@ def test_exif_orientation_is_applied_and_gps_and_exif_are_gone():
     assert upright.size == (200, 400)
     assert upright.getpixel((100, 20))[0] > 200 and upright.getpixel((100, 380))[2] > 200
     with photo.image.open("rb") as file:
-        assert file.read() == original, "the original is kept byte for byte"
+        assert file.read() == original, "making renditions leaves the original alone"
 
 
-def test_gps_fixture_loses_its_position():
+def test_gps_of_an_original_stored_before_cleaning_never_reaches_a_rendition():
     photo = PhotoFactory(image=fixture_photo("GPS.jpg"))
+    # As an original uploaded before uploads were cleaned (`manage.py clean_photo_files`).
+    Path(photo.image.path).write_bytes((FIXTURE_PHOTOS / "GPS.jpg").read_bytes())
     with photo.image.open("rb") as file:
         assert Image.open(file).getexif().get_ifd(0x8825), "the fixture has GPS data"
 
@@ -134,10 +138,10 @@ def test_focal_point_change_replaces_only_the_crops():
 
     changed = {spec for spec in after if after[spec] != before[spec]}
     assert changed == {"16x9.jpeg", "16x9.webp", "1x1.jpeg", "1x1.webp"}
-    assert PhotoRendition.objects.filter(photo=photo).count() == 12
+    assert PhotoRendition.objects.filter(photo=photo).count() == 14
 
 
-def test_jpeg_is_decoded_at_reduced_size(monkeypatch):
+def test_jpeg_crops_are_remade_from_a_reduced_decode(monkeypatch):
     photo = PhotoFactory(image=image_upload(width=4000, height=3000))
     drafts = []
     original_draft = JpegImagePlugin.JpegImageFile.draft
@@ -149,12 +153,29 @@ def test_jpeg_is_decoded_at_reduced_size(monkeypatch):
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
     photo_generate_renditions(photo=photo)
+    # The full-size rendition needs every pixel: decoded at full size.
+    assert drafts == []
+    photo.focal_point_x = 0.2
+    photo.save()
+    photo_generate_renditions(photo=photo)
 
-    # Widest spec 1600; the 16:9 crop at 1200 needs 675 high: decoded at 1/2 scale.
-    assert drafts == [((1600, 675), (2000, 1500))]
-    assert {(r.width, r.height) for r in PhotoRendition.objects.filter(spec="w1600.jpeg")} == {
-        (1600, 1200)
+    # Only the crops are remade: the 16:9 crop at 1200 needs 675 high (the 1:1 one less),
+    # so 1/2 scale is enough.
+    assert drafts == [((1200, 675), (2000, 1500))]
+    assert {(r.width, r.height) for r in PhotoRendition.objects.filter(spec="16x9.jpeg")} == {
+        (1200, 675)
     }
+    full = PhotoRendition.objects.get(spec="full.jpeg")
+    assert (full.width, full.height) == (4000, 3000)
+
+
+def test_a_full_size_webp_fits_the_format(settings):
+    settings.PHOTO_RENDITIONS = {"full": {"width": None}}
+    photo = PhotoFactory(image=image_upload(width=17000, height=40))
+
+    sizes = {r.format: (r.width, r.height) for r in photo_generate_renditions(photo=photo)}
+
+    assert sizes == {"jpeg": (17000, 40), "webp": (16383, 38)}
 
 
 def test_png_with_transparency_becomes_jpeg_on_white():
@@ -180,41 +201,6 @@ def test_corrupt_file_raises_source_error():
     with pytest.raises(RenditionSourceError, match="cannot be read"):
         photo_generate_renditions(photo=photo)
     assert not PhotoRendition.objects.filter(photo=photo).exists()
-
-
-def test_metadata_from_iptc_fixture():
-    assert photo_metadata_from_file(file=fixture_photo("IPTC.jpg")) == {
-        "caption": "A witty caption",
-        "credit": "My Credit",
-        "copyright": "Copyright 2004 Phil Harvey",
-    }
-
-
-def test_metadata_from_xmp_only_fixture():
-    found = photo_metadata_from_file(file=fixture_photo("XMP.jpg"))
-    assert found == {
-        "caption": "UTF-16 (big-endian) encoded XMP",
-        "credit": "My Credit",
-        "copyright": "Copyright 2004 Phil Harvey",
-    }
-
-
-def test_metadata_from_file_without_any():
-    assert photo_metadata_from_file(file=fixture_photo("Writer.jpg")) == {}
-    assert photo_metadata_from_file(file=SimpleUploadedFile("x.jpg", b"not an image")) == {}
-
-
-def test_fill_metadata_keeps_what_the_editor_typed():
-    photo = Photo(image=fixture_photo("PhotoMechanic.jpg"), caption="Typed by the desk")
-
-    filled = photo_fill_metadata(photo=photo)
-
-    assert filled == ["credit", "copyright"]
-    assert (photo.caption, photo.credit, photo.copyright) == (
-        "Typed by the desk",
-        "Credit",
-        "Copyright",
-    )
 
 
 def test_saving_a_photo_asks_for_renditions_once(sent_tasks, django_capture_on_commit_callbacks):

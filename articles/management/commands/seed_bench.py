@@ -427,7 +427,7 @@ class Command(BaseCommand):
         Photo.objects.bulk_create(photos)
         renditions = []
         for photo in photos:
-            for spec, width in (("w640", 640), ("w1024", 1024)):
+            for spec, width in (("w640.jpeg", 640), ("w1024.jpeg", 1024)):
                 height = round(photo.height * width / max(photo.width, 1))
                 renditions.append(
                     PhotoRendition(

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from articles.models import (
     Article,
+    ArticlePhoto,
     ArticleRevision,
     ArticleTransition,
     Byline,
@@ -21,8 +22,8 @@ from articles.models import (
 ARTICLES_URL = "/api/v1/manage/articles/"
 PHOTOS_URL = "/api/v1/manage/photos/"
 
-SNAPSHOT_MODELS = (Article, Byline, TaggedArticle, RelatedLink, Photo, ArticleRevision,
-                   ArticleTransition)  # fmt: skip
+SNAPSHOT_MODELS = (Article, Byline, TaggedArticle, RelatedLink, Photo, ArticlePhoto,
+                   ArticleRevision, ArticleTransition)  # fmt: skip
 
 
 def article_url(article: Article, action: str = "") -> str:

@@ -9,6 +9,7 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from articles.models import Article, ArticlePhoto, PhotoRendition, RelatedLink
+from articles.renditions import photo_generate_renditions
 from articles.services import article_change_slug, article_publish, article_unpublish
 from tests.factories import (
     ArticleFactory,
@@ -67,22 +68,19 @@ def test_list_gives_teasers_newest_first(api_client):
             }
         ],
         "tags": [{"name": "Banjir", "slug": "banjir"}],
+        # Renditions not made yet: no URL at all rather than the uploaded original.
         "lead_photo": {
             "id": photo.pk,
-            "url": f"http://localhost:8000/media/{photo.image.name}",
+            "url": None,
             "width": 64,
             "height": 48,
             "caption": "Warga mengungsi",
             "credit": "Foto: Budi/Newsroom",
+            "copyright": "",
+            "source": "",
+            "source_url": "",
             "alt_text": "Warga",
-            "renditions": [
-                {
-                    "width": 64,
-                    "height": 48,
-                    "format": "jpeg",
-                    "url": f"http://localhost:8000/media/{photo.image.name}",
-                }
-            ],
+            "renditions": [],
         },
         "published_at": newer.published_at.astimezone(timezone.get_current_timezone()).isoformat(),
         "updated_at": newer.updated_at.astimezone(timezone.get_current_timezone()).isoformat(),
@@ -315,35 +313,70 @@ def test_renditions_appear_once_present(api_client):
     photo = PhotoFactory()
     article = ArticleFactory(published=True, lead_photo=photo)
     url = f"/api/v1/articles/{article.slug}/"
-    original = api_client.get(url).json()["lead_photo"]["renditions"]
-    assert [r["width"] for r in original] == [64]
+    pending = api_client.get(url).json()["lead_photo"]
+    assert (pending["url"], pending["renditions"]) == (None, [])
 
-    for spec, width, fmt in [("w640-webp", 640, "webp"), ("w320-jpeg", 320, "jpeg")]:
+    for spec, width, fmt in [
+        ("w640.webp", 640, "webp"), ("w320.jpeg", 320, "jpeg"), ("16x9.jpeg", 1200, "jpeg"),
+    ]:  # fmt: skip
         PhotoRendition.objects.create(
             photo=photo,
             spec=spec,
-            file=f"renditions/{spec}.{fmt}",
+            file=f"renditions/{spec}",
             width=width,
             height=width * 3 // 4,
             format=fmt,
             source_key="k",
         )
 
-    renditions = api_client.get(url).json()["lead_photo"]["renditions"]
-    assert renditions == [
-        {
-            "width": 320,
-            "height": 240,
-            "format": "jpeg",
-            "url": "http://localhost:8000/media/renditions/w320-jpeg.jpeg",
-        },
-        {
-            "width": 640,
-            "height": 480,
-            "format": "webp",
-            "url": "http://localhost:8000/media/renditions/w640-webp.webp",
-        },
+    lead = api_client.get(url).json()["lead_photo"]
+    assert lead["renditions"] == [
+        {"width": 320, "height": 240, "format": "jpeg",
+         "url": "http://localhost:8000/media/renditions/w320.jpeg"},
+        {"width": 640, "height": 480, "format": "webp",
+         "url": "http://localhost:8000/media/renditions/w640.webp"},
+        {"width": 1200, "height": 900, "format": "jpeg",
+         "url": "http://localhost:8000/media/renditions/16x9.jpeg"},
+    ]  # fmt: skip
+    # Until the full-size one exists, the widest uncropped rendition (never a crop).
+    assert (lead["url"], lead["width"], lead["height"]) == (
+        "http://localhost:8000/media/renditions/w640.webp", 640, 480,
+    )  # fmt: skip
+
+    PhotoRendition.objects.create(
+        photo=photo, spec="full.jpeg", file="renditions/full.jpeg", width=2000, height=1500,
+        format="jpeg", source_key="k",
+    )  # fmt: skip
+
+    lead = api_client.get(url).json()["lead_photo"]
+    assert (lead["url"], lead["width"], lead["height"]) == (
+        "http://localhost:8000/media/renditions/full.jpeg", 2000, 1500,
+    )  # fmt: skip
+
+
+def test_no_public_answer_points_at_an_uploaded_original(api_client):
+    lead, inline = PhotoFactory(copyright="Newsroom"), PhotoFactory()
+    for photo in (lead, inline):
+        photo_generate_renditions(photo=photo)
+    article = ArticleFactory(published=True, lead_photo=lead, body=_paragraphs(2))
+    ArticlePhoto.objects.create(article=article, photo=inline, after_paragraph=1)
+
+    answers = [
+        api_client.get("/api/v1/articles/").content,
+        api_client.get(f"/api/v1/articles/{article.slug}/").content,
     ]
+
+    for body in answers:
+        for photo in (lead, inline):
+            assert photo.image.name.encode() not in body
+    detail = api_client.get(f"/api/v1/articles/{article.slug}/").json()
+    full = PhotoRendition.objects.get(photo=lead, spec="full.jpeg")
+    assert detail["lead_photo"]["url"] == f"http://localhost:8000/media/{full.file.name}"
+    assert (full.width, full.height) == (lead.width, lead.height)
+    assert detail["lead_photo"]["copyright"] == "Newsroom"
+    assert detail["json_ld"]["image"] == [detail["lead_photo"]["url"]]
+    [block] = [block for block in detail["blocks"] if block["type"] == "photo"]
+    assert block["photo"]["url"].endswith(".jpg") and "/renditions/" in block["photo"]["url"]
 
 
 def test_detail_carries_news_article_json_ld(api_client):
@@ -360,7 +393,8 @@ def test_detail_carries_news_article_json_ld(api_client):
         {"@type": "Person", "name": "Andi Wijaya", "url": "http://localhost:8000/authors/andi"}
     ]
     assert json_ld["datePublished"] == article.published_at.isoformat()
-    assert json_ld["image"] == [f"http://localhost:8000/media/{article.lead_photo.image.name}"]
+    # The lead photo's renditions are not made yet: no image rather than the original.
+    assert "image" not in json_ld
 
 
 def test_author_data_never_includes_private_fields(api_client):

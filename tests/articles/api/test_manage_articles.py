@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from articles.api.manage_serializers import EDITOR_ONLY_KEYS
-from articles.models import Article, ArticleTransition, Byline, RelatedLink
+from articles.models import Article, ArticlePhoto, ArticleTransition, Byline, RelatedLink
 from articles.services import article_revision_record
 from tests.articles.api.manage_helpers import (
     ARTICLES_URL,
@@ -349,6 +349,7 @@ def test_create_stores_a_draft_with_bylines_tags_related_and_photo(writer, secti
             },
         ],
         "lead_photo": photo.pk,
+        "photos": [],
         "embargo_until": None,
         "seo_title": "Tol ditutup",
         "seo_description": "",
@@ -929,12 +930,13 @@ def test_writes_are_throttled_per_user_and_reads_are_not(writer, section, author
 
 def test_list_query_count(editor, section, django_assert_num_queries):
     for _ in range(3):
-        ArticleFactory(section=section, authors=[AuthorFactory(), AuthorFactory()])
+        article = ArticleFactory(section=section, authors=[AuthorFactory(), AuthorFactory()])
+        ArticlePhoto.objects.create(article=article, photo=PhotoFactory())
     client = token_client(editor)
 
     # token with user, user permissions, group permissions (publish check), articles with
-    # section, bylines with authors, tags, related links
-    with django_assert_num_queries(7):
+    # section, bylines with authors, tags, related links, inline photos
+    with django_assert_num_queries(8):
         response = client.get(ARTICLES_URL)
 
     assert len(response.json()["results"]) == 3
@@ -944,8 +946,8 @@ def test_detail_query_count(editor, draft, django_assert_num_queries):
     client = token_client(editor)
 
     # token with user, user permissions, group permissions, article with section, bylines
-    # with authors, tags, related links
-    with django_assert_num_queries(7):
+    # with authors, tags, related links, inline photos
+    with django_assert_num_queries(8):
         response = client.get(article_url(draft))
 
     assert response.status_code == 200

@@ -64,6 +64,7 @@ def test_a_writer_uploads_a_photo_with_caption_credit_and_alt_text(writer):
         "credit": "Foto: Budi/Newsroom",
         "alt_text": "Warga berjalan di jalan yang tergenang.",
         "copyright": "",
+        "source": "",
         "source_url": "",
         "created_at": body["created_at"],
     }
@@ -152,6 +153,7 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(writer, settings
         ({"file": "../../app/settings.py"}, "file", "unknown_field"),
         ({"credit": "x" * 256}, "credit", "max_length"),
         ({"source_url": "javascript:alert(1)"}, "source_url", "invalid"),
+        ({"source": "x" * 256}, "source", "max_length"),
     ],
 )
 def test_bad_fields_are_400(
@@ -205,3 +207,28 @@ def test_who_may_upload(manage_clients, persona, expected):
 
     assert response.status_code == expected
     assert Photo.objects.count() == (1 if expected == 201 else 0)
+
+
+def test_an_agency_upload_is_described_from_its_metadata_and_stored_without_its_position(
+    writer,
+):
+    from PIL import Image
+
+    from tests.jobs.conftest import fixture_photo
+
+    response = token_client(writer).post(
+        PHOTOS_URL, {"image": fixture_photo("GPS.jpg"), "alt_text": "A phone box"},
+        format="multipart",
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    # Read from the upload before it was stored clean (EXIF first, as MWG wants).
+    assert (body["caption"], body["credit"], body["copyright"], body["source"]) == (
+        "Communications", "Ian Britton", "ian Britton - FreeFoto.com", "FreeFoto.com",
+    )  # fmt: skip
+    photo = Photo.objects.get()
+    with photo.image.open("rb") as file:
+        stored = Image.open(file)
+        assert not stored.getexif().get_ifd(0x8825)
+        assert "photoshop" not in stored.info
