@@ -69,6 +69,7 @@ from articles.services import (
     article_unpublish,
     user_can_edit_article,
     user_can_publish,
+    user_can_see_revisions,
 )
 
 Status = Article.Status
@@ -535,10 +536,18 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     def history_view(self, request, object_id, extra_context=None):
-        """The article's revisions with who and when, a diff of any two and restore buttons."""
+        """The article's revisions with who and when, a diff of any two and restore buttons.
+
+        Earlier revisions may hold text its writer since removed, so they take what reading
+        the article in the write API takes (`user_can_see_revisions`: editors, and writers for
+        their own), not only the admin's view right. Another desk's article is not found
+        (404); one the user may only view is 403, the admin's answer for no permission.
+        """
         obj = self.get_object(request, unquote(object_id))
-        if obj is None or not self.has_view_or_change_permission(request, obj):
+        if obj is None:
             raise Http404
+        if not user_can_see_revisions(user=request.user, article=obj):
+            raise PermissionDenied
         revisions = list(obj.revisions.select_related("created_by").order_by("-number"))
         by_number = {revision.number: revision for revision in revisions}
         diff, old, new, error = None, None, None, ""

@@ -97,6 +97,17 @@ def user_can_edit_article(*, user, article: Article) -> bool:
     return not article.pk or user_owns_article(user=user, article=article)
 
 
+def user_can_see_revisions(*, user, article: Article) -> bool:
+    """Whether `user` may read `article`'s revisions and their diffs: editors, and writers of
+    their own articles (also once public), as the write API lets them read it. Desk scoping
+    is the caller's queryset's (`ArticleQuerySet.visible_to`). One query for the bylines at
+    most.
+    """
+    if not user or not user.has_perm(CHANGE_PERMISSION):
+        return False
+    return user_can_publish(user) or user_owns_article(user=user, article=article)
+
+
 def article_check_edit(*, user, article: Article) -> None:
     """Raise `PermissionDenied` unless `user` may change `article`'s content."""
     if not user_can_edit_article(user=user, article=article):
