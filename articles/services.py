@@ -1134,6 +1134,20 @@ def article_lock_release(*, article: Article, user) -> Article:
     return article
 
 
+def article_record_ignored_fields(*, article: Article, user, fields: list[str]) -> None:
+    """Write to the audit log that `user` posted `fields` of `article` that their form does
+    not offer (and so ignored): a forged request, or a stale or tampered page. A status
+    "change" to the same status with a note, as an unlock by someone else is recorded."""
+    ArticleTransition.objects.create(
+        article=article,
+        user=user,
+        from_status=article.status,
+        to_status=article.status,
+        note=_("Ignored fields the form does not offer: %(fields)s.")
+        % {"fields": ", ".join(fields)},
+    )
+
+
 # --- Photos ---
 
 
