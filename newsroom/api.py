@@ -2,11 +2,12 @@
 
 Every error the API gives has one shape (RELIABILITY.md, "Rules for every case")::
 
-    {"error": {"code": "invalid_parameter", "message": "…", "field": "page_size"}}
+    {"error": {"code": "invalid_parameter", "message": "…", "field": "page_size"},
+     "request_id": "…"}
 
-Clients branch on `code`; `message` is for people; `field` names the input at fault. A 5xx
-answer also carries `request_id` (the `X-Request-ID` header every response has, see
-`newsroom.middleware.RequestIdMiddleware`), to find its log lines.
+Clients branch on `code`; `message` is for people; `field` names the input at fault.
+`request_id` is the `X-Request-ID` header every response has (see
+`newsroom.middleware.RequestIdMiddleware`): quoted in a report, it finds the request's log lines.
 """
 
 from __future__ import annotations
@@ -72,9 +73,17 @@ class FieldPermissionDenied(exceptions.PermissionDenied):
 
 
 def with_request_id(body: dict[str, Any], request) -> dict[str, Any]:
-    """`body` with the request's id, for 5xx answers (an operator greps the logs for it)."""
+    """`body` with the request's id, for every error answer (an operator greps the logs for
+    it). Without `RequestIdMiddleware` (a handler called directly) the body has none."""
     request_id = getattr(request, "request_id", None)
     return {**body, "request_id": request_id} if request_id else body
+
+
+def api_error_response(request, status: int, code: str, message: str) -> JsonResponse:
+    """An error in the API's envelope, for answers made outside DRF's views (Django's
+    handlers, middleware)."""
+    error = {"code": code, "message": message}
+    return JsonResponse(with_request_id({"error": error}, request), status=status)
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -118,9 +127,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         error = {"code": RENAMED_ERROR_CODES.get(code, code), "message": str(exc.detail)}
         if getattr(exc, "field", None):
             error["field"] = exc.field
-    response.data = {"error": error}
-    if response.status_code >= 500:
-        response.data = with_request_id(response.data, context.get("request"))
+    response.data = with_request_id({"error": error}, context.get("request"))
     if isinstance(exc, ServiceUnavailable):
         response["Retry-After"] = str(exc.retry_after_seconds)
     return response
@@ -355,7 +362,7 @@ class AnonymousThrottle(AnonRateThrottle):
 
 ERROR_SCHEMA = {
     "type": "object",
-    "required": ["error"],
+    "required": ["error", "request_id"],
     "properties": {
         "error": {
             "type": "object",
@@ -368,7 +375,7 @@ ERROR_SCHEMA = {
         },
         "request_id": {
             "type": "string",
-            "description": "5xx answers only: the X-Request-ID of the request, as logged.",
+            "description": "The X-Request-ID of the request, as logged; quote it in reports.",
         },
     },
 }
@@ -399,15 +406,14 @@ def add_error_responses(result, generator, request, public):
 def api_not_found(request, exception=None):
     """404 for URLs matching no route: JSON under /api/, Django's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
+        return api_error_response(request, 404, "not_found", "Not found.")
     return defaults.page_not_found(request, exception)
 
 
 def api_server_error(request):
     """500: JSON under /api/, Django's page elsewhere. Always a defect (RELIABILITY.md)."""
     if request.path.startswith("/api/"):
-        error = {"code": "server_error", "message": "Internal server error."}
-        return JsonResponse(with_request_id({"error": error}, request), status=500)
+        return api_error_response(request, 500, "server_error", "Internal server error.")
     return defaults.server_error(request)
 
 
@@ -433,9 +439,6 @@ def api_bad_request(request, exception=None):
     if request.path.startswith("/api/"):
         for exc_type, status_code, code, message in DJANGO_REFUSALS:
             if isinstance(exception, exc_type):
-                error = {"code": code, "message": message}
-                return JsonResponse({"error": error}, status=status_code)
-        return JsonResponse(
-            {"error": {"code": "bad_request", "message": "The request is malformed."}}, status=400
-        )
+                return api_error_response(request, status_code, code, message)
+        return api_error_response(request, 400, "bad_request", "The request is malformed.")
     return defaults.bad_request(request, exception)

@@ -95,6 +95,16 @@ def test_a2_hidden_article_detail_is_404_like_unknown(api_client, section, kind)
     assert hidden.content == unknown.content
     assert "Last-Modified" not in hidden
     assert dict(hidden.headers) == dict(unknown.headers)
+    # Each with an id of its own: only the ids differ, not the size.
+    hidden, unknown = (
+        api_client.get("/api/v1/articles/tersembunyi/"),
+        api_client.get("/api/v1/articles/tidak-ada/"),
+    )
+    assert hidden["X-Request-ID"] != unknown["X-Request-ID"]
+    assert len(hidden.content) == len(unknown.content)
+    assert hidden.content.replace(hidden["X-Request-ID"].encode(), b"") == (
+        unknown.content.replace(unknown["X-Request-ID"].encode(), b"")
+    )
 
 
 @pytest.mark.parametrize(
