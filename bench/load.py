@@ -299,6 +299,8 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            str(REPO / "gunicorn.conf.py"),
             "-w",
             "2",
             "-k",

@@ -27,7 +27,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.views import defaults
 from redis.exceptions import RedisError
 from rest_framework import exceptions
@@ -36,6 +36,8 @@ from rest_framework.pagination import BasePagination, CursorPagination, _positiv
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler
+
+from newsroom.errors import api_error_response, with_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -70,20 +72,6 @@ class FieldPermissionDenied(exceptions.PermissionDenied):
     def __init__(self, field: str, message: str):
         super().__init__(message, code="permission_denied")
         self.field = field
-
-
-def with_request_id(body: dict[str, Any], request) -> dict[str, Any]:
-    """`body` with the request's id, for every error answer (an operator greps the logs for
-    it). Without `RequestIdMiddleware` (a handler called directly) the body has none."""
-    request_id = getattr(request, "request_id", None)
-    return {**body, "request_id": request_id} if request_id else body
-
-
-def api_error_response(request, status: int, code: str, message: str) -> JsonResponse:
-    """An error in the API's envelope, for answers made outside DRF's views (Django's
-    handlers, middleware)."""
-    error = {"code": code, "message": message}
-    return JsonResponse(with_request_id({"error": error}, request), status=status)
 
 
 class ServiceUnavailable(exceptions.APIException):

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every response (redirects and Django's own refusals too) has X-Request-ID.
     "newsroom.middleware.RequestIdMiddleware",
+    # Before anything reads the URL: an over-long one is refused (414) at once.
+    "newsroom.middleware.UriLengthLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Sessions, users and messages only on the editorial side: the public paths (API, feeds,
@@ -193,6 +195,10 @@ STORAGES = {
 
 # --- Uploads and request limits (RELIABILITY.md, "Figures") -------------------------------
 
+# Longest URL (path and query string, as sent) answered: longer ones get 414 `uri_too_long`,
+# JSON under /api/. Below gunicorn's request-line limit (gunicorn.conf.py), so clients meet
+# this answer rather than gunicorn's page.
+REQUEST_URI_MAX_LENGTH = envint("REQUEST_URI_MAX_LENGTH", 4096)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
