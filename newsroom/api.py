@@ -371,6 +371,7 @@ ERROR_RESPONSES = {
     "400": "A parameter is unknown, empty or out of range (`invalid_parameter`).",
     "404": "Not found (`not_found`, `invalid_page`). Unpublished content answers exactly so.",
     "406": "The Accept header asks for something other than JSON (`not_acceptable`).",
+    "414": "The URL is longer than `REQUEST_URI_MAX_LENGTH` characters (`uri_too_long`).",
     "429": "Too many requests (`throttled`); see the Retry-After header.",
 }
 
