@@ -79,13 +79,13 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "corsheaders",
     "rest_framework",
-    # Tokens for the write API (/api/v1/manage/); the public API stays anonymous.
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "taggit",
     "tagging",
+    # Tokens for the write API (/api/v1/manage/), stored hashed; the public API is anonymous.
+    "tokens",
     "articles",
 ]
 
@@ -276,7 +276,7 @@ API_SEARCH_RANK_WINDOW = API_SEARCH_MAX_PAGES * API_PAGE_SIZE_MAX
 API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "600/min")
 # Writes through the write API (POST, PATCH), per token user; stricter than reads.
 API_WRITE_THROTTLE_RATE = os.environ.get("API_WRITE_THROTTLE_RATE", "60/min")
-# Write API tokens expire this many days after they were made (a new one is made in the admin).
+# Write API tokens are valid this many days at most (and by default) from when they are made.
 API_TOKEN_MAX_AGE_DAYS = envint("API_TOKEN_MAX_AGE_DAYS", 90)
 # The API throttles count requests in the default cache. Without CACHE_URL every process
 # counts for itself, so a client gets each rate once per gunicorn worker; production sets
