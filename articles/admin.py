@@ -7,6 +7,7 @@ User text is only ever rendered through `format_html` or auto-escaping templates
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.contrib import admin, messages
@@ -57,6 +58,7 @@ from articles.services import (
     article_preview_token,
     article_publish,
     article_purge,
+    article_record_ignored_fields,
     article_record_old_slug,
     article_restore_from_trash,
     article_revision_baseline,
@@ -69,6 +71,7 @@ from articles.services import (
     article_unpublish,
     user_can_edit_article,
     user_can_publish,
+    user_can_see_revisions,
 )
 
 Status = Article.Status
@@ -90,6 +93,20 @@ STATUS_FIELDS = frozenset({"status", "published_at", "first_published_at", "last
 WORKFLOW_FIELDS = frozenset(
     {"version", "live_revision", "deleted_at", "created_by", "locked_by", "locked_at"}
 )
+
+
+# A form field's widget may post its value in parts: `published_at_0`, `published_at_1`.
+WIDGET_PART = re.compile(r"_\d+$")
+
+
+def posted_fields_not_offered(model: type[models.Model], data, form) -> list[str]:
+    """Names of `model`'s fields whose values `data` (a POST) holds but `form` does not offer:
+    hidden from this user or read-only for them. The form ignores them; the caller audits."""
+    names = {}
+    for field in (*model._meta.concrete_fields, *model._meta.many_to_many):
+        names[field.name] = names[field.attname] = field.name
+    posted = {names.get(key) or names.get(WIDGET_PART.sub("", key)) for key in data}
+    return sorted(name for name in posted if name and name not in form.fields)
 
 
 def thumbnail_html(image, *, alt: str = "", size: int = 80) -> str:
@@ -403,6 +420,9 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
+        ignored = posted_fields_not_offered(Article, request.POST, form)
+        if ignored:
+            article_record_ignored_fields(article=article, user=request.user, fields=ignored)
         article.refresh_from_db(fields=["version"])
         correction = form.cleaned_data.get("new_correction")
         if correction:
@@ -535,10 +555,18 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
 
     def history_view(self, request, object_id, extra_context=None):
-        """The article's revisions with who and when, a diff of any two and restore buttons."""
+        """The article's revisions with who and when, a diff of any two and restore buttons.
+
+        Earlier revisions may hold text its writer since removed, so they take what reading
+        the article in the write API takes (`user_can_see_revisions`: editors, and writers for
+        their own), not only the admin's view right. Another desk's article is not found
+        (404); one the user may only view is 403, the admin's answer for no permission.
+        """
         obj = self.get_object(request, unquote(object_id))
-        if obj is None or not self.has_view_or_change_permission(request, obj):
+        if obj is None:
             raise Http404
+        if not user_can_see_revisions(user=request.user, article=obj):
+            raise PermissionDenied
         revisions = list(obj.revisions.select_related("created_by").order_by("-number"))
         by_number = {revision.number: revision for revision in revisions}
         diff, old, new, error = None, None, None, ""

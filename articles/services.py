@@ -101,6 +101,17 @@ def user_can_edit_article(*, user, article: Article) -> bool:
     return not article.pk or user_owns_article(user=user, article=article)
 
 
+def user_can_see_revisions(*, user, article: Article) -> bool:
+    """Whether `user` may read `article`'s revisions and their diffs: editors, and writers of
+    their own articles (also once public), as the write API lets them read it. Desk scoping
+    is the caller's queryset's (`ArticleQuerySet.visible_to`). One query for the bylines at
+    most.
+    """
+    if not user or not user.has_perm(CHANGE_PERMISSION):
+        return False
+    return user_can_publish(user) or user_owns_article(user=user, article=article)
+
+
 def article_check_edit(*, user, article: Article) -> None:
     """Raise `PermissionDenied` unless `user` may change `article`'s content."""
     if not user_can_edit_article(user=user, article=article):
@@ -1125,6 +1136,20 @@ def article_lock_release(*, article: Article, user) -> Article:
         Article.objects.filter(pk=stored.pk).update(locked_by=None, locked_at=None)
     article.locked_by, article.locked_at = None, None
     return article
+
+
+def article_record_ignored_fields(*, article: Article, user, fields: list[str]) -> None:
+    """Write to the audit log that `user` posted `fields` of `article` that their form does
+    not offer (and so ignored): a forged request, or a stale or tampered page. A status
+    "change" to the same status with a note, as an unlock by someone else is recorded."""
+    ArticleTransition.objects.create(
+        article=article,
+        user=user,
+        from_status=article.status,
+        to_status=article.status,
+        note=_("Ignored fields the form does not offer: %(fields)s.")
+        % {"fields": ", ".join(fields)},
+    )
 
 
 # --- Photos ---

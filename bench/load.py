@@ -250,20 +250,22 @@ SETUP_SCRIPT = """
 import json
 from django.contrib.auth.models import Group, User
 from django.db.models import Count, Q
-from rest_framework.authtoken.models import Token
 from articles.models import Author, Section
 from tagging.models import TopicTag
+from tokens.services import api_token_create
 user, _ = User.objects.get_or_create(username="bench.editor")
 user.set_unusable_password()
 user.is_active = True
 user.save()
 user.groups.add(Group.objects.get(name="Editor"))
-token, _ = Token.objects.get_or_create(user=user)
+# A new key each run: keys are stored only as digests.
+user.api_tokens.filter(name="bench").delete()
+_, key = api_token_create(user=user, name="bench")
 live = Q(articles__status="published")
 authors = Author.objects.annotate(n=Count("articles", filter=live)).filter(n__gt=0)
 tags = TopicTag.objects.annotate(n=Count("tagged_articles")).filter(n__gt=0)
 print(json.dumps({
-    "token": token.key,
+    "token": key,
     "section": Section.objects.order_by("id").values_list("slug", flat=True)[0],
     "authors": list(authors.order_by("-n", "id").values_list("slug", flat=True)[:20]),
     "tags": list(tags.order_by("-n", "id").values_list("slug", flat=True)[:20]),
@@ -299,6 +301,8 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            str(REPO / "gunicorn.conf.py"),
             "-w",
             "2",
             "-k",

@@ -230,7 +230,8 @@ def start_gunicorn(app: str, port: int, env: dict[str, str], chdir: Path = REPO)
     return subprocess.Popen(
         [
             str(Path(PYTHON).with_name("gunicorn")),
-            *("-w", "2", *worker_args(), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir), app),
+            *("-c", str(REPO / "gunicorn.conf.py"), "-w", "2", *worker_args()),
+            *("-b", f"127.0.0.1:{port}", "--chdir", str(chdir), app),
         ],
         env=env,
         cwd=REPO,

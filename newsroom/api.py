@@ -2,11 +2,12 @@
 
 Every error the API gives has one shape (RELIABILITY.md, "Rules for every case")::
 
-    {"error": {"code": "invalid_parameter", "message": "…", "field": "page_size"}}
+    {"error": {"code": "invalid_parameter", "message": "…", "field": "page_size"},
+     "request_id": "…"}
 
-Clients branch on `code`; `message` is for people; `field` names the input at fault. A 5xx
-answer also carries `request_id` (the `X-Request-ID` header every response has, see
-`newsroom.middleware.RequestIdMiddleware`), to find its log lines.
+Clients branch on `code`; `message` is for people; `field` names the input at fault.
+`request_id` is the `X-Request-ID` header every response has (see
+`newsroom.middleware.RequestIdMiddleware`): quoted in a report, it finds the request's log lines.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.views import defaults
 from redis.exceptions import RedisError
 from rest_framework import exceptions
@@ -35,6 +36,8 @@ from rest_framework.pagination import BasePagination, CursorPagination, _positiv
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler
+
+from newsroom.errors import api_error_response, with_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -69,12 +72,6 @@ class FieldPermissionDenied(exceptions.PermissionDenied):
     def __init__(self, field: str, message: str):
         super().__init__(message, code="permission_denied")
         self.field = field
-
-
-def with_request_id(body: dict[str, Any], request) -> dict[str, Any]:
-    """`body` with the request's id, for 5xx answers (an operator greps the logs for it)."""
-    request_id = getattr(request, "request_id", None)
-    return {**body, "request_id": request_id} if request_id else body
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -118,9 +115,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         error = {"code": RENAMED_ERROR_CODES.get(code, code), "message": str(exc.detail)}
         if getattr(exc, "field", None):
             error["field"] = exc.field
-    response.data = {"error": error}
-    if response.status_code >= 500:
-        response.data = with_request_id(response.data, context.get("request"))
+    response.data = with_request_id({"error": error}, context.get("request"))
     if isinstance(exc, ServiceUnavailable):
         response["Retry-After"] = str(exc.retry_after_seconds)
     return response
@@ -355,7 +350,7 @@ class AnonymousThrottle(AnonRateThrottle):
 
 ERROR_SCHEMA = {
     "type": "object",
-    "required": ["error"],
+    "required": ["error", "request_id"],
     "properties": {
         "error": {
             "type": "object",
@@ -368,7 +363,7 @@ ERROR_SCHEMA = {
         },
         "request_id": {
             "type": "string",
-            "description": "5xx answers only: the X-Request-ID of the request, as logged.",
+            "description": "The X-Request-ID of the request, as logged; quote it in reports.",
         },
     },
 }
@@ -376,6 +371,7 @@ ERROR_RESPONSES = {
     "400": "A parameter is unknown, empty or out of range (`invalid_parameter`).",
     "404": "Not found (`not_found`, `invalid_page`). Unpublished content answers exactly so.",
     "406": "The Accept header asks for something other than JSON (`not_acceptable`).",
+    "414": "The URL is longer than `REQUEST_URI_MAX_LENGTH` characters (`uri_too_long`).",
     "429": "Too many requests (`throttled`); see the Retry-After header.",
 }
 
@@ -399,15 +395,14 @@ def add_error_responses(result, generator, request, public):
 def api_not_found(request, exception=None):
     """404 for URLs matching no route: JSON under /api/, Django's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
+        return api_error_response(request, 404, "not_found", "Not found.")
     return defaults.page_not_found(request, exception)
 
 
 def api_server_error(request):
     """500: JSON under /api/, Django's page elsewhere. Always a defect (RELIABILITY.md)."""
     if request.path.startswith("/api/"):
-        error = {"code": "server_error", "message": "Internal server error."}
-        return JsonResponse(with_request_id({"error": error}, request), status=500)
+        return api_error_response(request, 500, "server_error", "Internal server error.")
     return defaults.server_error(request)
 
 
@@ -433,9 +428,6 @@ def api_bad_request(request, exception=None):
     if request.path.startswith("/api/"):
         for exc_type, status_code, code, message in DJANGO_REFUSALS:
             if isinstance(exception, exc_type):
-                error = {"code": code, "message": message}
-                return JsonResponse({"error": error}, status=status_code)
-        return JsonResponse(
-            {"error": {"code": "bad_request", "message": "The request is malformed."}}, status=400
-        )
+                return api_error_response(request, status_code, code, message)
+        return api_error_response(request, 400, "bad_request", "The request is malformed.")
     return defaults.bad_request(request, exception)

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from newsroom.errors import api_error_response
 from newsroom.logging_filters import current_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -56,6 +58,28 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+class UriLengthLimitMiddleware:
+    """414 for a URL (path and query string, as sent) longer than `REQUEST_URI_MAX_LENGTH`:
+    the API's JSON error `uri_too_long` under /api/, a line of text elsewhere.
+
+    gunicorn's own refusal of a long request line is an HTML page, so its limit is set
+    higher (gunicorn.conf.py) and this one is what clients meet. gunicorn passes the URL as
+    sent in `RAW_URI`; other servers' (and the test client's) is rebuilt from the request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.REQUEST_URI_MAX_LENGTH
+        if len(request.META.get("RAW_URI") or request.get_full_path()) <= limit:
+            return self.get_response(request)
+        message = f"The URL is longer than {limit} characters."
+        if request.path_info.startswith("/api/"):
+            return api_error_response(request, 414, "uri_too_long", message)
+        return HttpResponse(message, status=414, content_type="text/plain; charset=utf-8")
 
 
 class EditorialLocaleMiddleware(LocaleMiddleware):

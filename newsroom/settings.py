@@ -79,19 +79,21 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "corsheaders",
     "rest_framework",
-    # Tokens for the write API (/api/v1/manage/); the public API stays anonymous.
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "taggit",
     "tagging",
+    # Tokens for the write API (/api/v1/manage/), stored hashed; the public API is anonymous.
+    "tokens",
     "articles",
 ]
 
 MIDDLEWARE = [
     # First, so every response (redirects and Django's own refusals too) has X-Request-ID.
     "newsroom.middleware.RequestIdMiddleware",
+    # Before anything reads the URL: an over-long one is refused (414) at once.
+    "newsroom.middleware.UriLengthLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Sessions, users and messages only on the editorial side: the public paths (API, feeds,
@@ -193,6 +195,10 @@ STORAGES = {
 
 # --- Uploads and request limits (RELIABILITY.md, "Figures") -------------------------------
 
+# Longest URL (path and query string, as sent) answered: longer ones get 414 `uri_too_long`,
+# JSON under /api/. Below gunicorn's request-line limit (gunicorn.conf.py), so clients meet
+# this answer rather than gunicorn's page.
+REQUEST_URI_MAX_LENGTH = envint("REQUEST_URI_MAX_LENGTH", 4096)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
@@ -225,6 +231,11 @@ CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "false" if DEBUG else "true")
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# Staff sign in through the admin (there is no /accounts/ page). After signing in, a `next`
+# that is missing or leads off the site (`//evil.example`, `/\evil`) falls back to the index.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -265,7 +276,7 @@ API_SEARCH_RANK_WINDOW = API_SEARCH_MAX_PAGES * API_PAGE_SIZE_MAX
 API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "600/min")
 # Writes through the write API (POST, PATCH), per token user; stricter than reads.
 API_WRITE_THROTTLE_RATE = os.environ.get("API_WRITE_THROTTLE_RATE", "60/min")
-# Write API tokens expire this many days after they were made (a new one is made in the admin).
+# Write API tokens are valid this many days at most (and by default) from when they are made.
 API_TOKEN_MAX_AGE_DAYS = envint("API_TOKEN_MAX_AGE_DAYS", 90)
 # The API throttles count requests in the default cache. Without CACHE_URL every process
 # counts for itself, so a client gets each rate once per gunicorn worker; production sets

@@ -52,7 +52,7 @@ article.tags.add(TopicTag.objects.create(name=marker, slug=marker))
 "
 $BIN/python manage.py collectstatic --noinput -v 0
 
-$BIN/gunicorn newsroom.wsgi --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
+$BIN/gunicorn -c gunicorn.conf.py newsroom.wsgi --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
 server_pid=$!
 
 SCHEMATHESIS_HOOKS=scripts.schemathesis_hooks PYTHONPATH=. $BIN/st run \

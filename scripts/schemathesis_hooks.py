@@ -49,12 +49,18 @@ def no_private_fields(ctx, response, case):
 
 @schemathesis.check
 def error_envelope(ctx, response, case):
-    """Every 4xx is JSON shaped {"error": {"code", "message"}}, never HTML."""
+    """Every 4xx is JSON shaped {"error": {"code", "message"}, "request_id"}, never HTML."""
     if not 400 <= response.status_code < 500:
         return
     body = _json(response)
     error = body.get("error") if isinstance(body, dict) else None
-    if not (isinstance(error, dict) and error.get("code") and error.get("message")):
+    if not (
+        isinstance(error, dict)
+        and error.get("code")
+        and error.get("message")
+        and isinstance(body.get("request_id"), str)
+        and body["request_id"]
+    ):
         raise AssertionError(
             f"{response.status_code} without the JSON error envelope: {response.content[:200]!r}"
         )

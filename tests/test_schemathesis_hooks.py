@@ -33,9 +33,15 @@ def test_no_private_fields_catches_nested_keys():
 
 def test_error_envelope_refuses_html_and_bare_errors():
     hooks.error_envelope(
-        None, _response(404, {"error": {"code": "not_found", "message": "x"}}), None
+        None,
+        _response(404, {"error": {"code": "not_found", "message": "x"}, "request_id": "9f1c"}),
+        None,
     )
     hooks.error_envelope(None, _response(200, b"<html></html>"), None)
+    with pytest.raises(AssertionError):
+        hooks.error_envelope(
+            None, _response(404, {"error": {"code": "not_found", "message": "x"}}), None
+        )
     with pytest.raises(AssertionError):
         hooks.error_envelope(None, _response(404, b"<!doctype html><h1>Not Found</h1>"), None)
     with pytest.raises(AssertionError):

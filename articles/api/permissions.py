@@ -8,11 +8,7 @@ the object asked for (RELIABILITY.md B5).
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
-
 from django.conf import settings
-from django.utils import timezone
 from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -21,23 +17,22 @@ from rest_framework.throttling import UserRateThrottle
 
 from articles.services import user_can_publish
 from newsroom.api import throttle_cache_unavailable
+from tokens.services import api_token_find, api_token_record_use
 
 # Query parameters a client might put a token in; a token in a URL ends up in access logs,
 # proxies and browser history, so such a request is refused even when the header is fine.
 TOKEN_QUERY_PARAMS = frozenset({"token", "access_token", "auth_token", "api_key", "key"})
-# DRF's keys: 40 lowercase hex digits (`Token.generate_key`).
-TOKEN_KEY = re.compile(r"[0-9a-f]{40}")
 
 
 class ManageTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>` only; a token in the query string is refused (401).
 
-    A malformed header, an unknown key and a deactivated user's key all answer 401
-    `not_authenticated` with `WWW-Authenticate: Token` (DRF's `authenticate_header`).
-    A key that is not 40 hex digits is refused without a query; a key older than
-    `API_TOKEN_MAX_AGE_DAYS` has expired. Our code compares no key
-    itself: the database finds the key by an exact index lookup (RELIABILITY.md B6; storing
-    only a hash of each key would also take that lookup's timing out, and needs a migration).
+    A malformed header, an unknown key, an expired token and a deactivated user's token all
+    answer 401 `not_authenticated` with `WWW-Authenticate: Token` (DRF's
+    `authenticate_header`). Keys are stored as digests (`tokens.models.ApiToken`): a
+    malformed key is refused without a query, a well-formed one costs one query and a
+    constant-time comparison (RELIABILITY.md B6), and its use is recorded at most once a
+    minute.
     """
 
     def authenticate(self, request):
@@ -50,15 +45,17 @@ class ManageTokenAuthentication(TokenAuthentication):
         return super().authenticate(request)
 
     def authenticate_credentials(self, key):
-        if not TOKEN_KEY.fullmatch(key):
-            # The same answer as DRF's for an unknown key.
+        token = api_token_find(key=key)
+        if token is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
-        user, token = super().authenticate_credentials(key)
-        if token.created < timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS):
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        if token.is_expired():
             raise exceptions.AuthenticationFailed(
-                "This token has expired; ask an administrator for a new one."
+                "This token has expired; make a new one in the admin (API tokens)."
             )
-        return user, token
+        api_token_record_use(token=token)
+        return token.user, token
 
 
 def _authenticated(request) -> bool:

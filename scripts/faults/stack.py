@@ -232,7 +232,8 @@ class Stack:
 
     def start_web(self) -> None:
         command = [
-            str(BIN / "gunicorn"), "newsroom.wsgi", "--bind", f"127.0.0.1:{self.web_port}",
+            str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "newsroom.wsgi",
+            "--bind", f"127.0.0.1:{self.web_port}",
             "--workers", "2", "--timeout", "30", "--log-level", "warning",
         ]  # fmt: skip
         self.web = Process(self._name("web"), command, env=self.env, log_dir=self.log_dir)

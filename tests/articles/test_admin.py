@@ -938,3 +938,98 @@ def test_writer_edits_an_unpublished_article_and_may_keep_its_status(writer, wri
     assert response.status_code == 302
     article.refresh_from_db()
     assert (article.headline, article.status) == ("Revisi", Status.UNPUBLISHED)
+
+
+# --- Fields the form does not offer: ignored, and the attempt audited ----------------------
+
+FORGED = {
+    "published_at_0": "2020-01-01",
+    "published_at_1": "08:00:00",
+    "first_published_at": "2020-01-01 08:00",
+    "version": "99",
+    "deleted_at_0": "2020-01-01",
+    "deleted_at_1": "08:00:00",
+    "live_revision": "1",
+}
+
+
+def _ignored_field_entries(article):
+    return list(
+        article.transitions.filter(note__startswith="Ignored").values_list("user__username", "note")
+    )
+
+
+def test_a_writers_forged_hidden_fields_are_ignored_and_audited(writer, writer_client, editor):
+    article = ArticleFactory(created_by=writer)
+    stored = Article.objects.values().get(pk=article.pk)
+    data = {
+        **article_form_data(article, headline="Judul baru"),
+        **FORGED,
+        "created_by": str(editor.pk),
+        "locked_by": str(editor.pk),
+    }
+
+    response = writer_client.post(admin_url(Article, "change", article.pk), data)
+
+    assert response.status_code == 302
+    after = Article.objects.values().get(pk=article.pk)
+    assert after["headline"] == "Judul baru"
+    for name in ("published_at", "first_published_at", "deleted_at", "live_revision_id",
+                 "created_by_id", "locked_by_id", "status"):  # fmt: skip
+        assert after[name] == stored[name], name
+    assert after["version"] == stored["version"] + 1  # the save's own bump, not 99
+    assert _ignored_field_entries(article) == [
+        (
+            "wira.writer",
+            "Ignored fields the form does not offer: created_by, deleted_at, "
+            "first_published_at, live_revision, locked_by, published_at, version.",
+        )
+    ]
+    entry = article.transitions.get(note__startswith="Ignored")
+    assert (entry.from_status, entry.to_status) == (Status.DRAFT, Status.DRAFT)
+
+
+def test_a_writers_forged_fields_on_a_new_article_are_audited(writer, writer_client, editor):
+    section = SectionFactory()
+    data = {
+        **article_form_data(section=section, new_authors=[AuthorFactory()]),
+        "created_by": str(editor.pk),
+    }
+    del data["published_at_0"], data["published_at_1"]  # read-only for writers
+
+    response = writer_client.post(admin_url(Article, "add"), data)
+
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert article.created_by == writer
+    assert _ignored_field_entries(article) == [
+        ("wira.writer", "Ignored fields the form does not offer: created_by.")
+    ]
+
+
+def test_an_editors_forged_fields_are_audited_too(editor, editor_client, writer):
+    article = ArticleFactory(created_by=writer)
+    data = {**article_form_data(article), "created_by": str(editor.pk), "version": "7"}
+
+    editor_client.post(admin_url(Article, "change", article.pk), data)
+
+    article.refresh_from_db()
+    assert article.created_by == writer
+    assert _ignored_field_entries(article) == [
+        ("edna.editor", "Ignored fields the form does not offer: created_by, version.")
+    ]
+
+
+def test_a_save_with_only_the_forms_fields_is_not_audited(writer, writer_client, editor_client):
+    article = ArticleFactory(created_by=writer)
+    data = article_form_data(article, headline="Biasa")
+    del data["published_at_0"], data["published_at_1"]  # read-only for writers, not sent
+
+    by_writer = writer_client.post(admin_url(Article, "change", article.pk), data)
+    article.refresh_from_db()
+    data = article_form_data(article, headline="Lagi")
+    by_editor = editor_client.post(admin_url(Article, "change", article.pk), data)
+
+    assert by_writer.status_code == by_editor.status_code == 302
+    assert _ignored_field_entries(article) == []
+    assert article.transitions.count() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
@@ -221,6 +222,46 @@ def test_history_page_lists_revisions_and_shows_a_diff(editor_client, editor):
     assert '<ins style="background:#d4f7d4">baru</ins>' in page
 
     response = editor_client.get(url, {"a": 3, "b": 2})
+    assert [c["field"] for c in response.context["diff"]] == ["headline"]
+
+
+def _other_writer() -> User:
+    user = User.objects.create_user(username="wulan.writer", is_staff=True)
+    user.groups.add(Group.objects.get(name="Writer"))
+    return user
+
+
+@pytest.mark.parametrize("query", [{}, {"a": "2", "b": "1"}])
+def test_a_writer_may_not_read_another_writers_revisions(writer_client, query):
+    other = _other_writer()
+    article = ArticleFactory(headline="Draf orang lain", body="<p>Rahasia zqxrev</p>",
+                             created_by=other)  # fmt: skip
+    _edit(article, other, data={"body": "<p>Rahasia zqxrev diperbarui</p>"})
+
+    response = writer_client.get(admin_url(Article, "history", article.pk), query)
+
+    assert response.status_code == 403
+    assert b"zqxrev" not in response.content and b"Draf orang lain" not in response.content
+
+
+def test_a_writer_reads_the_revisions_of_their_own_draft(writer, writer_client):
+    article = ArticleFactory(headline="Draf sendiri", created_by=writer)
+    _edit(article, writer, data={"headline": "Draf sendiri, diperbarui"})
+
+    response = writer_client.get(admin_url(Article, "history", article.pk), {"a": 2, "b": 1})
+
+    assert response.status_code == 200
+    assert [c["field"] for c in response.context["diff"]] == ["headline"]
+
+
+def test_an_editor_reads_any_writers_revisions(editor_client):
+    other = _other_writer()
+    article = ArticleFactory(created_by=other)
+    _edit(article, other, data={"headline": "Diperbarui"})
+
+    response = editor_client.get(admin_url(Article, "history", article.pk), {"a": 2, "b": 1})
+
+    assert response.status_code == 200
     assert [c["field"] for c in response.context["diff"]] == ["headline"]
 
 

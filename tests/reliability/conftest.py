@@ -38,10 +38,15 @@ def assert_db_unchanged():
 
 
 def error_of(response, status: int) -> dict:
-    """The JSON error envelope of `response`, after checking its status and content type."""
+    """The JSON error envelope of `response`, after checking its status, its content type
+    and that the body names the request's `X-Request-ID` (every API error carries it; a
+    handler called directly, without the middleware, has neither)."""
     assert response.status_code == status, response.content[:500]
     assert response["Content-Type"].startswith("application/json")
-    error = json.loads(response.content)["error"]
+    body = json.loads(response.content)
+    if response.has_header("X-Request-ID"):
+        assert body["request_id"] == response["X-Request-ID"]
+    error = body["error"]
     assert error["code"] and error["message"]
     return error
 

@@ -400,10 +400,30 @@ def test_h4_every_response_has_a_request_id(url):
     assert first["X-Request-ID"] != second["X-Request-ID"]
 
 
-def test_h4_4xx_bodies_stay_without_request_id(writer, draft):
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [("get", "/api/v1/articles/?status=draft", 400),  # DRF's exception handler
+     ("get", "/api/v1/articles/tidak-ada/", 404),
+     ("get", "/api/v1/nope/", 404),  # no route: handler404
+     ("post", "/api/v1/articles/", 405),
+     ("get", ARTICLES_URL, 401)],
+)  # fmt: skip
+def test_h4_4xx_bodies_carry_the_request_id(method, url, status):
+    response = getattr(Client(), method)(url, HTTP_X_REQUEST_ID="lb-4xx")
+    assert error_of(response, status)
+    assert json.loads(response.content)["request_id"] == "lb-4xx"
+
+
+def test_h4_a_write_api_4xx_carries_the_request_id(writer, draft):
     response = token_client(writer).patch(article_url(draft), {"dek": "x"}, format="json")
     assert error_of(response, 428)
-    assert "request_id" not in json.loads(response.content)
+    assert re.fullmatch(r"[0-9a-f]{32}", json.loads(response.content)["request_id"])
+
+
+def test_h4_djangos_own_refusals_carry_the_request_id():
+    response = Client().get("/api/v1/articles/", HTTP_HOST="evil.example")
+    assert error_of(response, 400)["code"] == "disallowed_host"
+    assert json.loads(response.content)["request_id"] == response["X-Request-ID"]
 
 
 def test_h4_the_500_handler_carries_the_request_id(rf):
@@ -418,8 +438,8 @@ def test_h4_the_500_handler_carries_the_request_id(rf):
     }
 
 
-def test_h4_request_id_is_an_optional_documented_field_of_the_error_schema():
+def test_h4_request_id_is_a_required_documented_field_of_the_error_schema():
     from newsroom.api import ERROR_SCHEMA
 
     assert "request_id" in ERROR_SCHEMA["properties"]
-    assert ERROR_SCHEMA["required"] == ["error"]
+    assert ERROR_SCHEMA["required"] == ["error", "request_id"]

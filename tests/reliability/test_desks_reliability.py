@@ -142,3 +142,22 @@ def test_a6_another_desks_article_is_not_found_in_the_admin(world):
             {"action": "publish_selected", "_selected_action": [article.pk]},
         )
     assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ARTICLES)
+def test_a6_revision_history_needs_the_right_to_edit(world, role, name):
+    """History and compare need what the write API needs (its scope above): an article
+    outside the desk is not found, one in it that the user may not edit is 403."""
+    article = world["articles"][name]
+    client = Client()
+    client.force_login(world["users"][role])
+    response = client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    if name in API_VISIBLE[role]:
+        assert response.status_code == 200
+    elif name in ADMIN_LISTED[role]:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 404
+    if response.status_code != 200:
+        assert article.headline.encode() not in response.content

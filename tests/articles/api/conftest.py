@@ -43,11 +43,12 @@ def other_writer(db):
 @pytest.fixture
 def deactivated(db):
     from django.contrib.auth.models import Group, User
-    from rest_framework.authtoken.models import Token
+
+    from tokens.services import api_token_create
 
     user = User.objects.create_user(username="dodi.gone", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name="Writer"))
-    Token.objects.create(user=user)
+    api_token_create(user=user, name="before leaving")
     user.is_active = False
     user.save()
     return user

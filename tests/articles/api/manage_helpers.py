@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from articles.models import (
@@ -18,6 +17,7 @@ from articles.models import (
     RelatedLink,
     TaggedArticle,
 )
+from tokens.services import api_token_create
 
 ARTICLES_URL = "/api/v1/manage/articles/"
 PHOTOS_URL = "/api/v1/manage/photos/"
@@ -31,12 +31,18 @@ def article_url(article: Article, action: str = "") -> str:
 
 
 def token_client(user: User | None) -> APIClient:
-    """An API client sending `user`'s token (made on first use); anonymous for None."""
+    """An API client sending a new token of `user`'s; anonymous for None."""
     client = APIClient()
     if user is not None:
-        key = Token.objects.get_or_create(user=user)[0].key
+        key = make_key(user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
+
+
+def make_key(user: User, name: str | None = None) -> str:
+    """The key of a new token of `user` (named after the number of tokens they have)."""
+    name = name or f"test {user.api_tokens.count() + 1}"
+    return api_token_create(user=user, name=name)[1]
 
 
 def db_state() -> dict[str, list[tuple]]:

@@ -663,7 +663,10 @@ def test_unrouted_api_urls_answer_json_404(api_client, url):
     response = api_client.get(url)
 
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not found."},
+        "request_id": response["X-Request-ID"],
+    }
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from articles.api.manage_serializers import EDITOR_ONLY_KEYS
@@ -25,6 +24,7 @@ from tests.articles.api.manage_helpers import (
     PHOTOS_URL,
     article_url,
     assert_db_unchanged,
+    make_key,
     token_client,
 )
 from tests.factories import (
@@ -131,7 +131,7 @@ def test_a_deactivated_users_token_is_401(deactivated):
 
 @pytest.mark.parametrize("param", ["token", "access_token", "auth_token", "api_key", "key"])
 def test_a_token_in_the_query_string_is_refused_even_with_a_good_header(writer, param):
-    key = Token.objects.create(user=writer).key
+    key = make_key(writer)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
@@ -146,14 +146,16 @@ def test_a_token_in_the_query_string_is_refused_even_with_a_good_header(writer, 
 
 def test_a_token_made_with_the_management_command_works(writer, draft):
     out = io.StringIO()
-    call_command("drf_create_token", "wira.writer", stdout=out)
-    key = Token.objects.get(user=writer).key
+    call_command(
+        "api_token_create", "wira.writer", "--name", "curl", stdout=out, stderr=io.StringIO()
+    )
+    key = out.getvalue().strip()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = client.get(ARTICLES_URL)
 
-    assert key in out.getvalue()
+    assert writer.api_tokens.get().name == "curl"
     assert response.status_code == 200
     assert [a["id"] for a in response.json()["results"]] == [draft.pk]
 
@@ -934,9 +936,9 @@ def test_list_query_count(editor, section, django_assert_num_queries):
         ArticlePhoto.objects.create(article=article, photo=PhotoFactory())
     client = token_client(editor)
 
-    # token with user, user permissions, group permissions (publish check), articles with
-    # section, bylines with authors, tags, related links, inline photos
-    with django_assert_num_queries(8):
+    # token with user, its first use recorded, user permissions, group permissions (publish
+    # check), articles with section, bylines with authors, tags, related links, inline photos
+    with django_assert_num_queries(9):
         response = client.get(ARTICLES_URL)
 
     assert len(response.json()["results"]) == 3
@@ -945,12 +947,15 @@ def test_list_query_count(editor, section, django_assert_num_queries):
 def test_detail_query_count(editor, draft, django_assert_num_queries):
     client = token_client(editor)
 
-    # token with user, user permissions, group permissions, article with section, bylines
-    # with authors, tags, related links, inline photos
-    with django_assert_num_queries(8):
+    # token with user, its first use recorded, user permissions, group permissions, article
+    # with section, bylines with authors, tags, related links, inline photos
+    with django_assert_num_queries(9):
         response = client.get(article_url(draft))
+    # The same again within a minute: its use is not written again.
+    with django_assert_num_queries(8):
+        again = client.get(article_url(draft))
 
-    assert response.status_code == 200
+    assert response.status_code == again.status_code == 200
 
 
 # --- Schema --------------------------------------------------------------------------------

@@ -129,13 +129,19 @@ def test_a_live_article_linking_to_hidden_ones_shows_no_trace_of_them(api_client
 def test_hidden_article_slugs_answer_404_like_unknown_ones(api_client, world, kind):
     _, hidden = world
 
-    hidden_response = api_client.get(f"/api/v1/articles/{hidden[kind].slug}/")
-    unknown_response = api_client.get("/api/v1/articles/never-existed/")
+    # The same X-Request-ID both times: the bodies carry it.
+    hidden_response = api_client.get(
+        f"/api/v1/articles/{hidden[kind].slug}/", HTTP_X_REQUEST_ID="v"
+    )
+    unknown_response = api_client.get("/api/v1/articles/never-existed/", HTTP_X_REQUEST_ID="v")
 
     assert hidden_response.status_code == unknown_response.status_code == 404
     assert hidden_response.content == unknown_response.content
     assert "Last-Modified" not in hidden_response
-    assert hidden_response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+    assert hidden_response.json() == {
+        "error": {"code": "not_found", "message": "Not found."},
+        "request_id": "v",
+    }
 
 
 def test_tag_count_ignores_hidden_articles(api_client, world):
