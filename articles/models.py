@@ -936,8 +936,9 @@ class PublishedArticle(models.Model):
     document = models.TextField(help_text="JSON of the detail (ArticleDetailSerializer).")
     etag = models.CharField(max_length=40)
     built_at = models.DateTimeField(auto_now=True)
-    # Articles that link to this one are refreshed when it becomes visible (see
-    # `published_reveal_due`); set while `visible_from` lies ahead of the build.
+    # Set when the row is built hidden (`visible_from` ahead), and cleared only when it is
+    # revealed (`articles.published`): then the articles linking to it are refreshed and
+    # subscribers hear `article.published`. Clear: subscribers were told it is published.
     reveal_pending = models.BooleanField(default=False)
 
     objects = PublishedArticleQuerySet.as_manager()

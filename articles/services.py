@@ -35,7 +35,6 @@ from articles.models import (
 )
 from articles.published import published_batch, published_changed
 from articles.suggestions import related_suggestions_request
-from articles.webhooks import webhook_event_emit
 from tagging.text import slugify_ascii
 
 logger = logging.getLogger(__name__)
@@ -182,8 +181,10 @@ def article_set_status(
     `ConflictError`. An article in the trash is refused.
 
     After the commit, subscribers hear about it: publish, an edit of a published article and
-    unpublish create webhook deliveries in the same transaction (an outbox). A slug changed
-    after the first publish is kept as an old slug, so its links still work.
+    unpublish create webhook deliveries in the same transaction (an outbox), except while
+    readers cannot see the article (an embargo): `article.published` then waits for the end
+    of the embargo (`articles.published.published_notify`). A slug changed after the first
+    publish is kept as an old slug, so its links still work.
     """
     if status == Status.PUBLISHED and publish_at and publish_at > timezone.now():
         status = Status.SCHEDULED
@@ -245,21 +246,15 @@ def article_set_status(
             article_revision_record(article=article, user=user)
         if stored and stored.slug and article.first_published_at and stored.slug != article.slug:
             article_record_old_slug(article=article, old_slug=stored.slug)
-        event = _webhook_event_for(from_status=current, to_status=status)
-        if event:
-            webhook_event_emit(event_type=event, article=article)
-        if status == Status.PUBLISHED:
-            # Related reading for this article, ranked by a worker after the commit.
+        if Status.PUBLISHED in (current, status):
+            # Subscribers hear of a publish, republish or unpublish once the row is rebuilt,
+            # and only what readers may see (`published_notify`): nothing during an embargo.
+            published_changed(article_ids=[article.pk], dependents=True, notify=True)
+        if current == status == Status.PUBLISHED:
+            # A republish: its related reading again, ranked by a worker after the commit.
+            # (A first publish asks for it when the article becomes visible.)
             related_suggestions_request(article=article)
     return article
-
-
-def _webhook_event_for(*, from_status: str, to_status: str) -> str | None:
-    if to_status == Status.PUBLISHED:
-        return "article.updated" if from_status == Status.PUBLISHED else "article.published"
-    if from_status == Status.PUBLISHED:
-        return "article.unpublished"
-    return None
 
 
 def article_record_old_slug(*, article: Article, old_slug: str) -> None:
@@ -303,18 +298,19 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
         Article.objects.filter(pk=article.pk).update(slug=slug, updated_at=timezone.now())
         if stored.slug and article.first_published_at:
             article_record_old_slug(article=article, old_slug=stored.slug)
-            if article.status == Status.PUBLISHED:
-                webhook_event_emit(event_type="article.updated", article=article)
-        published_changed(article_ids=[article.pk], dependents=True)
+        published_changed(
+            article_ids=[article.pk], dependents=True, notify=article.status == Status.PUBLISHED
+        )
     return article
 
 
 def article_notify_updated(*, article: Article) -> None:
     """The content of `article` changed (e.g. an admin content save): rebuild what readers
-    see of it and of the articles pointing to it, and tell subscribers if it is published."""
-    published_changed(article_ids=[article.pk], dependents=True)
-    if article.status == Status.PUBLISHED:
-        webhook_event_emit(event_type="article.updated", article=article)
+    see of it and of the articles pointing to it, and tell subscribers if it is published
+    and readers can see it (`published_notify`)."""
+    published_changed(
+        article_ids=[article.pk], dependents=True, notify=article.status == Status.PUBLISHED
+    )
 
 
 def article_ensure_slug(*, article_id: int) -> str | None:
