@@ -11,12 +11,15 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
+from articles.api.views import redirect_merged_tag
 from articles.models import PublishedArticle, PublishedArticleTag, Section
+from articles.published import published_tags
 from tagging.models import TopicTag
 
 FEED_ITEMS = 30
@@ -93,8 +96,19 @@ class SectionAtomFeed(SectionFeed):
 
 
 class TagFeed(LatestArticlesFeed):
+    """A listed tag's feed (a tag readers may see; others are 404, as in the API). The old
+    slug of a tag merged into another redirects (301) to that tag's feed."""
+
+    route = "feed-tag-rss"
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            return redirect_merged_tag(kwargs["slug"], self.route)
+
     def get_object(self, request, slug: str) -> TopicTag:
-        return get_object_or_404(TopicTag, slug=slug)
+        return get_object_or_404(published_tags(), slug=slug)
 
     def title(self, obj=None) -> str:
         return f"{settings.SITE_NAME}: {obj.name}"
@@ -105,6 +119,7 @@ class TagFeed(LatestArticlesFeed):
 
 class TagAtomFeed(TagFeed):
     feed_type = Atom1Feed
+    route = "feed-tag-atom"
     subtitle = LatestArticlesFeed.description
 
 

@@ -30,7 +30,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.utils import timezone, translation
 
 from articles.models import (
@@ -44,6 +44,7 @@ from articles.models import (
 )
 from articles.webhooks import webhook_events_emit
 from newsroom.renderers import render_json
+from tagging.models import TagAlias, TopicTag
 
 # Articles built per query batch: bounds memory on a rebuild of the whole archive.
 BUILD_BATCH_SIZE = 200
@@ -318,6 +319,27 @@ def published_ids_with_photo(*, photo_id: int) -> list[int]:
 def published_ids_in_section(*, section_id: int) -> list[int]:
     return list(
         PublishedArticle.objects.filter(section_id=section_id).values_list("article_id", flat=True)
+    )
+
+
+# --- Reads shared by the public API and the feeds --------------------------------------------
+
+
+def published_tags(*, now: datetime | None = None):
+    """Tags on at least one article readers may see now (no query of its own)."""
+    visible = PublishedArticle.objects.visible(now=now).values("article_id")
+    return TopicTag.objects.filter(
+        Exists(PublishedArticleTag.objects.filter(tag=OuterRef("pk"), article__in=visible))
+    )
+
+
+def published_tag_merged_slug(*, slug: str) -> str | None:
+    """The slug of the tag that the tag once at `slug` was merged into (or renamed to), if
+    readers may see that tag; None otherwise. One query."""
+    return (
+        TagAlias.objects.filter(slug=slug, tag__in=published_tags().values("pk"))
+        .values_list("tag__slug", flat=True)
+        .first()
     )
 
 

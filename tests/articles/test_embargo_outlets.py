@@ -117,6 +117,8 @@ OUTLETS = {
     "section rss": "/feeds/sections/ekonomi/rss/",
     "section atom": "/feeds/sections/ekonomi/atom/",
     "shared tag rss": "/feeds/tags/perbankan/rss/",
+    "own tag rss": f"/feeds/tags/{MARKER}-merger/rss/",
+    "own tag atom": f"/feeds/tags/{MARKER}-merger/atom/",
     "sitemap": "/sitemap.xml",
     "news sitemap": "/news-sitemap.xml",
     "tag list": "/api/v1/tags/",
