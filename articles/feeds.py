@@ -13,13 +13,14 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
 from articles.api.views import redirect_merged_tag
 from articles.models import PublishedArticle, PublishedArticleTag, Section
 from articles.published import published_tags
+from newsroom.links import api_absolute_url
 from tagging.models import TopicTag
 
 FEED_ITEMS = 30
@@ -27,6 +28,14 @@ FEED_ITEMS = 30
 
 class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
+    # The feed's URL name: its own address (`feed_url`) and a merged tag's redirect.
+    route = "feed-latest-rss"
+
+    def feed_url(self, obj=None) -> str:
+        """The feed's own address (RSS `atom:link`, Atom `rel="self"`), on API_BASE_URL:
+        Django would take the request's Host."""
+        kwargs = {"slug": obj.slug} if obj is not None else {}
+        return api_absolute_url(reverse(self.route, kwargs=kwargs))
 
     def title(self, obj=None) -> str:
         return settings.SITE_NAME
@@ -76,10 +85,13 @@ class LatestArticlesFeed(Feed):
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = Atom1Feed
+    route = "feed-latest-atom"
     subtitle = LatestArticlesFeed.description
 
 
 class SectionFeed(LatestArticlesFeed):
+    route = "feed-section-rss"
+
     def get_object(self, request, slug: str) -> Section:
         return get_object_or_404(Section, slug=slug)
 
@@ -92,6 +104,7 @@ class SectionFeed(LatestArticlesFeed):
 
 class SectionAtomFeed(SectionFeed):
     feed_type = Atom1Feed
+    route = "feed-section-atom"
     subtitle = LatestArticlesFeed.description
 
 
