@@ -32,6 +32,7 @@ from articles.models import (
     Photo,
     RelatedLink,
     Section,
+    article_times_check,
 )
 from articles.published import published_batch, published_changed
 from articles.suggestions import related_suggestions_request
@@ -192,7 +193,15 @@ def article_set_status(
         stored = (
             Article.objects.select_for_update()
             .only(
-                "status", "slug", "version", "deleted_at", "live_revision", "locked_by", "locked_at"
+                "status",
+                "slug",
+                "version",
+                "deleted_at",
+                "live_revision",
+                "locked_by",
+                "locked_at",
+                "published_at",
+                "embargo_until",
             )
             .get(pk=article.pk)
             if article.pk
@@ -237,6 +246,12 @@ def article_set_status(
             article.live_revision_id = stored.live_revision_id
             article.locked_by_id, article.locked_at = stored.locked_by_id, stored.locked_at
         article.full_clean()
+        article_times_check(
+            published_at=article.published_at,
+            embargo_until=article.embargo_until,
+            stored_published_at=stored.published_at if stored else None,
+            stored_embargo_until=stored.embargo_until if stored else None,
+        )
         article.save()
         moved = current != status or (current, status) in TRANSITIONS
         if stored and moved:
@@ -761,6 +776,7 @@ def article_create(
         article = Article(created_by=user, status=Status.DRAFT, version=1)
         _apply_fields(article=article, data=data)
         article.full_clean()
+        article_times_check(published_at=article.published_at, embargo_until=article.embargo_until)
         article.save()
         _set_related(
             article=article, bylines=bylines, tags=tags, related_links=related_links, photos=photos
@@ -790,9 +806,15 @@ def article_save(
     with transaction.atomic(), published_batch():
         stored = article_lock(article=article, expected_version=expected_version, user=user)
         article_check_edit(user=user, article=stored)
-        stored_slug = stored.slug
+        stored_slug, stored_embargo_until = stored.slug, stored.embargo_until
         _apply_fields(article=stored, data=data or {})
         stored.full_clean()
+        article_times_check(
+            published_at=stored.published_at,
+            embargo_until=stored.embargo_until,
+            stored_published_at=stored.published_at,
+            stored_embargo_until=stored_embargo_until,
+        )
         if stored.status in (Status.PUBLISHED, Status.SCHEDULED) and not stored.slug:
             raise ValidationError({"slug": _("A published article needs a slug.")})
         stored.save()
@@ -820,7 +842,13 @@ def article_revision_restore(
     data = revision.data
     fields = {name: data["fields"].get(name) for name in RESTORE_FIELDS}
     if fields["embargo_until"]:
-        fields["embargo_until"] = datetime.fromisoformat(fields["embargo_until"])
+        embargo_until = datetime.fromisoformat(fields["embargo_until"])
+        # An embargo that has ended since holds nothing back: the current one stays.
+        if embargo_until <= timezone.now():
+            embargo_until = Article.objects.values_list("embargo_until", flat=True).get(
+                pk=article.pk
+            )
+        fields["embargo_until"] = embargo_until
     if fields["lead_photo"] and not Photo.objects.filter(pk=fields["lead_photo"]).exists():
         fields["lead_photo"] = None
     authors = Author.objects.in_bulk([row["author"] for row in data.get("bylines", [])])

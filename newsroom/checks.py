@@ -33,3 +33,17 @@ def check_absolute_urls(app_configs, **kwargs) -> list[Error]:
     return _absolute_url_errors("SITE_URL", "newsroom.E001") + _absolute_url_errors(
         "API_BASE_URL", "newsroom.E002"
     )
+
+
+@register()
+def check_schedule_horizon(app_configs, **kwargs) -> list[Error]:
+    """newsroom.E003: SCHEDULE_HORIZON_DAYS lets something be scheduled."""
+    if settings.SCHEDULE_HORIZON_DAYS >= 1:
+        return []
+    return [
+        Error(
+            f"SCHEDULE_HORIZON_DAYS must be at least 1, not {settings.SCHEDULE_HORIZON_DAYS}.",
+            hint="The default is 730 (two years).",
+            id="newsroom.E003",
+        )
+    ]

@@ -237,6 +237,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Publishing ---------------------------------------------------------------------------
+
+# How far ahead a publish time or an embargo end may lie (a mistyped year is refused).
+SCHEDULE_HORIZON_DAYS = envint("SCHEDULE_HORIZON_DAYS", 730)
+
 # --- Tags (django-taggit) -----------------------------------------------------------------
 
 TAGGIT_CASE_INSENSITIVE = True

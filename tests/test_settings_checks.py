@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsroom.checks import check_absolute_urls
+from newsroom.checks import check_absolute_urls, check_schedule_horizon
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -128,6 +128,12 @@ def test_absolute_url_checks_refuse_what_is_not_an_absolute_url(settings, name, 
 def test_absolute_url_checks_accept_absolute_urls(settings, value):
     settings.SITE_URL = settings.API_BASE_URL = value
     assert check_absolute_urls(None) == []
+
+
+@pytest.mark.parametrize(("days", "ids"), [(730, []), (1, []), (0, ["newsroom.E003"])])
+def test_schedule_horizon_check(settings, days, ids):
+    settings.SCHEDULE_HORIZON_DAYS = days
+    assert [error.id for error in check_schedule_horizon(None)] == ids
 
 
 def settings_env_names() -> set[str]:
