@@ -445,7 +445,12 @@ def _announce(events: dict[int, str]) -> None:
     # articles.suggestions rebuilds rows through this module.
     from articles.suggestions import related_suggestions_on_publish
 
-    articles = Article.objects.select_related("section").in_bulk(list(events))
+    # What `webhook_payload` reads: not the body, which may be large (a tag merge tells many).
+    articles = (
+        Article.objects.select_related("section")
+        .only("headline", "slug", "status", "published_at", "canonical_url", "section__slug")
+        .in_bulk(list(events))
+    )
     webhook_events_emit(events=[(events[pk], article) for pk, article in sorted(articles.items())])
     published = [pk for pk, event in events.items() if event == "article.published"]
     if published:

@@ -298,6 +298,26 @@ def test_a_visible_publish_is_announced_at_once(editor, subscription):
     assert events() == ["article.published"]
 
 
+def test_the_reveal_query_budget(editor, subscription, django_assert_num_queries):
+    tag = TopicTagFactory()
+    now = timezone.now()
+    ArticleFactory(published=True, tags=[tag])  # a recent article the revealed ones suit
+    hidden = [ArticleFactory(tags=[tag], embargo_until=now + timedelta(hours=1)) for _ in "ab"]
+    for article in hidden:
+        article_publish(article=article, user=editor)
+    RelatedLink.objects.create(article=ArticleFactory(published=True), target_article=hidden[0])
+
+    # Savepoint; the due rows, locked; the claim (UPDATE); the articles linking to them and
+    # suggesting them (2); the rebuild of the one linking article (16, `published_refresh`);
+    # the revealed articles for the payloads; the subscriptions; one insert of the
+    # deliveries; the recent articles sharing a tag, per revealed article (2); their jobs'
+    # statuses; one insert of the new jobs; release.
+    with django_assert_num_queries(29):
+        assert published_reveal_due(now=now + timedelta(hours=2)) == 2
+
+    assert events() == ["article.published", "article.published"]
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_revealing_at_once_announce_once(django_user_model, subscription):
