@@ -88,8 +88,8 @@ def job_request_many(*, kind: str, object_ids: list[int]) -> list[int]:
     key = uuid.uuid4().hex
     new = [pk for pk in object_ids if pk not in statuses]
     again = [pk for pk, status in statuses.items() if status != JobStatus.PENDING]
-    # A concurrent request for the same object: the unique (kind, object) keeps one row, and
-    # an extra message finds nothing left to claim.
+    # A concurrent request for the same object: the unique (kind, object) keeps one row; an
+    # extra message at worst runs the (idempotent) work once more.
     BackgroundJob.objects.bulk_create(
         [BackgroundJob(kind=kind, object_id=pk, key=key) for pk in new], ignore_conflicts=True
     )

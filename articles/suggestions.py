@@ -196,7 +196,7 @@ def related_suggestions_on_publish(
     """
     now = now or timezone.now()
     since = now - timedelta(days=REFRESH_WINDOW_DAYS)
-    wanted = list(article_ids)
+    wanted = dict.fromkeys(article_ids)  # ordered, without repeats
     for article_id in article_ids:
         tags = TaggedArticle.objects.filter(content_object=article_id).values("tag")
         neighbours = (
@@ -209,8 +209,8 @@ def related_suggestions_on_publish(
             .order_by("-published_at", "-pk")
             .values_list("pk", flat=True)[:REFRESH_MAX_ARTICLES]
         )
-        wanted += [pk for pk in neighbours if pk not in wanted]
-    return job_request_many(kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_ids=wanted)
+        wanted.update(dict.fromkeys(neighbours))
+    return job_request_many(kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_ids=list(wanted))
 
 
 def related_suggestions_run(*, article_id: int, worker: str = "") -> BackgroundJob | None:
