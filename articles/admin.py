@@ -73,6 +73,7 @@ from articles.services import (
     user_can_publish,
     user_can_see_revisions,
 )
+from newsroom.links import api_absolute_url
 
 Status = Article.Status
 
@@ -519,7 +520,7 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
             latest = obj.revisions.order_by("-number").first()
             if latest and user_can_publish(request.user) and obj.deleted_at is None:
                 token = article_preview_token(article=obj, revision=latest, user=request.user)
-                extra_context["preview_url"] = request.build_absolute_uri(
+                extra_context["preview_url"] = api_absolute_url(
                     reverse("api:article-preview", kwargs={"token": token})
                 )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -13,7 +13,8 @@ from django.contrib import admin
 from django.utils.html import format_html_join, strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, RelatedSuggestion
+from articles.models import Article, BackgroundJob, RelatedSuggestion
+from articles.suggestions import REFRESH_WINDOW_DAYS
 from tagging.services import tags_suggest_for_text
 
 SUGGESTION_FIELDS = ("tag_suggestions", "related_suggestions")
@@ -68,7 +69,8 @@ class ArticleSuggestionsAdminMixin:
 
     @admin.display(description=_("suggested related reading"))
     def related_suggestions(self, obj: Article) -> str:
-        """The stored suggestions (computed on publish) that are still live. One query."""
+        """The stored suggestions that are still live, or why there are none. One query (two
+        or three when there are none)."""
         suggestions = (
             RelatedSuggestion.objects.filter(
                 article=obj, target__in=Article.objects.live().values("pk")
@@ -85,5 +87,26 @@ class ArticleSuggestionsAdminMixin:
         )
         choices = [(s.target_id, s.target.headline) for s in suggestions]
         if not choices:
-            return _("None yet: they are computed when the article is published.")
+            return _no_suggestions_reason(obj)
         return _add_buttons(prefix="related_links", field="target_article", choices=choices)
+
+
+def _no_suggestions_reason(article: Article) -> str:
+    """Why an article shows no suggestions, as it stands (see `articles.suggestions`)."""
+    computing = BackgroundJob.objects.filter(
+        kind=BackgroundJob.Kind.RELATED_SUGGESTIONS,
+        object_id=article.pk,
+        status__in=[BackgroundJob.Status.PENDING, BackgroundJob.Status.RUNNING],
+    )
+    if computing.exists():
+        return _("Being computed; reload the page in a moment.")
+    if article.status != Article.Status.PUBLISHED or article.deleted_at:
+        return _("None yet: they are computed when the article is published.")
+    if not article.is_live:
+        return _("None yet: they are computed when the embargo ends.")
+    if RelatedSuggestion.objects.filter(article=article).exists():
+        return _("None left: the others are in the related reading or no longer published.")
+    return _(
+        "None: no other published article shares a tag with this one. Articles sharing one "
+        "that are published within %(days)d days of it are added when they are published."
+    ) % {"days": REFRESH_WINDOW_DAYS}

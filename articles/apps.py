@@ -10,6 +10,8 @@ class ArticlesConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from newsroom import checks  # noqa: F401 (registers the settings checks)
+
         # Pillow's own bomb guard matches newsroom's limit (it raises at twice this value).
         Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS
 

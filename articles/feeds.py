@@ -11,12 +11,16 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
+from articles.api.views import redirect_merged_tag
 from articles.models import PublishedArticle, PublishedArticleTag, Section
+from articles.published import published_tags
+from newsroom.links import api_absolute_url
 from tagging.models import TopicTag
 
 FEED_ITEMS = 30
@@ -24,6 +28,14 @@ FEED_ITEMS = 30
 
 class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
+    # The feed's URL name: its own address (`feed_url`) and a merged tag's redirect.
+    route = "feed-latest-rss"
+
+    def feed_url(self, obj=None) -> str:
+        """The feed's own address (RSS `atom:link`, Atom `rel="self"`), on API_BASE_URL:
+        Django would take the request's Host."""
+        kwargs = {"slug": obj.slug} if obj is not None else {}
+        return api_absolute_url(reverse(self.route, kwargs=kwargs))
 
     def title(self, obj=None) -> str:
         return settings.SITE_NAME
@@ -73,10 +85,13 @@ class LatestArticlesFeed(Feed):
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = Atom1Feed
+    route = "feed-latest-atom"
     subtitle = LatestArticlesFeed.description
 
 
 class SectionFeed(LatestArticlesFeed):
+    route = "feed-section-rss"
+
     def get_object(self, request, slug: str) -> Section:
         return get_object_or_404(Section, slug=slug)
 
@@ -89,12 +104,24 @@ class SectionFeed(LatestArticlesFeed):
 
 class SectionAtomFeed(SectionFeed):
     feed_type = Atom1Feed
+    route = "feed-section-atom"
     subtitle = LatestArticlesFeed.description
 
 
 class TagFeed(LatestArticlesFeed):
+    """A listed tag's feed (a tag readers may see; others are 404, as in the API). The old
+    slug of a tag merged into another redirects (301) to that tag's feed."""
+
+    route = "feed-tag-rss"
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            return redirect_merged_tag(kwargs["slug"], self.route)
+
     def get_object(self, request, slug: str) -> TopicTag:
-        return get_object_or_404(TopicTag, slug=slug)
+        return get_object_or_404(published_tags(), slug=slug)
 
     def title(self, obj=None) -> str:
         return f"{settings.SITE_NAME}: {obj.name}"
@@ -105,6 +132,7 @@ class TagFeed(LatestArticlesFeed):
 
 class TagAtomFeed(TagFeed):
     feed_type = Atom1Feed
+    route = "feed-tag-atom"
     subtitle = LatestArticlesFeed.description
 
 

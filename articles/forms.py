@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.blocks import validate_body_embeds
-from articles.models import Article, RelatedLink
+from articles.models import Article, RelatedLink, article_times_check
 from articles.services import (
     CORRECTION_MAX_LENGTH,
     ConflictError,
@@ -83,6 +83,7 @@ class ArticleAdminForm(forms.ModelForm):
         # The instance still holds the stored values here; construct_instance runs in clean.
         self.original_status = self.instance.status if self.instance.pk else Status.DRAFT
         self.original_published_at = self.instance.published_at if self.instance.pk else None
+        self.original_embargo_until = self.instance.embargo_until if self.instance.pk else None
         self.status_target = self.original_status
         self.status_change_needed = False
         self.conflict: ConflictError | None = None
@@ -118,6 +119,14 @@ class ArticleAdminForm(forms.ModelForm):
             return original
         return value
 
+    def clean_embargo_until(self):
+        value = self.cleaned_data["embargo_until"]
+        original = self.original_embargo_until
+        # As for published_at: an unchanged end keeps its stored microseconds.
+        if value and original and value == original.replace(microsecond=0):
+            return original
+        return value
+
     def clean(self):
         cleaned = super().clean()
         if (
@@ -126,6 +135,7 @@ class ArticleAdminForm(forms.ModelForm):
             and "loaded_version" not in self.errors
         ):
             self._check_version(cleaned.get("loaded_version"))
+        self._check_times(cleaned)
         status = cleaned.get("status")
         if not status:
             return cleaned
@@ -164,6 +174,27 @@ class ArticleAdminForm(forms.ModelForm):
             if "slug" in self.fields and not cleaned.get("slug"):
                 self.add_error("slug", _("A published article needs a slug."))
         return cleaned
+
+    def _check_times(self, cleaned) -> None:
+        """The publish-time and embargo rules of the services (`article_times_check`), as
+        form errors."""
+        fields = {
+            name: cleaned.get(name) if name in self.fields else original
+            for name, original in (
+                ("published_at", self.original_published_at),
+                ("embargo_until", self.original_embargo_until),
+            )
+        }
+        try:
+            article_times_check(
+                **fields,
+                stored_published_at=self.original_published_at,
+                stored_embargo_until=self.original_embargo_until,
+            )
+        except ValidationError as exc:
+            for name, errors in exc.error_dict.items():
+                if name not in self.errors:
+                    self.add_error(name, errors)
 
     def _check_version(self, version: int | None) -> None:
         """Lock the row until the admin's transaction ends and refuse a stale version.

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -68,6 +69,44 @@ def job_request(*, kind: str, object_id: int, key: str) -> BackgroundJob:
             job.save()
     transaction.on_commit(lambda: job_enqueue(job=job), robust=True)
     return job
+
+
+def job_request_many(*, kind: str, object_ids: list[int]) -> list[int]:
+    """Ask for `kind` work on each of `object_ids`, coalescing: an object whose job is still
+    pending is left alone (its message is on its way, and the work reads the data as it is
+    when it runs). Others get a new key, so a job running now is run again, and a message
+    after commit. Returns the ids asked for; three queries at most.
+    """
+    if not object_ids:
+        return []
+    statuses = dict(
+        BackgroundJob.objects.filter(kind=kind, object_id__in=object_ids).values_list(
+            "object_id", "status"
+        )
+    )
+    key = uuid.uuid4().hex
+    new = [pk for pk in object_ids if pk not in statuses]
+    again = [pk for pk, status in statuses.items() if status != JobStatus.PENDING]
+    # A concurrent request for the same object: the unique (kind, object) keeps one row; an
+    # extra message at worst runs the (idempotent) work once more.
+    BackgroundJob.objects.bulk_create(
+        [BackgroundJob(kind=kind, object_id=pk, key=key) for pk in new], ignore_conflicts=True
+    )
+    if again:
+        BackgroundJob.objects.filter(kind=kind, object_id__in=again).exclude(
+            status=JobStatus.PENDING
+        ).update(
+            key=key,
+            status=JobStatus.PENDING,
+            attempts=0,
+            last_error="",
+            run_after=timezone.now(),
+            finished_at=None,
+        )
+    asked = new + again
+    jobs = [BackgroundJob(kind=kind, object_id=pk) for pk in asked]
+    transaction.on_commit(lambda: [job_enqueue(job=job) for job in jobs], robust=True)
+    return asked
 
 
 def job_retry(*, job: BackgroundJob) -> None:

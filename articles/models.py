@@ -4,12 +4,13 @@ import base64
 import copy
 import secrets
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
@@ -260,6 +261,59 @@ def _search_queries(query: str) -> dict[str, SearchQuery]:
         code: SearchQuery(query, config=config, search_type="websearch")
         for code, config in SEARCH_CONFIGS.items()
     }
+
+
+def validate_schedule_horizon(value: datetime) -> None:
+    """A publish time or embargo end at most `SCHEDULE_HORIZON_DAYS` ahead: a mistyped year
+    must not hide an article for decades."""
+    limit = timezone.now() + timedelta(days=settings.SCHEDULE_HORIZON_DAYS)
+    if value > limit:
+        raise ValidationError(
+            _("At most %(days)d days ahead (until %(limit)s).")
+            % {
+                "days": settings.SCHEDULE_HORIZON_DAYS,
+                "limit": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="beyond_horizon",
+        )
+
+
+def validate_embargo_until(value: datetime, *, stored: datetime | None = None) -> None:
+    """A new embargo must end in the future, within the horizon.
+
+    The stored end (`stored`, compared to the second: forms show whole seconds) is not
+    checked again, so an article whose embargo has since ended can be saved as it is.
+    """
+    if stored is not None and value.replace(microsecond=0) == stored.replace(microsecond=0):
+        return
+    if value <= timezone.now():
+        raise ValidationError(_("The embargo must end in the future."), code="embargo_in_past")
+    validate_schedule_horizon(value)
+
+
+def article_times_check(
+    *,
+    published_at: datetime | None,
+    embargo_until: datetime | None,
+    stored_published_at: datetime | None = None,
+    stored_embargo_until: datetime | None = None,
+) -> None:
+    """The rules for an article's publish time and embargo end, given the stored ones:
+    raises one `ValidationError` keyed by field. A changed publish time lies within the
+    horizon (a past one is for the workflow to judge); see `validate_embargo_until`."""
+    errors: dict[str, ValidationError] = {}
+    if published_at is not None and published_at != stored_published_at:
+        try:
+            validate_schedule_horizon(published_at)
+        except ValidationError as exc:
+            errors["published_at"] = exc
+    if embargo_until is not None:
+        try:
+            validate_embargo_until(embargo_until, stored=stored_embargo_until)
+        except ValidationError as exc:
+            errors["embargo_until"] = exc
+    if errors:
+        raise ValidationError(errors)
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -937,8 +991,9 @@ class PublishedArticle(models.Model):
     document = models.TextField(help_text="JSON of the detail (ArticleDetailSerializer).")
     etag = models.CharField(max_length=40)
     built_at = models.DateTimeField(auto_now=True)
-    # Articles that link to this one are refreshed when it becomes visible (see
-    # `published_reveal_due`); set while `visible_from` lies ahead of the build.
+    # Set when the row is built hidden (`visible_from` ahead), and cleared only when it is
+    # revealed (`articles.published`): then the articles linking to it are refreshed and
+    # subscribers hear `article.published`. Clear: subscribers were told it is published.
     reveal_pending = models.BooleanField(default=False)
 
     objects = PublishedArticleQuerySet.as_manager()

@@ -14,6 +14,10 @@ and trash (`articles.services`). The workflow services and the admin's save coll
 requests and rebuild each article once at their end (`published_batch`). `published_rebuild`
 rebuilds everything, after a change of settings that shape the JSON (SITE_URL,
 MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE).
+
+Webhook subscribers are told about an article here too, from what the rebuild left (see
+`published_notify`): nothing while it is hidden, `article.published` once when it becomes
+visible, then `article.updated` and `article.unpublished`.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.utils import timezone, translation
 
 from articles.models import (
@@ -38,13 +42,16 @@ from articles.models import (
     RelatedLink,
     RelatedSuggestion,
 )
+from articles.webhooks import webhook_events_emit
 from newsroom.renderers import render_json
+from tagging.models import TagAlias, TopicTag
 
 # Articles built per query batch: bounds memory on a rebuild of the whole archive.
 BUILD_BATCH_SIZE = 200
+# `reveal_pending` is not among them: a rebuild never clears it (see `_refresh_batch`).
 STORED_FIELDS = [
     "slug", "section", "language", "published_at", "visible_from", "updated_at", "teaser",
-    "document", "etag", "built_at", "reveal_pending",
+    "document", "etag", "built_at",
 ]  # fmt: skip
 
 
@@ -140,6 +147,13 @@ def _refresh_batch(batch: list[int], *, now: datetime, skip_locked: bool = False
         PublishedArticle.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["article"], update_fields=STORED_FIELDS
         )
+        hidden = [row.article_id for row in rows if row.reveal_pending]
+        if hidden:
+            # A hidden row waits for `published_reveal_due`, even if it is rebuilt after its
+            # time has come: only the reveal clears the flag, so it is never skipped.
+            PublishedArticle.objects.filter(article_id__in=hidden, reveal_pending=False).update(
+                reveal_pending=True
+            )
         _write_tags_and_authors(articles, keep=skipped, batch=batch)
         # The article's search vector, kept current by a trigger (PostgreSQL; null on SQLite).
         PublishedArticle.objects.filter(article_id__in=[row.article_id for row in rows]).update(
@@ -207,22 +221,49 @@ def published_sync(*, article_ids: Iterable[int], now: datetime | None = None) -
 
 # --- One rebuild per change -----------------------------------------------------------------
 
-# The articles asked for inside the current `published_batch()`: "refresh" (the article alone)
-# and "sync" (the article and those pointing to it).
-_batch: ContextVar[dict[str, set[int]] | None] = ContextVar("published_batch", default=None)
+
+class _Batch:
+    """The articles asked for inside one `published_batch()`: `refresh` (the article alone),
+    `sync` (the article and those pointing to it) and `notify` (subscribers may need telling:
+    what they had been told before the batch, see `published_told`)."""
+
+    def __init__(self) -> None:
+        self.refresh: set[int] = set()
+        self.sync: set[int] = set()
+        self.notify: dict[int, bool | None] = {}
 
 
-def published_changed(*, article_ids: Iterable[int], dependents: bool = False) -> None:
+_batch: ContextVar[_Batch | None] = ContextVar("published_batch", default=None)
+
+
+def published_changed(
+    *, article_ids: Iterable[int], dependents: bool = False, notify: bool = False
+) -> None:
     """What readers see of `article_ids` changed (with `dependents`: also what articles
     pointing to them show). Rebuilt now, or once at the end of the enclosing
-    `published_batch()`."""
+    `published_batch()`.
+
+    With `notify`, webhook subscribers hear about the change once the rows are rebuilt
+    (`published_notify`): the call for a publish, an unpublish and an edit of an article,
+    not for things it merely shows (an author's bio, a rendition). One query to read what
+    they were told before.
+    """
+    ids = set(article_ids)
     batch = _batch.get()
     if batch is not None:
-        batch["sync" if dependents else "refresh"].update(article_ids)
-    elif dependents:
-        published_sync(article_ids=article_ids)
+        (batch.sync if dependents else batch.refresh).update(ids)
+        if notify:
+            # What they were told before the first change of the batch: read now, before
+            # anything is rebuilt.
+            batch.notify.update(published_told(article_ids=ids - batch.notify.keys()))
+        return
+    told = published_told(article_ids=ids) if notify else {}
+    if dependents:
+        published_sync(article_ids=ids)
     else:
-        published_refresh(article_ids=article_ids)
+        published_refresh(article_ids=ids)
+    if notify:
+        published_notify(told=told)
 
 
 @contextmanager
@@ -234,16 +275,18 @@ def published_batch() -> Iterator[None]:
     if _batch.get() is not None:
         yield
         return
-    batch: dict[str, set[int]] = {"refresh": set(), "sync": set()}
+    batch = _Batch()
     token = _batch.set(batch)
     try:
         yield
     finally:
         _batch.reset(token)
-    if batch["sync"]:
-        published_sync(article_ids=batch["sync"])
-    if batch["refresh"] - batch["sync"]:
-        published_refresh(article_ids=batch["refresh"] - batch["sync"])
+    if batch.sync:
+        published_sync(article_ids=batch.sync)
+    if batch.refresh - batch.sync:
+        published_refresh(article_ids=batch.refresh - batch.sync)
+    if batch.notify:
+        published_notify(told=batch.notify)
 
 
 # --- Shared things several articles show --------------------------------------------------
@@ -279,13 +322,40 @@ def published_ids_in_section(*, section_id: int) -> list[int]:
     )
 
 
+# --- Reads shared by the public API and the feeds --------------------------------------------
+
+
+def published_tags(*, now: datetime | None = None):
+    """Tags on at least one article readers may see now (no query of its own)."""
+    visible = PublishedArticle.objects.visible(now=now).values("article_id")
+    return TopicTag.objects.filter(
+        Exists(PublishedArticleTag.objects.filter(tag=OuterRef("pk"), article__in=visible))
+    )
+
+
+def published_tag_merged_slug(*, slug: str) -> str | None:
+    """The slug of the tag that the tag once at `slug` was merged into (or renamed to), if
+    readers may see that tag; None otherwise. One query."""
+    return (
+        TagAlias.objects.filter(slug=slug, tag__in=published_tags().values("pk"))
+        .values_list("tag__slug", flat=True)
+        .first()
+    )
+
+
 # --- Time ------------------------------------------------------------------------------------
 
 
 def published_reveal_due(*, now: datetime | None = None) -> int:
     """Rows whose embargo or publish time has just passed: the articles linking to them get
-    the link now (it was left out while the target was hidden). Run by the scheduler's
-    periodic task; returns the rows revealed."""
+    the link now (it was left out while the target was hidden), and subscribers hear
+    `article.published`, the event held back while it was hidden. Run by the scheduler's
+    periodic task; returns the rows revealed.
+
+    Exactly once per row, however many schedulers run: rows are claimed under
+    `select_for_update(skip_locked=True)` (another scheduler skips them) and only while
+    `reveal_pending` is still set (`published_notify` may have claimed one first).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
@@ -295,9 +365,96 @@ def published_reveal_due(*, now: datetime | None = None) -> int:
         )
         if not due:
             return 0
-        PublishedArticle.objects.filter(article_id__in=due).update(reveal_pending=False)
+        PublishedArticle.objects.filter(article_id__in=due, reveal_pending=True).update(
+            reveal_pending=False
+        )
         published_refresh(article_ids=published_dependents(article_ids=due), now=now)
+        _announce({article_id: "article.published" for article_id in due})
     return len(due)
+
+
+# --- What subscribers are told ---------------------------------------------------------------
+# Subscribers are told what readers may see, and an embargo holds it back (RELIABILITY.md J3:
+# one `article.published` per publish, however many schedulers run). An article is "told"
+# while its row exists with `reveal_pending` clear. A row built hidden (an embargo, or a
+# publish time ahead) keeps `reveal_pending` set; whoever clears it with a conditional UPDATE
+# sends the one `article.published`: the reveal, or `published_notify` when an edit finds the
+# row already visible.
+
+
+def published_told(*, article_ids: Iterable[int]) -> dict[int, bool | None]:
+    """Per article: True if subscribers were told it is published, False if its row waits to
+    be revealed, None without a row. One query."""
+    told: dict[int, bool | None] = dict.fromkeys(article_ids)
+    rows = PublishedArticle.objects.filter(article_id__in=list(told)).values_list(
+        "article_id", "reveal_pending"
+    )
+    told.update({article_id: not pending for article_id, pending in rows})
+    return told
+
+
+def published_notify(*, told: dict[int, bool | None], now: datetime | None = None) -> None:
+    """Tell subscribers about articles whose rows were just rebuilt, given what they had been
+    told before (`published_told`).
+
+    Told before: `article.updated` if it is still visible, `article.unpublished` if it is not
+    (unpublished, trashed, or taken back under an embargo). Not told: `article.published` if
+    it is visible now, else nothing: events about a hidden article are held, and the reveal
+    sends `article.published` when it becomes visible. One query (and one per row it claims
+    from the reveal), and those of `webhook_events_emit` when there is something to tell.
+    """
+    now = now or timezone.now()
+    rows = {
+        article_id: (visible_from, pending)
+        for article_id, visible_from, pending in PublishedArticle.objects.filter(
+            article_id__in=list(told)
+        ).values_list("article_id", "visible_from", "reveal_pending")
+    }
+    events: dict[int, str] = {}
+    revealed: list[int] = []
+    for article_id, was_told in told.items():
+        visible_from, pending = rows.get(article_id, (None, False))
+        if visible_from is None or visible_from > now:
+            if was_told:
+                events[article_id] = "article.unpublished"
+            continue
+        claimed = pending and bool(
+            PublishedArticle.objects.filter(article_id=article_id, reveal_pending=True).update(
+                reveal_pending=False
+            )
+        )
+        if claimed:
+            revealed.append(article_id)
+        if was_told:
+            events[article_id] = "article.updated"
+        elif claimed or (was_told is None and not pending):
+            events[article_id] = "article.published"
+        else:
+            # Waiting to be revealed, and the reveal got there first: it said "published".
+            events[article_id] = "article.updated"
+    if revealed:
+        # The reveal's other half: articles linking to them show the link now.
+        published_refresh(article_ids=published_dependents(article_ids=revealed), now=now)
+    if events:
+        _announce(events)
+
+
+def _announce(events: dict[int, str]) -> None:
+    """Send `events` (article id -> event type); an article that became visible also gets
+    its related reading suggested, and refreshes that of recent articles it suits."""
+    # articles.suggestions rebuilds rows through this module.
+    from articles.suggestions import related_suggestions_on_publish
+
+    # What `webhook_payload` reads: not the body, which may be large (a tag merge tells many).
+    articles = (
+        Article.objects.select_related("section")
+        .only("headline", "slug", "status", "published_at", "canonical_url", "section__slug")
+        .in_bulk(list(events))
+    )
+    webhook_events_emit(events=[(events[pk], article) for pk, article in sorted(articles.items())])
+    published = [pk for pk, event in events.items() if event == "article.published"]
+    if published:
+        related_suggestions_on_publish(article_ids=published)
 
 
 def published_rebuild(*, now: datetime | None = None, progress=None) -> int:

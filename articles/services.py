@@ -35,11 +35,11 @@ from articles.models import (
     Photo,
     RelatedLink,
     Section,
+    article_times_check,
 )
 from articles.published import published_batch, published_changed
 from articles.renditions import photo_fill_metadata
 from articles.suggestions import related_suggestions_request
-from articles.webhooks import webhook_event_emit
 from tagging.text import slugify_ascii
 
 logger = logging.getLogger(__name__)
@@ -197,8 +197,10 @@ def article_set_status(
     `ConflictError`. An article in the trash is refused.
 
     After the commit, subscribers hear about it: publish, an edit of a published article and
-    unpublish create webhook deliveries in the same transaction (an outbox). A slug changed
-    after the first publish is kept as an old slug, so its links still work.
+    unpublish create webhook deliveries in the same transaction (an outbox), except while
+    readers cannot see the article (an embargo): `article.published` then waits for the end
+    of the embargo (`articles.published.published_notify`). A slug changed after the first
+    publish is kept as an old slug, so its links still work.
     """
     if status == Status.PUBLISHED and publish_at and publish_at > timezone.now():
         status = Status.SCHEDULED
@@ -206,7 +208,15 @@ def article_set_status(
         stored = (
             Article.objects.select_for_update()
             .only(
-                "status", "slug", "version", "deleted_at", "live_revision", "locked_by", "locked_at"
+                "status",
+                "slug",
+                "version",
+                "deleted_at",
+                "live_revision",
+                "locked_by",
+                "locked_at",
+                "published_at",
+                "embargo_until",
             )
             .get(pk=article.pk)
             if article.pk
@@ -251,6 +261,12 @@ def article_set_status(
             article.live_revision_id = stored.live_revision_id
             article.locked_by_id, article.locked_at = stored.locked_by_id, stored.locked_at
         article.full_clean()
+        article_times_check(
+            published_at=article.published_at,
+            embargo_until=article.embargo_until,
+            stored_published_at=stored.published_at if stored else None,
+            stored_embargo_until=stored.embargo_until if stored else None,
+        )
         article.save()
         moved = current != status or (current, status) in TRANSITIONS
         if stored and moved:
@@ -260,21 +276,15 @@ def article_set_status(
             article_revision_record(article=article, user=user)
         if stored and stored.slug and article.first_published_at and stored.slug != article.slug:
             article_record_old_slug(article=article, old_slug=stored.slug)
-        event = _webhook_event_for(from_status=current, to_status=status)
-        if event:
-            webhook_event_emit(event_type=event, article=article)
-        if status == Status.PUBLISHED:
-            # Related reading for this article, ranked by a worker after the commit.
+        if Status.PUBLISHED in (current, status):
+            # Subscribers hear of a publish, republish or unpublish once the row is rebuilt,
+            # and only what readers may see (`published_notify`): nothing during an embargo.
+            published_changed(article_ids=[article.pk], dependents=True, notify=True)
+        if current == status == Status.PUBLISHED:
+            # A republish: its related reading again, ranked by a worker after the commit.
+            # (A first publish asks for it when the article becomes visible.)
             related_suggestions_request(article=article)
     return article
-
-
-def _webhook_event_for(*, from_status: str, to_status: str) -> str | None:
-    if to_status == Status.PUBLISHED:
-        return "article.updated" if from_status == Status.PUBLISHED else "article.published"
-    if from_status == Status.PUBLISHED:
-        return "article.unpublished"
-    return None
 
 
 def article_record_old_slug(*, article: Article, old_slug: str) -> None:
@@ -318,18 +328,19 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
         Article.objects.filter(pk=article.pk).update(slug=slug, updated_at=timezone.now())
         if stored.slug and article.first_published_at:
             article_record_old_slug(article=article, old_slug=stored.slug)
-            if article.status == Status.PUBLISHED:
-                webhook_event_emit(event_type="article.updated", article=article)
-        published_changed(article_ids=[article.pk], dependents=True)
+        published_changed(
+            article_ids=[article.pk], dependents=True, notify=article.status == Status.PUBLISHED
+        )
     return article
 
 
 def article_notify_updated(*, article: Article) -> None:
     """The content of `article` changed (e.g. an admin content save): rebuild what readers
-    see of it and of the articles pointing to it, and tell subscribers if it is published."""
-    published_changed(article_ids=[article.pk], dependents=True)
-    if article.status == Status.PUBLISHED:
-        webhook_event_emit(event_type="article.updated", article=article)
+    see of it and of the articles pointing to it, and tell subscribers if it is published
+    and readers can see it (`published_notify`)."""
+    published_changed(
+        article_ids=[article.pk], dependents=True, notify=article.status == Status.PUBLISHED
+    )
 
 
 def article_ensure_slug(*, article_id: int) -> str | None:
@@ -780,6 +791,7 @@ def article_create(
         article = Article(created_by=user, status=Status.DRAFT, version=1)
         _apply_fields(article=article, data=data)
         article.full_clean()
+        article_times_check(published_at=article.published_at, embargo_until=article.embargo_until)
         article.save()
         _set_related(
             article=article, bylines=bylines, tags=tags, related_links=related_links, photos=photos
@@ -809,9 +821,15 @@ def article_save(
     with transaction.atomic(), published_batch():
         stored = article_lock(article=article, expected_version=expected_version, user=user)
         article_check_edit(user=user, article=stored)
-        stored_slug = stored.slug
+        stored_slug, stored_embargo_until = stored.slug, stored.embargo_until
         _apply_fields(article=stored, data=data or {})
         stored.full_clean()
+        article_times_check(
+            published_at=stored.published_at,
+            embargo_until=stored.embargo_until,
+            stored_published_at=stored.published_at,
+            stored_embargo_until=stored_embargo_until,
+        )
         if stored.status in (Status.PUBLISHED, Status.SCHEDULED) and not stored.slug:
             raise ValidationError({"slug": _("A published article needs a slug.")})
         stored.save()
@@ -839,7 +857,13 @@ def article_revision_restore(
     data = revision.data
     fields = {name: data["fields"].get(name) for name in RESTORE_FIELDS}
     if fields["embargo_until"]:
-        fields["embargo_until"] = datetime.fromisoformat(fields["embargo_until"])
+        embargo_until = datetime.fromisoformat(fields["embargo_until"])
+        # An embargo that has ended since holds nothing back: the current one stays.
+        if embargo_until <= timezone.now():
+            embargo_until = Article.objects.values_list("embargo_until", flat=True).get(
+                pk=article.pk
+            )
+        fields["embargo_until"] = embargo_until
     if fields["lead_photo"] and not Photo.objects.filter(pk=fields["lead_photo"]).exists():
         fields["lead_photo"] = None
     authors = Author.objects.in_bulk([row["author"] for row in data.get("bylines", [])])

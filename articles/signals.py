@@ -34,21 +34,18 @@ def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) 
 
 
 def tag_merged(sender, target, items: dict, **kwargs) -> None:
-    """Articles whose tags a merge changed: subscribers hear about the live ones.
+    """Articles whose tags a merge changed: rebuilt, and subscribers hear about the ones
+    readers can see (`published_notify`).
 
-    Runs inside the merge's transaction, so the deliveries commit with it. One query for the
-    articles, plus the webhook service's per article.
+    Runs inside the merge's transaction, so the deliveries commit with it.
     """
-    from articles.models import Article, TaggedArticle
+    from articles.models import TaggedArticle
     from articles.published import published_changed
-    from articles.webhooks import webhook_event_emit
 
     article_ids = items.get(TaggedArticle, [])
     if not article_ids:
         return
-    published_changed(article_ids=article_ids)
-    for article in Article.objects.live().filter(pk__in=article_ids).select_related("section"):
-        webhook_event_emit(event_type="article.updated", article=article)
+    published_changed(article_ids=article_ids, notify=True)
 
 
 # --- The published world: shared things that several articles show ------------------------

@@ -10,9 +10,11 @@ article keeps at least half its weight however old it is. Ties (same score) go, 
 PostgreSQL, to the candidate whose text best matches the article's headline (`ts_rank`),
 then to the newer one.
 
-Computed in the background after each publish (`related_suggestions_request`, an outbox job)
-and stored as `RelatedSuggestion` rows, so the API only reads them; it still re-checks that
-each suggested article is live.
+Computed in the background (an outbox job) when an article becomes visible and when it is
+republished, and stored as `RelatedSuggestion` rows, so the API only reads them; it still
+re-checks that each suggested article is live. An article that becomes visible may suit
+articles published before it, so theirs are computed again too, within a bound
+(`related_suggestions_on_publish`).
 """
 
 from __future__ import annotations
@@ -20,15 +22,26 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, transaction
-from django.db.models import Case, Count, F, FloatField, Max, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from articles.jobs import job_claim, job_finish, job_request
+from articles.jobs import job_claim, job_finish, job_request, job_request_many
 from articles.models import (
     SEARCH_CONFIGS,
     Article,
@@ -42,6 +55,13 @@ HALF_LIFE_DAYS = 30
 # Candidates read from the database, best by tag score; recency then reorders them. A
 # candidate outside this pool would need less than half the tag score of the pool's last.
 CANDIDATE_POOL = 500
+
+# When an article becomes visible, the suggestions of the articles it may now suit are
+# computed again: live ones sharing one of its tags, published in the last
+# REFRESH_WINDOW_DAYS, newest first, at most REFRESH_MAX_ARTICLES per article (older ones
+# keep theirs; their candidates are older too).
+REFRESH_WINDOW_DAYS = 30
+REFRESH_MAX_ARTICLES = 50
 
 _HEADLINE_WORD = re.compile(r"[^\W_]+")
 
@@ -163,6 +183,34 @@ def related_suggestions_request(*, article: Article) -> BackgroundJob:
     return job_request(
         kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_id=article.pk, key=uuid.uuid4().hex
     )
+
+
+def related_suggestions_on_publish(
+    *, article_ids: list[int], now: datetime | None = None
+) -> list[int]:
+    """`article_ids` just became visible: ask for their suggestions and for those of the
+    recent articles they may suit (`REFRESH_WINDOW_DAYS`, `REFRESH_MAX_ARTICLES` each), in
+    the background. Coalesced: an article whose job is still pending is not asked twice.
+    Returns the ids asked for. Queries: one per article for its neighbours, plus those of
+    `job_request_many`.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(days=REFRESH_WINDOW_DAYS)
+    wanted = dict.fromkeys(article_ids)  # ordered, without repeats
+    for article_id in article_ids:
+        tags = TaggedArticle.objects.filter(content_object=article_id).values("tag")
+        neighbours = (
+            Article.objects.live(now=now)
+            .filter(published_at__gte=since)
+            .filter(
+                Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
+            )
+            .exclude(pk__in=article_ids)
+            .order_by("-published_at", "-pk")
+            .values_list("pk", flat=True)[:REFRESH_MAX_ARTICLES]
+        )
+        wanted.update(dict.fromkeys(neighbours))
+    return job_request_many(kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_ids=list(wanted))
 
 
 def related_suggestions_run(*, article_id: int, worker: str = "") -> BackgroundJob | None:

@@ -71,28 +71,38 @@ def webhook_event_emit(*, event_type: str, article: Article) -> list[WebhookDeli
 
     Call it inside the transaction that made the change: the rows commit or roll back with
     it, and no message is sent for a change that never happened (RELIABILITY.md H5). One
-    query for the subscriptions, one bulk insert.
+    query for the subscriptions, one bulk insert. Services do not call it for articles:
+    `articles.published.published_notify` decides what subscribers may hear (nothing about
+    an article readers cannot see yet).
     """
-    subscriptions = [
-        subscription
-        for subscription in WebhookSubscription.objects.filter(is_active=True)
-        if not subscription.events or event_type in subscription.events
-    ]
-    if not subscriptions:
+    return webhook_events_emit(events=[(event_type, article)])
+
+
+def webhook_events_emit(*, events: list[tuple[str, Article]]) -> list[WebhookDelivery]:
+    """`webhook_event_emit` for several (event type, article) pairs: one query for the
+    subscriptions and one bulk insert for all of them."""
+    if not events:
         return []
-    event_id = f"evt_{uuid.uuid4().hex}"
-    payload = webhook_payload(event_type=event_type, article=article)
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [
+    subscriptions = list(WebhookSubscription.objects.filter(is_active=True))
+    deliveries = []
+    for event_type, article in events:
+        wanting = [s for s in subscriptions if not s.events or event_type in s.events]
+        if not wanting:
+            continue
+        event_id = f"evt_{uuid.uuid4().hex}"
+        payload = webhook_payload(event_type=event_type, article=article)
+        deliveries += [
             WebhookDelivery(
                 subscription=subscription,
                 event_id=event_id,
                 event_type=event_type,
                 payload=payload,
             )
-            for subscription in subscriptions
+            for subscription in wanting
         ]
-    )
+    if not deliveries:
+        return []
+    deliveries = WebhookDelivery.objects.bulk_create(deliveries)
     ids = [delivery.pk for delivery in deliveries]
     transaction.on_commit(lambda: webhook_deliveries_enqueue(delivery_ids=ids), robust=True)
     return deliveries

@@ -38,6 +38,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler
 
 from newsroom.errors import api_error_response, with_request_id
+from newsroom.links import api_absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +169,12 @@ class ArticleCursorPagination(CursorPagination):
     def get_page_size(self, request) -> int:
         return _page_size_param(request, settings.API_PAGE_SIZE_DEFAULT, settings.API_PAGE_SIZE_MAX)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)
+        # DRF's links start from `request.build_absolute_uri()`, the request's Host.
+        self.base_url = api_absolute_url(request.get_full_path())
+        return page
+
     def decode_cursor(self, request):
         try:
             cursor = super().decode_cursor(request)
@@ -280,7 +287,7 @@ class SearchPagination(BasePagination):
 
 
 def _with_page(request, page: int) -> str:
-    url = urlsplit(request.build_absolute_uri())
+    url = urlsplit(api_absolute_url(request.get_full_path()))
     query = [(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k != "page"]
     return urlunsplit(url._replace(query=urlencode([*query, ("page", str(page))])))
 

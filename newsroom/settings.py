@@ -63,6 +63,10 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 # Absolute base URL of the public site, used for canonical URLs, feeds and webhooks.
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# Absolute base URL where newsroom itself answers (its paths are appended): links it gives to
+# itself, such as the API's `next`/`previous`, preview links and the feeds' own addresses.
+# Never built from the request's Host, which the client chooses (newsroom.checks).
+API_BASE_URL = os.environ.get("API_BASE_URL", SITE_URL).rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 # Where the front end shows an article; used for canonical URLs, feeds, sitemaps, JSON-LD.
 ARTICLE_URL_TEMPLATE = os.environ.get("ARTICLE_URL_TEMPLATE", "{site_url}/{section}/{slug}")
@@ -243,6 +247,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Publishing ---------------------------------------------------------------------------
+
+# How far ahead a publish time or an embargo end may lie (a mistyped year is refused).
+SCHEDULE_HORIZON_DAYS = envint("SCHEDULE_HORIZON_DAYS", 730)
 
 # --- Tags (django-taggit) -----------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from newsroom.checks import check_absolute_urls, check_schedule_horizon
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Variables the tests set themselves; inherited values would make results depend on the shell.
@@ -83,6 +85,55 @@ def test_a_malformed_value_stops_startup_with_its_name(tmp_path, name, value, me
     assert result.returncode == 1
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_api_base_url_defaults_to_site_url(tmp_path):
+    env = production_env(tmp_path)
+    code = "from django.conf import settings; print(settings.API_BASE_URL)"
+
+    result = run(["manage.py", "shell", "--no-imports", "-c", code], env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://news.example.com"
+
+
+def test_a_malformed_api_base_url_stops_the_checks(tmp_path):
+    env = {**production_env(tmp_path), "API_BASE_URL": "api.news.example.com"}
+
+    result = run(["manage.py", "check"], env=env)
+
+    assert result.returncode == 1
+    assert "newsroom.E002" in result.stderr
+    assert "API_BASE_URL must be an absolute http or https URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "check_id"),
+    [
+        ("SITE_URL", "news.example.com", "newsroom.E001"),
+        ("SITE_URL", "ftp://news.example.com", "newsroom.E001"),
+        ("API_BASE_URL", "https://", "newsroom.E002"),
+        ("API_BASE_URL", "https://api.example.com/?x=1", "newsroom.E002"),
+        ("API_BASE_URL", "https://api.example.com/#top", "newsroom.E002"),
+    ],
+)
+def test_absolute_url_checks_refuse_what_is_not_an_absolute_url(settings, name, value, check_id):
+    setattr(settings, name, value)
+    assert [error.id for error in check_absolute_urls(None)] == [check_id]
+
+
+@pytest.mark.parametrize(
+    "value", ["https://api.news.example", "http://localhost:8000", "https://example.com/cms"]
+)
+def test_absolute_url_checks_accept_absolute_urls(settings, value):
+    settings.SITE_URL = settings.API_BASE_URL = value
+    assert check_absolute_urls(None) == []
+
+
+@pytest.mark.parametrize(("days", "ids"), [(730, []), (1, []), (0, ["newsroom.E003"])])
+def test_schedule_horizon_check(settings, days, ids):
+    settings.SCHEDULE_HORIZON_DAYS = days
+    assert [error.id for error in check_schedule_horizon(None)] == ids
 
 
 def settings_env_names() -> set[str]:

@@ -12,13 +12,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from articles.api.serializers import _absolute_media_url
 from articles.blocks import validate_body_embeds
-from articles.models import Article, Author, Language, Photo, Section
+from articles.models import (
+    Article,
+    Author,
+    Language,
+    Photo,
+    Section,
+    validate_embargo_until,
+    validate_schedule_horizon,
+)
 
 MAX_BYLINES = 20
 MAX_TAGS = 30
@@ -37,6 +46,25 @@ READ_ONLY_HINTS = {
 # is refused with 403 `permission_denied` naming it, before anything else is checked
 # (RELIABILITY.md B2). For editors they are plain read-only keys (400 `unknown_field`).
 EDITOR_ONLY_KEYS = ("status", "published_at", "first_published_at", "visibility")
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date and time with an explicit UTC offset (`Z`, `+07:00`): a time without
+    one, or a bare date, is refused rather than read in the server's time zone."""
+
+    default_error_messages = {
+        "offset_required": (
+            "Give a date and time with a UTC offset, e.g. 2027-05-01T09:00:00+07:00 or "
+            "2027-05-01T02:00:00Z."
+        ),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("offset_required")
+        return super().to_internal_value(value)
 
 
 class StrictFieldsMixin:
@@ -163,6 +191,12 @@ class ArticleWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         max_length=MAX_PHOTOS,
         help_text="Inline photos; replaces all of them.",
     )
+    embargo_until = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="No public surface shows the article before this time; with a UTC offset, "
+        "in the future, at most SCHEDULE_HORIZON_DAYS ahead.",
+    )
 
     class Meta:
         model = Article
@@ -175,6 +209,12 @@ class ArticleWriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     def validate_body(self, body: str) -> str:
         validate_body_embeds(body)  # 422 `unsupported_embed_url` (see the views)
         return body
+
+    def validate_embargo_until(self, value):
+        if value is not None:
+            stored = self.instance.embargo_until if self.instance else None
+            validate_embargo_until(value, stored=stored)  # the services' rule, named here
+        return value
 
     def validate_bylines(self, slugs: list[str]) -> list[Author]:
         if len(set(slugs)) != len(slugs):
@@ -292,13 +332,17 @@ def article_etag(article: Article) -> str:
 
 
 class ScheduleSerializer(StrictFieldsMixin, serializers.Serializer):
-    publish_at = serializers.DateTimeField(help_text="When the article goes live; in the future.")
+    publish_at = AwareDateTimeField(
+        help_text="When the article goes live: with a UTC offset, in the future, at most "
+        "SCHEDULE_HORIZON_DAYS ahead."
+    )
 
     def validate_publish_at(self, value):
         if value <= timezone.now():
             raise serializers.ValidationError(
                 "A scheduled article needs a publish time in the future.", code="schedule_in_past"
             )
+        validate_schedule_horizon(value)
         return value
 
 

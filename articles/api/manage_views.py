@@ -76,6 +76,7 @@ from newsroom.api import (
     StrictQueryParamsMixin,
     first_error,
 )
+from newsroom.links import api_absolute_url
 
 # HTTP status of each photo refusal of `inspect_photo_file`; other codes are 400.
 PHOTO_ERROR_STATUS = {
@@ -591,7 +592,7 @@ class ArticlePreviewLinkView(ArticleObjectMixin, ManageAPIView):
                 )]}
             )  # fmt: skip
         token = article_preview_token(article=article, revision=revision, user=request.user)
-        url = request.build_absolute_uri(reverse("api:article-preview", kwargs={"token": token}))
+        url = api_absolute_url(reverse("api:article-preview", kwargs={"token": token}))
         return Response(
             PreviewLinkSerializer(
                 {"url": url, "revision": revision.number,

@@ -46,6 +46,7 @@ from articles.models import (
     PublishedArticleTag,
     Section,
 )
+from articles.published import published_tag_merged_slug, published_tags
 from newsroom.api import (
     ArticleCursorPagination,
     InvalidParameter,
@@ -54,7 +55,7 @@ from newsroom.api import (
     first_error,
 )
 from newsroom.not_modified import keep_not_modified
-from tagging.models import TagAlias, TopicTag
+from tagging.models import TopicTag
 
 ARTICLE_FILTER_PARAMS = frozenset(ArticleFilter.base_filters)
 LIST_PARAMS = frozenset({"cursor", "page_size"}) | ARTICLE_FILTER_PARAMS
@@ -335,23 +336,13 @@ def _tags_with_live_counts(*, since=None):
     )
 
 
-def _tags_with_live_articles():
-    visible = PublishedArticle.objects.visible().values("article_id")
-    return TopicTag.objects.filter(
-        Exists(PublishedArticleTag.objects.filter(tag=OuterRef("pk"), article__in=visible))
-    )
+def redirect_merged_tag(slug: str, route: str):
+    """A 301 to `route` of the tag that `slug` was merged into (or renamed to), if that tag
+    is listed; the feeds redirect the same way.
 
-
-def _redirect_merged_tag(slug: str, route: str):
-    """A 301 to the tag that `slug` was merged into (or renamed to), if that tag is listed.
-
-    One query; raises `Http404` when the slug never was a tag's.
+    One query; raises `Http404` when the slug never was a listed tag's.
     """
-    current_slug = (
-        TagAlias.objects.filter(slug=slug, tag__in=_tags_with_live_articles().values("pk"))
-        .values_list("tag__slug", flat=True)
-        .first()
-    )
+    current_slug = published_tag_merged_slug(slug=slug)
     if current_slug is None:
         raise Http404
     return HttpResponsePermanentRedirect(reverse(route, kwargs={"slug": current_slug}))
@@ -416,7 +407,7 @@ class TagDetailView(PublicAPIView, generics.RetrieveAPIView):
         try:
             return super().retrieve(request, *args, **kwargs)
         except Http404:
-            return _redirect_merged_tag(kwargs["slug"], "api:tag-detail")
+            return redirect_merged_tag(kwargs["slug"], "api:tag-detail")
 
 
 @extend_schema(tags=["tags"], summary="Published articles with a tag")
@@ -427,7 +418,7 @@ class TagArticleListView(ArticleListBase):
     allowed_query_params = LIST_PARAMS - {"tag", "tag_match"}
 
     def filter_queryset(self, queryset):
-        tag = get_object_or_404(_tags_with_live_articles(), slug=self.kwargs["slug"])
+        tag = get_object_or_404(published_tags(), slug=self.kwargs["slug"])
         articles = super().filter_queryset(queryset)
         every_visible = self.lists_all_visible and articles is queryset  # no filter
         return PublishedArticleTag.objects.rows_of(
@@ -438,7 +429,7 @@ class TagArticleListView(ArticleListBase):
         try:
             return super().list(request, *args, **kwargs)
         except Http404:
-            response = _redirect_merged_tag(kwargs["slug"], "api:tag-articles")
+            response = redirect_merged_tag(kwargs["slug"], "api:tag-articles")
             if request.META.get("QUERY_STRING"):
                 response["Location"] += "?" + request.META["QUERY_STRING"]
             return response

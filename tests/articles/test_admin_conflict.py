@@ -160,7 +160,8 @@ def test_ping_refuses_get_strangers_and_unknown_articles(editor, outsider):
 # --- Preview link on the change page -----------------------------------------------------
 
 
-def test_preview_link_is_shown_to_editors_only(editor, writer):
+def test_preview_link_is_shown_to_editors_only(editor, writer, settings):
+    settings.API_BASE_URL = "https://cms.example.org"
     article = ArticleFactory(created_by=writer)
     from articles.services import article_save
 
@@ -168,9 +169,10 @@ def test_preview_link_is_shown_to_editors_only(editor, writer):
     url = admin_url(Article, "change", article.pk)
     response = _client(editor).get(url)
     preview_url = response.context["preview_url"]
-    assert preview_url.startswith("http://testserver/api/v1/preview/")
+    assert preview_url.startswith("https://cms.example.org/api/v1/preview/")
     assert "Preview link" in response.content.decode()
-    assert Client().get(preview_url).json()["dek"] == "Baru"
+    path = preview_url.removeprefix(settings.API_BASE_URL)
+    assert Client().get(path).json()["dek"] == "Baru"
 
     response = _client(writer).get(url)
     assert "preview_url" not in response.context

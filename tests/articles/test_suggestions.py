@@ -162,9 +162,12 @@ def test_publishing_queues_the_suggestions_job_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         article_publish(article=article, user=editor)
 
-    assert sent == [article.pk]
-    job = BackgroundJob.objects.get(kind=BackgroundJob.Kind.RELATED_SUGGESTIONS)
-    assert (job.object_id, job.status) == (article.pk, BackgroundJob.Status.PENDING)
+    # Its own, and those of the recent article it may suit (see the refresh tests below).
+    assert sent == [article.pk, other.pk]
+    job = BackgroundJob.objects.get(
+        kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_id=article.pk
+    )
+    assert job.status == BackgroundJob.Status.PENDING
 
     # The worker's side, called synchronously.
     assert tasks.related_suggestions_run_task(article.pk) == BackgroundJob.Status.DONE
@@ -181,6 +184,82 @@ def test_unpublishing_queues_no_suggestions_job(editor, sent, django_capture_on_
         article_unpublish(article=article, user=editor)
 
     assert sent == []
+
+
+# --- Refreshed when newer articles are published ------------------------------------------
+
+
+def _run_jobs() -> None:
+    """The worker's side: every pending suggestions job, called synchronously."""
+    for job in BackgroundJob.objects.filter(status=BackgroundJob.Status.PENDING):
+        tasks.related_suggestions_run_task(job.object_id)
+
+
+def test_a_new_article_is_suggested_on_the_recent_articles_it_suits(
+    editor, sent, django_capture_on_commit_callbacks
+):
+    tag = TopicTagFactory()
+    first = _published(tags=[tag], days_ago=2)
+    related_suggestions_refresh(article_id=first.pk)
+    assert first.related_suggestions.count() == 0  # nothing to suggest yet
+    newer = ArticleFactory(tags=[tag])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=newer, user=editor)
+    _run_jobs()
+
+    assert list(first.related_suggestions.values_list("target", flat=True)) == [newer.pk]
+    assert list(newer.related_suggestions.values_list("target", flat=True)) == [first.pk]
+
+
+def test_the_refresh_is_bounded_to_recent_articles_sharing_a_tag(
+    editor, sent, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr("articles.suggestions.REFRESH_MAX_ARTICLES", 2)
+    tag, other_tag = TopicTagFactory(), TopicTagFactory()
+    newest, newer, third = (_published(tags=[tag], days_ago=d) for d in (1, 2, 3))
+    too_old = _published(tags=[tag], days_ago=31)
+    unrelated = _published(tags=[other_tag])
+    draft = ArticleFactory(tags=[tag])
+    article = ArticleFactory(tags=[tag])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=article, user=editor)
+
+    assert sent == [article.pk, newest.pk, newer.pk]
+    assert not BackgroundJob.objects.filter(
+        object_id__in=[third.pk, too_old.pk, unrelated.pk, draft.pk]
+    ).exists()
+
+
+def test_a_pending_refresh_is_not_asked_for_twice(editor, sent, django_capture_on_commit_callbacks):
+    tag = TopicTagFactory()
+    first = _published(tags=[tag], days_ago=1)
+    one, two = ArticleFactory(tags=[tag]), ArticleFactory(tags=[tag])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=one, user=editor)
+        article_publish(article=two, user=editor)
+
+    # `first` once: its job was still pending when `two` was published (it sees both).
+    assert sorted(sent) == sorted([one.pk, first.pk, two.pk])
+    _run_jobs()
+    assert set(first.related_suggestions.values_list("target", flat=True)) == {one.pk, two.pk}
+
+
+def test_a_finished_refresh_is_asked_for_again(editor, sent, django_capture_on_commit_callbacks):
+    tag = TopicTagFactory()
+    first = _published(tags=[tag], days_ago=1)
+    one, two = ArticleFactory(tags=[tag]), ArticleFactory(tags=[tag])
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=one, user=editor)
+    _run_jobs()
+    sent.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=two, user=editor)
+
+    assert sorted(sent) == sorted([two.pk, first.pk, one.pk])
 
 
 # --- API -----------------------------------------------------------------------------------
@@ -267,6 +346,40 @@ def test_change_form_offers_tags_from_the_text_and_stored_related_reading(editor
     assert f'data-prefix="related_links" data-field="target_article" data-id="{target.pk}"' in html
     assert "Tidak tampil" not in html
     assert "tagging/admin/inline_suggestions.js" in html
+
+
+@pytest.mark.usefixtures("_plain_http")
+@pytest.mark.parametrize(
+    ("state", "text"),
+    [
+        ("draft", "None yet: they are computed when the article is published."),
+        ("embargoed", "None yet: they are computed when the embargo ends."),
+        ("computing", "Being computed; reload the page in a moment."),
+        ("alone", "None: no other published article shares a tag with this one. Articles "
+                  "sharing one that are published within 30 days of it are added when they are "
+                  "published."),
+        ("picked", "None left: the others are in the related reading or no longer published."),
+    ],
+)  # fmt: skip
+def test_change_form_says_why_there_are_no_suggestions(editor_client, state, text):
+    if state == "draft":
+        article = ArticleFactory()
+    else:
+        article = _published(
+            embargo_until=timezone.now() + timedelta(hours=1) if state == "embargoed" else None
+        )
+    if state == "picked":
+        target = _published()
+        RelatedSuggestion.objects.create(article=article, target=target, score=1, position=1)
+        RelatedLink.objects.create(article=article, target_article=target)
+    if state == "computing":
+        BackgroundJob.objects.create(
+            kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_id=article.pk, key="k"
+        )
+
+    response = editor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assert text in response.content.decode()
 
 
 # --- Benchmark-style check: 1,000 articles and 200 tags ------------------------------------

@@ -67,14 +67,15 @@ def test_a8_role_is_checked_before_the_article_is_looked_up(writer):
     assert error_of(response, 403)["code"] == "permission_denied"
 
 
-def test_a8_an_editor_gets_a_link_to_the_latest_revision(editor, draft):
+def test_a8_an_editor_gets_a_link_to_the_latest_revision(editor, draft, settings):
+    settings.API_BASE_URL = "https://cms.example.org"
     with assert_db_unchanged():
         response = token_client(editor).post(article_url(draft, "preview"), {}, format="json")
     assert response.status_code == 200, response.json()
     link = response.json()
     assert link["revision"] == 1
-    assert link["url"].startswith("http://testserver/api/v1/preview/")
-    preview = Client().get(link["url"])
+    assert link["url"].startswith("https://cms.example.org/api/v1/preview/")
+    preview = Client().get(link["url"].removeprefix(settings.API_BASE_URL))
     assert preview.status_code == 200
     assert preview.json()["headline"] == "Draf rahasia zqxpreview"
 
@@ -328,7 +329,7 @@ def _failing_publish(editor, **headers):
     with (
         assert_db_unchanged(),
         mock.patch(
-            "articles.services.webhook_event_emit", side_effect=OperationalError("server closed")
+            "articles.published.webhook_events_emit", side_effect=OperationalError("server closed")
         ),
     ):
         return token_client(editor).post(
@@ -366,7 +367,7 @@ def test_h4_a_failed_publish_leaves_the_article_off_the_public_api_and_enqueues_
     with (
         assert_db_unchanged(),
         mock.patch(
-            "articles.services.webhook_event_emit", side_effect=OperationalError("server closed")
+            "articles.published.webhook_events_emit", side_effect=OperationalError("server closed")
         ),
     ):
         response = token_client(editor).post(article_url(article, "publish"), {}, format="json")

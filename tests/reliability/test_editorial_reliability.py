@@ -215,7 +215,7 @@ def test_h4_a_failure_midway_through_publish_changes_nothing(
     with (
         assert_db_unchanged(),
         django_capture_on_commit_callbacks() as callbacks,
-        mock.patch("articles.services.webhook_event_emit", side_effect=DatabaseError("boom")),
+        mock.patch("articles.published.webhook_events_emit", side_effect=DatabaseError("boom")),
         pytest.raises(DatabaseError),
     ):
         article_publish(article=Article.objects.get(pk=article.pk), user=editor)
@@ -229,7 +229,7 @@ def test_h4_database_down_during_publish_is_503_json(editor):
     with (
         assert_db_unchanged(),
         mock.patch(
-            "articles.services.webhook_event_emit",
+            "articles.published.webhook_events_emit",
             side_effect=OperationalError("server closed"),
         ),
     ):

@@ -9,6 +9,7 @@ import yaml
 from django.utils import timezone
 from openapi_spec_validator import validate
 
+from tagging.services import tag_merge
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicTagFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,31 @@ def test_schema_documents_the_error_envelope_on_every_operation(client):
     for operations in schema["paths"].values():
         for operation in operations.values():
             assert {"400", "404", "429"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_a_merged_tags_old_feed_redirects_to_the_feed_of_the_tag_it_became(client, kind):
+    source = TopicTagFactory(name="Russia", slug="russia")
+    target = TopicTagFactory(name="Rusia", slug="rusia")
+    article = ArticleFactory(published=True, tags=[source])
+    tag_merge(source=source, target=target)
+
+    response = client.get(f"/feeds/tags/russia/{kind}/")
+
+    assert response.status_code == 301
+    assert response["Location"] == f"/feeds/tags/rusia/{kind}/"
+    feed = feedparser.parse(client.get(response["Location"]).content)
+    assert [entry.title for entry in feed.entries] == [article.headline]
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_feed_of_a_tag_without_visible_articles_is_404(client, kind):
+    draft_only = TopicTagFactory(name="Rahasia", slug="rahasia")
+    ArticleFactory(tags=[draft_only])
+    merged = TopicTagFactory(name="Russia", slug="russia")
+    ArticleFactory(tags=[merged])  # a draft only: the tag it became is not public
+    tag_merge(source=merged, target=TopicTagFactory(name="Rusia", slug="rusia"))
+
+    assert client.get(f"/feeds/tags/rahasia/{kind}/").status_code == 404
+    assert client.get(f"/feeds/tags/russia/{kind}/").status_code == 404
+    assert client.get(f"/feeds/tags/never-existed/{kind}/").status_code == 404

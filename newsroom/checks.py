@@ -1,0 +1,49 @@
+"""System checks of settings that must be right; `manage.py check` (and every start) runs them.
+
+Registered by `articles.apps.ArticlesConfig.ready`; newsroom/ has no app of its own.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+def _absolute_url_errors(name: str, check_id: str) -> list[Error]:
+    value = getattr(settings, name)
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.hostname and not (parts.query or parts.fragment):
+        return []
+    return [
+        Error(
+            f"{name} must be an absolute http or https URL without query or fragment, "
+            f"not {value!r}.",
+            hint="For example https://news.example.com",
+            id=check_id,
+        )
+    ]
+
+
+@register()
+def check_absolute_urls(app_configs, **kwargs) -> list[Error]:
+    """newsroom.E001 SITE_URL, newsroom.E002 API_BASE_URL: every absolute URL newsroom
+    builds starts with one of them."""
+    return _absolute_url_errors("SITE_URL", "newsroom.E001") + _absolute_url_errors(
+        "API_BASE_URL", "newsroom.E002"
+    )
+
+
+@register()
+def check_schedule_horizon(app_configs, **kwargs) -> list[Error]:
+    """newsroom.E003: SCHEDULE_HORIZON_DAYS lets something be scheduled."""
+    if settings.SCHEDULE_HORIZON_DAYS >= 1:
+        return []
+    return [
+        Error(
+            f"SCHEDULE_HORIZON_DAYS must be at least 1, not {settings.SCHEDULE_HORIZON_DAYS}.",
+            hint="The default is 730 (two years).",
+            id="newsroom.E003",
+        )
+    ]
