@@ -70,6 +70,7 @@ from articles.services import (
     user_can_edit_article,
     user_can_publish,
 )
+from newsroom.admin import ConcurrentSaveAdminMixin
 
 Status = Article.Status
 
@@ -209,7 +210,7 @@ class TrashFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(ConcurrentSaveAdminMixin, ArticleSuggestionsAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     form = ArticleAdminForm
     list_display = (
@@ -771,7 +772,7 @@ class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = (
         "thumbnail",
@@ -830,7 +831,7 @@ class PhotoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ("name", "thumbnail", "slug", "user")
     list_select_related = ("user",)
@@ -857,7 +858,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "desk", "position")
     list_editable = ("position",)
     list_filter = ("desk",)
@@ -867,7 +868,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Desk)
-class DeskAdmin(admin.ModelAdmin):
+class DeskAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     """Desks scope what their members see (`ArticleQuerySet.visible_to`); superusers only."""
 
     list_display = ("name", "slug", "section_names")
