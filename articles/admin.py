@@ -73,6 +73,7 @@ from articles.services import (
     user_can_publish,
     user_can_see_revisions,
 )
+from newsroom.admin import ConcurrentSaveAdminMixin
 from newsroom.links import api_absolute_url
 
 Status = Article.Status
@@ -227,7 +228,7 @@ class TrashFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleSuggestionsAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(ConcurrentSaveAdminMixin, ArticleSuggestionsAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     form = ArticleAdminForm
     list_display = (
@@ -842,7 +843,7 @@ def photo_usage(*, photo: Photo, articles, limit: int = PHOTO_USAGE_LIMIT) -> di
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/articles/photo/change_form.html"
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = (
@@ -911,7 +912,7 @@ class PhotoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ("name", "thumbnail", "slug", "user")
     list_select_related = ("user",)
@@ -938,7 +939,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "desk", "position")
     list_editable = ("position",)
     list_filter = ("desk",)
@@ -948,7 +949,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Desk)
-class DeskAdmin(admin.ModelAdmin):
+class DeskAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     """Desks scope what their members see (`ArticleQuerySet.visible_to`); superusers only."""
 
     list_display = ("name", "slug", "section_names")

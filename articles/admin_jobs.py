@@ -27,6 +27,7 @@ from articles.models import (
 )
 from articles.renditions import photo_fill_metadata
 from articles.webhooks import webhook_delivery_retry, webhook_secret_rotate
+from newsroom.admin import ConcurrentSaveAdminMixin
 
 STATUS_COLOURS = {
     "pending": "#6c757d",
@@ -190,7 +191,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):
+class WebhookSubscriptionAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     form = WebhookSubscriptionForm
     list_display = ("name", "url", "event_list", "is_active", "disabled_reason", "created_at")
     list_filter = ("is_active",)
@@ -290,7 +291,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleSlugHistory)
-class ArticleSlugHistoryAdmin(admin.ModelAdmin):
+class ArticleSlugHistoryAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     list_display = ("slug", "article", "created_at")
     list_select_related = ("article",)
     search_fields = ("slug", "article__headline")

@@ -17,6 +17,7 @@ from articles.models import Article, RelatedLink, article_times_check
 from articles.services import (
     CORRECTION_MAX_LENGTH,
     ConflictError,
+    article_check_slug_available,
     article_check_transition,
     article_lock,
     user_can_publish,
@@ -129,6 +130,14 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        slug = cleaned.get("slug")
+        if slug and slug != self.instance.slug:
+            # `article_change_slug`'s rule: another article's slug, current or old (whose
+            # redirect must keep working), is taken.
+            try:
+                article_check_slug_available(slug=slug, article=self.instance)
+            except ValidationError as exc:
+                self.add_error(None, exc)
         if (
             self.instance.pk
             and "loaded_version" in self.fields
@@ -171,7 +180,7 @@ class ArticleAdminForm(forms.ModelForm):
             # An edit of a live article: nothing fills these in, so they must stay set.
             if publish_at is None:
                 self.add_error(time_field, _("A published article needs a publish time."))
-            if "slug" in self.fields and not cleaned.get("slug"):
+            if "slug" in self.fields and not cleaned.get("slug") and "slug" not in self.errors:
                 self.add_error("slug", _("A published article needs a slug."))
         return cleaned
 

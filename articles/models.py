@@ -1343,6 +1343,15 @@ class WebhookSubscription(models.Model):
         verbose_name = _("webhook subscription")
         verbose_name_plural = _("webhook subscriptions")
         ordering = ["name", "id"]
+        constraints = [
+            # One active subscription per receiver: a second would get every event twice.
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=Q(is_active=True),
+                name="articles_webhooksubscription_active_url_once",
+                violation_error_message=_("An active subscription to this URL exists already."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

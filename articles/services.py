@@ -50,6 +50,8 @@ PUBLISH_PERMISSION = "articles.publish_article"
 CHANGE_PERMISSION = "articles.change_article"
 UNLOCK_PERMISSION = "articles.unlock_article"
 SLUG_MAX_LENGTH = 80
+# A sanity bound on the candidates one headline's slug may try ("x", "x-2", … "x-1000").
+SLUG_CLAIM_LIMIT = 1000
 
 # (from, to) -> whether the move needs the publish permission. Moves not listed are refused.
 TRANSITIONS: dict[tuple[str, str], bool] = {
@@ -158,22 +160,112 @@ def article_check_transition(
         raise PermissionDenied(_("Only editors can publish, schedule or unpublish articles."))
 
 
-def article_generate_slug(*, headline: str, exclude_pk: int | None = None) -> str:
-    """A unique ASCII slug for `headline`, at most `SLUG_MAX_LENGTH` characters.
-
-    Costs one query per candidate; a clash adds "-2", "-3", … . A slug another article was
-    once published under counts as taken, so its redirect keeps working.
-    """
+def _article_slug_candidates(headline: str):
+    """Slugs for `headline` in the order they are tried, each at most `SLUG_MAX_LENGTH`
+    characters: "banjir-bandung", then "banjir-bandung-2", "-3", … ."""
     base = slugify_ascii(headline, max_length=SLUG_MAX_LENGTH) or "artikel"
-    others = Article.objects.exclude(pk=exclude_pk) if exclude_pk else Article.objects.all()
-    candidate, number = base, 1
-    while others.filter(Q(slug=candidate) | Q(old_slugs__slug=candidate)).exists():
+    yield base
+    number = 1
+    while True:
         number += 1
         suffix = f"-{number}"
         # Shortened at a word boundary so the number fits: "...-kata-2", never "...-kat-2".
         shorter = slugify_ascii(headline, max_length=SLUG_MAX_LENGTH - len(suffix))
-        candidate = (shorter or base) + suffix
-    return candidate
+        yield (shorter or base) + suffix
+
+
+def _article_slug_used(*, slug: str, exclude_pk: int | None) -> bool:
+    """Whether another article has `slug`, now or as an old slug (its redirect). One query."""
+    others = Article.objects.exclude(pk=exclude_pk) if exclude_pk else Article.objects.all()
+    return others.filter(Q(slug=slug) | Q(old_slugs__slug=slug)).exists()
+
+
+def article_generate_slug(*, headline: str, exclude_pk: int | None = None) -> str:
+    """The first slug for `headline` that no other article uses, now or before; nothing is
+    written, so another transaction may take it meanwhile: to give an article a slug, use
+    `article_claim_slug`.
+
+    Costs one query per candidate; a clash adds "-2", "-3", … . A slug another article was
+    once published under counts as taken, so its redirect keeps working.
+    """
+    for candidate in _article_slug_candidates(headline):
+        if not _article_slug_used(slug=candidate, exclude_pk=exclude_pk):
+            return candidate
+    raise AssertionError("unreachable: the candidates never end")
+
+
+class SlugExhaustedError(ValidationError):
+    """No free slug among the first `SLUG_CLAIM_LIMIT` candidates of a headline."""
+
+    def __init__(self):
+        super().__init__(
+            {
+                "slug": ValidationError(
+                    _("No free address was found for this headline after %(limit)d tries; "
+                      "type a slug.") % {"limit": SLUG_CLAIM_LIMIT},
+                    code="slug_exhausted",
+                )
+            }
+        )  # fmt: skip
+
+
+def article_claim_slug(*, article: Article) -> str:
+    """Give the saved `article` a slug made from its headline, unless it has one; returns
+    the slug it ends up with.
+
+    The one way a generated slug is set (publish, schedule, the slug job). Each candidate
+    that looks free ("x", "x-2", …) is written by a conditional UPDATE inside a savepoint.
+    If another transaction wrote the same candidate first, PostgreSQL's unique index makes
+    this UPDATE wait until that transaction ends and then refuses it (IntegrityError): the
+    next candidate is tried. So articles sharing a headline published at once each get their
+    own slug. A slug given to the article meanwhile (a publish beating the slug job) is kept.
+    One query per candidate, three more (savepoint, UPDATE, release) for each one written;
+    after `SLUG_CLAIM_LIMIT` candidates, `SlugExhaustedError`.
+    """
+    for tries, candidate in enumerate(_article_slug_candidates(article.headline), start=1):
+        if tries > SLUG_CLAIM_LIMIT:
+            raise SlugExhaustedError()
+        if _article_slug_used(slug=candidate, exclude_pk=article.pk):
+            continue
+        try:
+            with transaction.atomic():
+                claimed = Article.objects.filter(pk=article.pk, slug__isnull=True).update(
+                    slug=candidate
+                )
+        except IntegrityError:
+            continue
+        if not claimed:
+            return Article.objects.only("slug").get(pk=article.pk).slug
+        return candidate
+    raise AssertionError("unreachable: the candidates never end")
+
+
+def article_check_slug_available(*, slug: str, article: Article) -> None:
+    """Raise `ValidationError` (`slug_taken`) if another article uses `slug`, now or as an
+    old slug whose redirect must keep working. For slugs people type; one query."""
+    if _article_slug_used(slug=slug, exclude_pk=article.pk):
+        raise ValidationError(
+            {
+                "slug": ValidationError(
+                    _("Another article uses this address, now or before."), code="slug_taken"
+                )
+            }
+        )
+
+
+def article_save_typed_slug(*, article: Article, **save_kwargs) -> None:
+    """`article.save()` for a save that may carry a typed slug, inside a savepoint.
+
+    A slug another transaction took between the caller's check and this write is refused
+    like one taken before (`slug_taken`); any other IntegrityError is raised as it is.
+    """
+    try:
+        with transaction.atomic():
+            article.save(**save_kwargs)
+    except IntegrityError:
+        if article.slug:
+            article_check_slug_available(slug=article.slug, article=article)
+        raise
 
 
 def article_set_status(
@@ -189,8 +281,9 @@ def article_set_status(
     """Move `article` to `status` on behalf of `user`, saving it.
 
     Publishing with a `publish_at` in the future schedules instead. A publish or schedule
-    without a slug generates one from the headline. Raises `PermissionDenied` or
-    `ValidationError` (see `article_check_transition`); nothing is saved then.
+    without a slug claims one made from the headline (`article_claim_slug`; the article must
+    be saved). Raises `PermissionDenied` or `ValidationError` (see
+    `article_check_transition`); nothing is saved then.
     `system=True` is only for the scheduler (`articles_publish_due`), with `user=None`.
     A real move is recorded in the audit log (`ArticleTransition`, with `note`) and stores a
     revision (the version goes up); with `expected_version` a stale version raises
@@ -237,7 +330,9 @@ def article_set_status(
         )
         now = timezone.now()
         if status in (Status.PUBLISHED, Status.SCHEDULED) and not article.slug:
-            article.slug = article_generate_slug(headline=article.headline, exclude_pk=article.pk)
+            if not article.pk:
+                raise ValueError("Save the article before publishing it: its slug is claimed.")
+            article.slug = article_claim_slug(article=article)
         if status == Status.SCHEDULED:
             if publish_at is None or publish_at <= now:
                 raise ValidationError(
@@ -301,7 +396,8 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
     """Give `article` a new slug; after the first publish the old one keeps working.
 
     Raises `PermissionDenied` for a user who may not publish (a live URL changes) and
-    `ValidationError` for a malformed slug or one used by another article, now or before.
+    `ValidationError` for a malformed slug or one used by another article, now or before
+    (`slug_taken`, also when another transaction takes it at the same moment).
     """
     if article.first_published_at and not user_can_publish(user):
         raise PermissionDenied(_("Only editors can change the address of a published article."))
@@ -317,15 +413,16 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
         stored = Article.objects.select_for_update().only("slug").get(pk=article.pk)
         if stored.slug == slug:
             return article
-        in_use = Article.objects.filter(slug=slug).exclude(pk=article.pk).exists()
-        redirected = ArticleSlugHistory.objects.filter(slug=slug).exclude(article=article)
-        if in_use or redirected.exists():
-            raise ValidationError(
-                {"slug": _("Another article uses this address, now or before.")},
-                code="slug_taken",
-            )
+        article_check_slug_available(slug=slug, article=article)
         article.slug = slug
-        Article.objects.filter(pk=article.pk).update(slug=slug, updated_at=timezone.now())
+        try:
+            with transaction.atomic():
+                Article.objects.filter(pk=article.pk).update(slug=slug, updated_at=timezone.now())
+        except IntegrityError:
+            # Another transaction wrote the same slug after the check (and has committed).
+            article.slug = stored.slug
+            article_check_slug_available(slug=slug, article=article)
+            raise
         if stored.slug and article.first_published_at:
             article_record_old_slug(article=article, old_slug=stored.slug)
         published_changed(
@@ -346,24 +443,15 @@ def article_notify_updated(*, article: Article) -> None:
 def article_ensure_slug(*, article_id: int) -> str | None:
     """Give an article without a slug one from its headline; the slug job's domain function.
 
-    Idempotent: an article that has a slug (or is gone) is left alone. The conditional
-    UPDATE means a publish that generated a slug meanwhile wins. Returns the slug.
+    Idempotent: an article that has a slug (or is gone) is left alone; a publish that
+    claimed a slug meanwhile wins (`article_claim_slug`). Returns the slug.
     """
     article = Article.objects.filter(pk=article_id).only("headline", "slug").first()
     if article is None:
         return None
     if article.slug:
         return article.slug
-    for _attempt in range(3):
-        slug = article_generate_slug(headline=article.headline, exclude_pk=article.pk)
-        try:
-            with transaction.atomic():
-                Article.objects.filter(pk=article.pk, slug__isnull=True).update(slug=slug)
-        except IntegrityError:
-            # Another article took the same slug between the check and the update.
-            continue
-        return Article.objects.only("slug").get(pk=article.pk).slug
-    return None
+    return article_claim_slug(article=article)
 
 
 def articles_publish_due(*, now: datetime | None = None, limit: int = 100) -> list[int]:
@@ -790,9 +878,11 @@ def article_create(
     with transaction.atomic():
         article = Article(created_by=user, status=Status.DRAFT, version=1)
         _apply_fields(article=article, data=data)
+        if article.slug:
+            article_check_slug_available(slug=article.slug, article=article)
         article.full_clean()
         article_times_check(published_at=article.published_at, embargo_until=article.embargo_until)
-        article.save()
+        article_save_typed_slug(article=article)
         _set_related(
             article=article, bylines=bylines, tags=tags, related_links=related_links, photos=photos
         )
@@ -823,6 +913,8 @@ def article_save(
         article_check_edit(user=user, article=stored)
         stored_slug, stored_embargo_until = stored.slug, stored.embargo_until
         _apply_fields(article=stored, data=data or {})
+        if stored.slug and stored.slug != stored_slug:
+            article_check_slug_available(slug=stored.slug, article=stored)
         stored.full_clean()
         article_times_check(
             published_at=stored.published_at,
@@ -832,7 +924,7 @@ def article_save(
         )
         if stored.status in (Status.PUBLISHED, Status.SCHEDULED) and not stored.slug:
             raise ValidationError({"slug": _("A published article needs a slug.")})
-        stored.save()
+        article_save_typed_slug(article=stored)
         _set_related(
             article=stored, bylines=bylines, tags=tags, related_links=related_links, photos=photos
         )

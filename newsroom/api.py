@@ -12,6 +12,7 @@ Clients branch on `code`; `message` is for people; `field` names the input at fa
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError, connection
 from django.http import Http404
 from django.views import defaults
 from redis.exceptions import RedisError
@@ -37,6 +38,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler
 
+from newsroom.conflicts import WRITE_ATTEMPTS, is_transient_conflict
 from newsroom.errors import api_error_response, with_request_id
 from newsroom.links import api_absolute_url
 
@@ -84,12 +86,88 @@ class ServiceUnavailable(exceptions.APIException):
     retry_after_seconds = 5
 
 
-def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+class WriteConflict(exceptions.APIException):
+    """409: PostgreSQL rolled the request's transaction back to break a deadlock or a
+    serialization conflict with a concurrent one, on every attempt: nothing was written."""
+
+    status_code = 409
+    default_code = "write_conflict"
+    default_detail = (
+        "Another request was changing the same data at the same moment; nothing was changed. "
+        "Send the request again."
+    )
+
+
+class ConstraintConflict(exceptions.APIException):
+    """409: the database refused a write that passed validation (a unique or other
+    constraint), because a concurrent request saved a clashing row in between.
+
+    The known races are settled where they happen (slugs, tags, aliases); this is the safety
+    net, and every use is logged as an error.
+    """
+
+    status_code = 409
+    default_code = "constraint_conflict"
+    default_detail = (
+        "The change clashes with data saved at the same moment; nothing was changed. "
+        "Reload and try again."
+    )
+
+
+def database_exception(
+    exc: Exception, request=None, *, unavailable_code: str = "database_unavailable"
+) -> exceptions.APIException | None:
+    """The API answer for a database error, or None if `exc` is none.
+
+    A deadlock or serialization failure is a 409 `write_conflict`; an IntegrityError a 409
+    `constraint_conflict` (logged as an error: a race not settled at its source); only a
+    lost connection or an unreachable server is a 503 (`unavailable_code`).
+    """
+    where = f"{request.method} {request.path}" if request is not None else "?"
+    if is_transient_conflict(exc):
+        logger.warning("Write conflict during %s: %s", where, exc)
+        return WriteConflict()
+    if isinstance(exc, IntegrityError):
+        logger.error("Constraint conflict during %s", where, exc_info=exc)
+        return ConstraintConflict()
     if isinstance(exc, (OperationalError, InterfaceError)):
-        # Connection-level failures only (a restart, a killed backend): a JSON 503 that
-        # clients may retry. An IntegrityError is a defect and stays a 500.
-        logger.warning("Database unavailable: %s", exc)
-        exc = ServiceUnavailable()
+        logger.error("Database unavailable during %s", where, exc_info=exc)
+        return ServiceUnavailable(code=unavailable_code)
+    return None
+
+
+def retry_transient_conflicts(handler):
+    """Decorate a write view's handler: run it again, up to `WRITE_ATTEMPTS` times in all,
+    when PostgreSQL rolls its transaction back to break a deadlock or serialization conflict.
+
+    The handler must own its transactions (the services' atomic blocks; no
+    ATOMIC_REQUESTS), so each attempt starts from what is committed; inside an outer
+    transaction nothing is retried. The last failure goes on to `database_exception`.
+    """
+
+    @functools.wraps(handler)
+    def wrapper(view, request, *args, **kwargs):
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return handler(view, request, *args, **kwargs)
+            except OperationalError as exc:
+                if (
+                    attempt == WRITE_ATTEMPTS
+                    or not is_transient_conflict(exc)
+                    or connection.in_atomic_block
+                ):
+                    raise
+                logger.warning(
+                    "Write conflict during %s %s (attempt %d), retrying: %s",
+                    request.method, request.path, attempt, exc,
+                )  # fmt: skip
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    exc = database_exception(exc, context.get("request")) or exc
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -381,6 +459,10 @@ ERROR_RESPONSES = {
     "414": "The URL is longer than `REQUEST_URI_MAX_LENGTH` characters (`uri_too_long`).",
     "429": "Too many requests (`throttled`); see the Retry-After header.",
 }
+WRITE_ERROR_RESPONSES = {
+    "409": "A concurrent request clashed with this one (`write_conflict`, "
+    "`constraint_conflict`); nothing was changed: send it again.",
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -390,7 +472,10 @@ def add_error_responses(result, generator, request, public):
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            for code, description in ERROR_RESPONSES.items():
+            errors = dict(ERROR_RESPONSES)
+            if method != "get":
+                errors.update(WRITE_ERROR_RESPONSES)
+            for code, description in errors.items():
                 responses.setdefault(code, {"description": description, "content": reference})
             if method == "get":
                 responses.setdefault(

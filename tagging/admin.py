@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.admin import ConcurrentSaveAdminMixin
 from tagging.models import TagAlias, TopicTag
 from tagging.services import (
     tag_alias_add,
@@ -101,7 +102,7 @@ class TagMergeForm(forms.Form):
 
 
 @admin.register(TopicTag)
-class TopicTagAdmin(admin.ModelAdmin):
+class TopicTagAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "kind", "published_count", "article_count")
     list_filter = ("kind",)
     search_fields = ("name", "slug", "aliases__name")

@@ -56,7 +56,8 @@ def tags_resolve_or_create(*, names: list[str]) -> dict[str, TopicTag]:
 
     "Rusia", " rusia ", "RÚSIA" and an alias of Rusia all give the one tag under the key
     "rusia". Empty names are skipped; a name longer than the tag name field is a
-    `ValidationError`. Two queries for the lookups, plus one or two per created tag.
+    `ValidationError`. Two queries for the lookups, plus five per created tag (its INSERT
+    in two savepoints, ours and taggit's).
     """
     wanted: dict[str, str] = {}
     for raw in names:
@@ -76,22 +77,37 @@ def tags_resolve_or_create(*, names: list[str]) -> dict[str, TopicTag]:
     if missing:
         for alias in TagAlias.objects.filter(name_key__in=missing).select_related("tag"):
             by_key[alias.name_key] = alias.tag
-    for key, display in wanted.items():
-        if key not in by_key:
-            by_key[key] = _tag_get_or_create(key=key, name=display)
+    # New tags are created in key order. A save holds the tags it created until its
+    # transaction ends; two saves creating the same new tags in different orders would each
+    # wait for one the other holds (a deadlock). In one order, the second waits at the
+    # first shared tag for the first save to finish, then finds the tag made.
+    for key in sorted(wanted.keys() - by_key.keys()):
+        by_key[key] = _tag_get_or_create(key=key, name=wanted[key])
     return by_key
 
 
+# Tries at creating one tag: each failed one means a concurrent creator committed a row in
+# the way, which the next try reads (or, for a slug only, steps around).
+TAG_CREATE_ATTEMPTS = 5
+
+
 def _tag_get_or_create(*, key: str, name: str) -> TopicTag:
-    # The unique `name_key` makes this race-safe: a concurrent creator's row wins.
-    try:
-        with transaction.atomic():
-            tag, _created = TopicTag.objects.get_or_create(name_key=key, defaults={"name": name})
-    except IntegrityError:
-        # Same key created meanwhile, or only the slug clashed: TagBase.save retries slugs
-        # for new rows, so this is the key.
-        tag = TopicTag.objects.get(name_key=key)
-    return tag
+    """The tag with `key`, which the caller did not find, created with `name`; race-safe.
+
+    The unique `name_key` settles concurrent creators: the INSERT of the later one waits for
+    the earlier transaction and then fails (IntegrityError), and the tag it made is read.
+    A clash on the slug alone (a name in another script that transliterates alike) is
+    retried: `TagBase.save` picks the next free slug then.
+    """
+    for _attempt in range(TAG_CREATE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return TopicTag.objects.create(name=name)
+        except IntegrityError:
+            tag = TopicTag.objects.filter(name_key=key).first()
+            if tag is not None:
+                return tag
+    return TopicTag.objects.get(name_key=key)
 
 
 def tag_alias_add(*, tag: TopicTag, name: str) -> TagAlias:
@@ -106,7 +122,17 @@ def tag_alias_add(*, tag: TopicTag, name: str) -> TagAlias:
         TopicTag.objects.filter(slug=slug).exists() or TagAlias.objects.filter(slug=slug).exists()
     )
     alias.slug = None if taken else slug
-    alias.save()
+    try:
+        with transaction.atomic():
+            alias.save()
+    except IntegrityError:
+        # A concurrent add committed a clashing row after the checks above. The same name is
+        # refused as a second add after it would be; a clash on the slug alone leaves this
+        # alias without a URL of its own.
+        alias.full_clean(exclude=["slug"])
+        alias.slug = None
+        with transaction.atomic():
+            alias.save()
     return alias
 
 
@@ -135,6 +161,18 @@ def tag_merge(*, source: TopicTag, target: TopicTag) -> TagMergePreview:
     if source.pk == target.pk:
         raise ValidationError(_("A tag cannot be merged into itself."), code="merge_into_self")
     with transaction.atomic():
+        # An item's save locks the item, then its new taggings lock their tags (key share).
+        # The merge takes the items tagged `source` first, in id order, then the tags, so a
+        # merge and a save of one of those items wait for each other instead of deadlocking.
+        for through in tag_through_models():
+            items_model = through._meta.get_field("content_object").related_model
+            tagged = through.objects.filter(tag=source).values("content_object")
+            list(
+                items_model._default_manager.select_for_update()
+                .filter(pk__in=tagged)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         # Locked in pk order so two merges of the same pair cannot deadlock.
         locked = {
             tag.pk: tag
@@ -209,7 +247,12 @@ def tags_suggest_for_text(
         if found:
             hits[tag.pk] = hits.get(tag.pk, 0) + found
             tags[tag.pk] = tag
-    aliases = TagAlias.objects.exclude(tag_id__in=exclude_ids).select_related("tag")
+    # An alias without a key spells its own tag's name (see `TagAlias`): counted there already.
+    aliases = (
+        TagAlias.objects.exclude(tag_id__in=exclude_ids)
+        .filter(name_key__isnull=False)
+        .select_related("tag")
+    )
     for alias in aliases.only("name", "tag__id", "tag__name", "tag__slug", "tag__kind"):
         found = occurrences(alias.name)
         if found:

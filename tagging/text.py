@@ -33,6 +33,21 @@ def slugify_ascii(text: str, *, max_length: int = 80) -> str:
 # --- Tag names -----------------------------------------------------------------------------
 
 _SPACES = re.compile(r"\s+")
+# An apostrophe inside a word is dropped: "Jum'at" and "Jumat", "Ma'ruf" and "Maruf".
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['‘’ʼ`](?=\w)")
+# Runs of characters that only separate words: spaces, hyphens and dashes, underscores and
+# word punctuation. A "." or "," between two digits is kept ("Rp1,5" is neither "Rp15"
+# nor "Rp1.5"), and so are signs that change a name: "C++", "C#", "AT&T", "5%", "@user".
+_SEPARATOR_RUN = re.compile(
+    r"(?:[\s_\-‐‑‒–—―−/\\|:;!?¡¿\"“”„«»'‘’ʼ`()\[\]{}<>*~·•…]|(?!(?<=\d)[.,]\d)[.,])+"
+)
+
+
+def tag_slug_source(text: str) -> str:
+    """`text` with its separator runs made single spaces, for slugifying: every spelling of
+    one name (`tag_name_key`) then gives one slug, "ELECTIONS_2027" and "elections/2027"
+    both "elections-2027"."""
+    return _SEPARATOR_RUN.sub(" ", _INNER_APOSTROPHE.sub("", text or "")).strip()
 
 
 def tag_display_name(text: str) -> str:
@@ -41,14 +56,17 @@ def tag_display_name(text: str) -> str:
 
 
 def tag_name_key(text: str) -> str:
-    """What makes two tag names the same tag: case, spacing and accents are ignored.
+    """What makes two tag names the same tag: case, accents and separators are ignored.
 
-    "Rusia", "rusia", " Rusia ", "RUSIA" and "Rúsia" all give "rusia". Only combining marks
-    are removed, so other scripts keep their letters ("Москва" stays itself, lowercased).
+    "Rusia", " RUSIA " and "Rúsia" give "rusia"; "Elections-2027", "elections 2027",
+    "ELECTIONS_2027" and "elections/2027" give "elections 2027". Only combining marks are
+    removed, so other scripts keep their letters ("Москва" stays itself, lowercased). Digit
+    separators and signs such as "+", "#", "&" are part of the name (see `_SEPARATOR_RUN`).
     """
     decomposed = unicodedata.normalize("NFKD", tag_display_name(text))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFKC", bare).casefold()
+    folded = unicodedata.normalize("NFKC", bare).casefold()
+    return _SEPARATOR_RUN.sub(" ", _INNER_APOSTROPHE.sub("", folded)).strip()
 
 
 # --- Words and stems, for tag suggestions --------------------------------------------------

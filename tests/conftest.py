@@ -9,9 +9,12 @@ Personas:
 from __future__ import annotations
 
 import os
+from importlib import import_module
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +35,30 @@ def _user_in_group(username: str, group_name: str | None) -> User:
         username=username, password="correct horse battery staple", is_staff=True
     )
     if group_name:
+        ensure_roles()
         user.groups.add(Group.objects.get(name=group_name))
     return user
+
+
+def ensure_roles() -> None:
+    """Make the Writer and Editor groups as their data migrations do, unless they exist.
+
+    A transactional test (the races, `tests/concurrency.py`) ends with a flush, which also
+    removes the rows data migrations made; the next test, or the next `--reuse-db` run,
+    would find no roles. The migrations' own functions make them again, on the historical
+    models of the current state. Idempotent.
+    """
+    if Group.objects.filter(name__in=["Writer", "Editor"]).count() == 2:
+        return
+    apps = MigrationExecutor(connection).loader.project_state().apps
+    import_module("articles.migrations.0002_editorial_roles").create_roles(apps, None)
+    import_module("articles.migrations.0009_article_hard_lock").grant_unlock_to_editors(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_roles()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ The views validate and translate; the writes are the services' (`articles.servic
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -18,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -74,7 +72,9 @@ from newsroom.api import (
     FieldPermissionDenied,
     ServiceUnavailable,
     StrictQueryParamsMixin,
+    database_exception,
     first_error,
+    retry_transient_conflicts,
 )
 from newsroom.links import api_absolute_url
 
@@ -87,9 +87,6 @@ PHOTO_ERROR_STATUS = {
 VALIDATION_ERROR_STATUS = {"unsupported_embed_url": status.HTTP_422_UNPROCESSABLE_ENTITY}
 # Room for the multipart envelope and the text fields around the file.
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
-
-
-logger = logging.getLogger(__name__)
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -197,7 +194,8 @@ IF_MATCH_OPTIONAL = OpenApiParameter(
 )
 LOCKED_409 = OpenApiResponse(
     description="Someone else holds the article's hard lock (`locked`); the error carries "
-    "`locked_by` (their name) and `locked_at`. Nothing was applied."
+    "`locked_by` (their name) and `locked_at`. Or a concurrent request clashed with this one "
+    "(`write_conflict`, `constraint_conflict`): send it again. Nothing was applied."
 )
 CONDITIONAL_RESPONSES = {
     409: LOCKED_409,
@@ -219,12 +217,12 @@ class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
     unavailable_code = "database_unavailable"
 
     def handle_exception(self, exc):
-        if isinstance(exc, (OperationalError, InterfaceError)):
-            # Connection-level failures only: an IntegrityError is a defect and stays a 500.
-            # The transaction was rolled back, so a retry is safe.
-            logger.exception("Database unavailable during %s %s", self.request.method,
-                             self.request.path)  # fmt: skip
-            exc = ServiceUnavailable(code=self.unavailable_code)
+        database_error = database_exception(
+            exc, self.request, unavailable_code=self.unavailable_code
+        )
+        if database_error is not None:
+            # The transaction was rolled back, so sending the request again is safe.
+            exc = database_error
         elif isinstance(exc, RequestDataTooBig):
             # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when it is read.
             exc = _too_large()
@@ -424,6 +422,7 @@ class ArticleManageListView(ArticleResponseMixin, ManageAPIView):
             422: EMBED_422,
         },
     )
+    @retry_transient_conflicts
     def post(self, request, *args, **kwargs):
         _refuse_editor_only_keys(request)
         serializer = ArticleWriteSerializer(data=request.data, context=_write_context(request))
@@ -473,6 +472,7 @@ class ArticleManageDetailView(ArticleObjectMixin, ManageAPIView):
             428: OpenApiResponse(description="No If-Match header (`precondition_required`)."),
         },
     )
+    @retry_transient_conflicts
     def patch(self, request, *args, **kwargs):
         _refuse_editor_only_keys(request)
         article = self.get_object()
@@ -500,6 +500,7 @@ class ArticleActionView(ArticleObjectMixin, ManageAPIView):
     serializer_class = ArticleManageSerializer
     target_status: str
 
+    @retry_transient_conflicts
     def post(self, request, *args, **kwargs):
         article = self.get_object()
         expected = _parse_if_match(request, required=False)
@@ -629,6 +630,7 @@ class ArticleLockView(ArticleObjectMixin, ManageAPIView):
         responses={200: ArticleLockSerializer, 400: VALIDATION_400, 401: ERROR_401,
                    403: ERROR_403, 409: LOCKED_409},
     )  # fmt: skip
+    @retry_transient_conflicts
     def post(self, request, *args, **kwargs):
         article = self.get_object()
         EmptyActionSerializer(data=request.data or {}).is_valid(raise_exception=True)
@@ -638,6 +640,7 @@ class ArticleLockView(ArticleObjectMixin, ManageAPIView):
         summary="Unlock an article (someone else's: editors, audited)",
         responses={200: ArticleLockSerializer, 401: ERROR_401, 403: ERROR_403},
     )
+    @retry_transient_conflicts
     def delete(self, request, *args, **kwargs):
         article = self.get_object()
         return self.lock_response(article_lock_release(article=article, user=request.user))

@@ -14,8 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from articles.models import Article
 from articles.services import (
     TRANSITIONS,
+    article_change_slug,
+    article_claim_slug,
     article_generate_slug,
     article_publish,
+    article_save,
     article_set_status,
     article_submit_for_review,
     article_unpublish,
@@ -371,6 +374,65 @@ def test_publishing_two_articles_with_the_same_headline_gives_distinct_slugs(edi
 @pytest.mark.parametrize("headline", ["", "???", "—"])
 def test_a_headline_without_letters_gets_a_fallback_slug(headline):
     assert article_generate_slug(headline=headline) == "artikel"
+
+
+def test_claiming_a_slug_writes_the_first_free_candidate(django_assert_num_queries):
+    ArticleFactory(slug="banjir-bandung")
+    article = ArticleFactory(headline="Banjir Bandung", slug=None)
+
+    # 1. Is "banjir-bandung" used? 2. Is "-2"? 3-5. SAVEPOINT, UPDATE … WHERE slug IS NULL,
+    # RELEASE SAVEPOINT.
+    with django_assert_num_queries(5):
+        assert article_claim_slug(article=article) == "banjir-bandung-2"
+
+    article.refresh_from_db()
+    assert article.slug == "banjir-bandung-2"
+
+
+def test_claiming_keeps_a_slug_given_meanwhile():
+    article = ArticleFactory(headline="Banjir Bandung", slug=None)
+    Article.objects.filter(pk=article.pk).update(slug="dari-job")
+
+    assert article_claim_slug(article=article) == "dari-job"
+
+
+def test_a_headline_whose_candidates_are_all_taken_is_a_clear_refusal(editor, monkeypatch):
+    monkeypatch.setattr("articles.services.SLUG_CLAIM_LIMIT", 3)
+    for slug in ("banjir", "banjir-2", "banjir-3"):
+        ArticleFactory(slug=slug)
+    article = _article_in(Status.IN_REVIEW, slug=None, headline="Banjir")
+
+    with pytest.raises(ValidationError) as refused:
+        article_publish(article=article, user=editor)
+
+    assert refused.value.error_dict["slug"][0].code == "slug_exhausted"
+    assert "after 3 tries; type a slug" in refused.value.messages[0]
+    article.refresh_from_db()
+    assert (article.status, article.slug) == (Status.IN_REVIEW, None)
+
+
+def test_an_editor_publishing_an_unsaved_article_is_told_to_save_it_first(editor):
+    article = ArticleFactory.build(section=SectionFactory(), slug=None)
+
+    with pytest.raises(ValueError, match="Save the article"):
+        article_publish(article=article, user=editor)
+
+    assert not Article.objects.exists()
+
+
+def test_a_typed_slug_that_is_another_articles_old_slug_is_refused_on_save(editor):
+    first = ArticleFactory(published=True, slug="banjir-lama")
+    article_change_slug(article=first, slug="banjir-baru", user=editor)
+    draft = ArticleFactory(slug="draf")
+
+    with pytest.raises(ValidationError) as refused:
+        article_save(
+            article=draft, user=editor, expected_version=draft.version, data={"slug": "banjir-lama"}
+        )
+
+    assert refused.value.error_dict["slug"][0].code == "slug_taken"
+    draft.refresh_from_db()
+    assert draft.slug == "draf"
 
 
 # --- live() ---------------------------------------------------------------------------------

@@ -188,6 +188,7 @@ def test_slug_used_by_another_article_now_or_before_is_refused(editor):
         assert caught.value.message_dict == {
             "slug": ["Another article uses this address, now or before."]
         }
+        assert caught.value.error_dict["slug"][0].code == "slug_taken"
 
 
 def test_writer_cannot_change_a_published_slug(writer):

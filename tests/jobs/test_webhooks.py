@@ -149,7 +149,7 @@ def test_publish_creates_one_delivery_per_subscription_sent_after_commit(
 ):
     WebhookSubscription.objects.create(name="off", url="http://127.0.0.1:9/", is_active=False)
     WebhookSubscription.objects.create(
-        name="unpublish only", url="http://127.0.0.1:9/", events=["article.unpublished"]
+        name="unpublish only", url="http://127.0.0.2:9/", events=["article.unpublished"]
     )
     article = ArticleFactory()
 

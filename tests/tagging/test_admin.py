@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tagging.models import TopicTag
+from tagging.models import TagAlias, TopicTag
 from tagging.services import tag_alias_add
 from tests.factories import ArticleFactory, TopicTagFactory
 
@@ -166,6 +166,49 @@ def test_editor_adds_an_alias_inline(editor_client):
 
     assert response.status_code == 302
     assert list(rusia.aliases.values_list("name", "slug")) == [("Russia", "russia")]
+
+
+def test_a_tag_with_an_alias_of_its_own_name_still_saves(editor_client):
+    # Left by the separator merge (articles.0016): "Pilkada-2026" keeps only its old URL.
+    tag = TopicTagFactory(name="Pilkada 2026", slug="pilkada-2026-1")
+    alias = TagAlias.objects.create(tag=tag, name="Pilkada-2026", slug="pilkada-2026")
+    assert alias.name_key is None
+
+    response = editor_client.post(
+        reverse("admin:tagging_topictag_change", args=[tag.pk]),
+        {
+            **ALIAS_FORMSET,
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-INITIAL_FORMS": "1",
+            "aliases-0-id": str(alias.pk),
+            "aliases-0-tag": str(tag.pk),
+            "aliases-0-name": "Pilkada-2026",
+            "name": "Pilkada 2026",
+            "slug": "pilkada-2026-1",
+            "kind": "event",
+            "description": "Serentak.",
+        },
+    )
+
+    assert response.status_code == 302
+    tag.refresh_from_db()
+    assert tag.description == "Serentak."
+    assert list(tag.aliases.values_list("name", "slug", "name_key")) == [
+        ("Pilkada-2026", "pilkada-2026", None)
+    ]
+
+
+def test_a_new_alias_spelling_its_own_tag_is_a_form_error(editor_client):
+    tag = TopicTagFactory(name="Pilkada 2026", slug="pilkada-2026")
+
+    response = editor_client.post(
+        reverse("admin:tagging_topictag_change", args=[tag.pk]),
+        {**ALIAS_FORMSET, "aliases-TOTAL_FORMS": "1", "aliases-0-name": "PILKADA-2026",
+         "name": "Pilkada 2026", "slug": "pilkada-2026", "kind": "event"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert not TagAlias.objects.exists()
 
 
 def _merge_url(tag) -> str:

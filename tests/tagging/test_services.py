@@ -30,6 +30,83 @@ def test_tag_name_key_ignores_case_spaces_and_accents(spelling):
     assert tag_name_key(spelling) == "rusia"
 
 
+SEPARATOR_SPELLINGS = ["Elections-2027", "elections 2027", "ELECTIONS_2027", "Elections – 2027",
+                       "elections/2027", "Elections: 2027", "“Elections 2027”"]  # fmt: skip
+
+
+@pytest.mark.parametrize("spelling", SEPARATOR_SPELLINGS)
+def test_tag_name_key_ignores_separators(spelling):
+    assert tag_name_key(spelling) == "elections 2027"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Pilkada-2026", "pilkada 2026"), ("Jum'at Agung", "Jumat Agung"), ("Ma’ruf", "maruf")],
+)
+def test_tag_name_key_makes_these_one_name(first, second):
+    assert tag_name_key(first) == tag_name_key(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Rp1,5 triliun", "Rp15 triliun"),  # a decimal comma is not a separator
+        ("Rp1,5 triliun", "Rp1.5 triliun"),  # 1,5 and 1.5 differ between languages
+        ("C++", "C"),
+        ("C#", "C"),
+        ("AT&T", "AT T"),
+        ("5%", "5"),
+        ("Москва", "Moskva"),
+    ],
+)
+def test_tag_name_key_keeps_these_apart(first, second):
+    assert tag_name_key(first) != tag_name_key(second)
+
+
+def test_separator_spellings_of_a_tag_give_one_tag_one_after_the_other():
+    articles = [ArticleFactory() for _ in SEPARATOR_SPELLINGS]
+
+    for article, spelling in zip(articles, SEPARATOR_SPELLINGS, strict=True):
+        article.tags.add(spelling)
+
+    tag = TopicTag.objects.get()
+    assert (tag.name, tag.slug, tag.name_key) == ("Elections-2027", "elections-2027",
+                                                  "elections 2027")  # fmt: skip
+    assert TaggedArticle.objects.filter(tag=tag).count() == len(SEPARATOR_SPELLINGS)
+
+
+@pytest.mark.parametrize("spelling", ["ELECTIONS_2027", "elections/2027", "Elections – 2027"])
+def test_every_separator_spelling_of_a_new_tag_gets_the_hyphenated_slug(spelling):
+    [tag] = tags_resolve_or_create(names=[spelling]).values()
+
+    assert tag.slug == "elections-2027"
+
+
+def test_a_separator_spelling_of_an_alias_resolves_to_its_tag():
+    tag = TopicTagFactory(name="Pemilihan Kepala Daerah", slug="pemilihan-kepala-daerah")
+    tag_alias_add(tag=tag, name="Pilkada 2026")
+
+    assert tag_resolve(name="pilkada-2026") == tag
+    with pytest.raises(ValidationError) as refused:
+        tag_alias_add(tag=tag, name="PILKADA_2026")
+    assert refused.value.error_dict["name"][0].code == "duplicate_alias"
+
+
+def test_resolving_names_costs_two_queries_and_five_per_new_tag(django_assert_num_queries):
+    TopicTagFactory(name="Rusia", slug="rusia")
+
+    # 1. Tags by key. 2. Aliases of the keys not found. 3-7 and 8-12, for "Banjir" and
+    # "Gempa" in key order: SAVEPOINT, SAVEPOINT (taggit's), INSERT, RELEASE, RELEASE.
+    with django_assert_num_queries(12):
+        by_key = tags_resolve_or_create(names=["Rusia", "Gempa", "Banjir"])
+
+    assert [by_key[key].name for key in ("rusia", "gempa", "banjir")] == [
+        "Rusia",
+        "Gempa",
+        "Banjir",
+    ]
+
+
 def test_five_spellings_of_a_tag_give_one_tag():
     articles = [ArticleFactory() for _ in FIVE_SPELLINGS]
 
@@ -223,6 +300,17 @@ def test_suggestions_use_english_stems_and_skip_tags_already_chosen():
     )
 
     assert suggested == [election]
+
+
+def test_suggestions_count_an_alias_of_the_tags_own_name_once():
+    pilkada = TopicTagFactory(name="Pilkada 2026", slug="pilkada-2026-1")
+    TagAlias.objects.create(tag=pilkada, name="Pilkada-2026", slug="pilkada-2026")
+    gempa = TopicTagFactory(name="Gempa", slug="gempa")
+    TagAlias.objects.create(tag=gempa, name="Lindu")
+
+    found = tags_suggest_for_text(text="Pilkada 2026: gempa, lindu.", language="id")
+
+    assert found == [gempa, pilkada]
 
 
 def test_suggestions_of_empty_text_are_empty():

@@ -891,6 +891,21 @@ def test_schedule_with_bad_input_is_400(
     assert (_error(response)["field"], _error(response)["code"]) == (field, code)
 
 
+def test_publishing_when_every_slug_of_the_headline_is_taken_is_400_slug_exhausted(
+    editor, draft, monkeypatch
+):
+    monkeypatch.setattr("articles.services.SLUG_CLAIM_LIMIT", 2)
+    Article.objects.filter(pk=draft.pk).update(slug=None)
+    ArticleFactory(slug="banjir-rendam-bandung")
+    ArticleFactory(slug="banjir-rendam-bandung-2")
+
+    with assert_db_unchanged():
+        response = token_client(editor).post(article_url(draft, "publish"), {}, "json")
+
+    assert response.status_code == 400
+    assert (_error(response)["field"], _error(response)["code"]) == ("slug", "slug_exhausted")
+
+
 def test_an_action_refuses_a_body_with_fields(
     writer,
     draft,

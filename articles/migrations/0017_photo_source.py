@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0013_published_article_changed_notify'),
+        ('articles', '0016_merge_tags_differing_in_separators'),
     ]
 
     operations = [
