@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 
 from django.contrib.auth.models import User
@@ -40,8 +41,8 @@ def token_client(user: User | None) -> APIClient:
 
 
 def make_key(user: User, name: str | None = None) -> str:
-    """The key of a new token of `user` (named after the number of tokens they have)."""
-    name = name or f"test {user.api_tokens.count() + 1}"
+    """The key of a new token of `user`, under a fresh name (clients are made in threads too)."""
+    name = name or f"test {uuid.uuid4().hex[:12]}"
     return api_token_create(user=user, name=name)[1]
 
 
