@@ -41,7 +41,6 @@ SEARCHES = ["banjir", "Bandung", "pemilu", "election", "jalan tol", "kereta"]
 @pytest.fixture
 def demo_world(settings, monkeypatch):
     """The demo content at `SEEDED_AT`, with renditions and suggestions made."""
-    settings.DEBUG = True
     settings.SITE_URL = "https://news.example"
     settings.API_BASE_URL = "https://api.news.example"
     settings.MEDIA_PUBLIC_URL = "https://media.news.example"
