@@ -6,7 +6,7 @@ stay on the command line.
 
 A request line gunicorn refuses gets its own HTML page, before Django runs. So gunicorn's
 limit is its maximum, and Django's `REQUEST_URI_MAX_LENGTH` (4096 by default) is the one
-clients meet: a JSON 414 `uri_too_long` under /api/ (`newsroom.middleware`). The front
+clients meet: a JSON 414 `uri_too_long` under /api/ (`newsroom.http.middleware`). The front
 proxy refuses longer lines before gunicorn sees them (README, "Operations").
 """
 

@@ -74,7 +74,7 @@ from articles.services import (
     user_can_see_revisions,
 )
 from newsroom.admin import ConcurrentSaveAdminMixin
-from newsroom.links import api_absolute_url
+from newsroom.http.links import api_absolute_url
 
 Status = Article.Status
 

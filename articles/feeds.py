@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from articles.api.views import redirect_merged_tag
 from articles.models import PublishedArticle, PublishedArticleTag, Section
 from articles.published import published_tags
-from newsroom.links import api_absolute_url
+from newsroom.http.links import api_absolute_url
 from tagging.models import TopicTag
 
 FEED_ITEMS = 30

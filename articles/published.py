@@ -43,7 +43,7 @@ from articles.models import (
     RelatedSuggestion,
 )
 from articles.webhooks import webhook_events_emit
-from newsroom.renderers import render_json
+from newsroom.api.renderers import render_json
 from tagging.models import TagAlias, TopicTag
 
 # Articles built per query batch: bounds memory on a rebuild of the whole archive.

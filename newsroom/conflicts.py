@@ -10,7 +10,7 @@ from django.db import OperationalError
 # DeadlockDetected, which Django raises as OperationalError).
 TRANSIENT_CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
 # Tries of a write that meets such a conflict: the write API's handlers
-# (`newsroom.api.retry_transient_conflicts`) and the admin's saves (`newsroom.admin`).
+# (`newsroom.api.errors.retry_transient_conflicts`) and the admin's saves (`newsroom.admin`).
 WRITE_ATTEMPTS = 3
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from contextvars import ContextVar
 
-# Set by `newsroom.middleware.RequestIdMiddleware` while a request runs.
+# Set by `newsroom.http.middleware.RequestIdMiddleware` while a request runs.
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default="-")
 
 

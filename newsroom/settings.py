@@ -95,22 +95,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so every response (redirects and Django's own refusals too) has X-Request-ID.
-    "newsroom.middleware.RequestIdMiddleware",
+    "newsroom.http.middleware.RequestIdMiddleware",
     # Before anything reads the URL: an over-long one is refused (414) at once.
-    "newsroom.middleware.UriLengthLimitMiddleware",
+    "newsroom.http.middleware.UriLengthLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Sessions, users and messages only on the editorial side: the public paths (API, feeds,
-    # sitemaps) skip them (`newsroom.middleware.EditorialOnlyMixin`).
-    "newsroom.middleware.EditorialSessionMiddleware",
+    # sitemaps) skip them (`newsroom.http.middleware.EditorialOnlyMixin`).
+    "newsroom.http.middleware.EditorialSessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "newsroom.middleware.EditorialLocaleMiddleware",
+    "newsroom.http.middleware.EditorialLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag from the response body and 304 answers to conditional GETs (API, feeds, sitemaps).
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "newsroom.middleware.EditorialAuthenticationMiddleware",
-    "newsroom.middleware.EditorialMessageMiddleware",
+    "newsroom.http.middleware.EditorialAuthenticationMiddleware",
+    "newsroom.http.middleware.EditorialMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -266,14 +266,14 @@ RELATED_SUGGESTIONS_COUNT = envint("RELATED_SUGGESTIONS_COUNT", 5)
 
 REST_FRAMEWORK = {
     # JSON only: no browsable API in any environment (RELIABILITY.md C5).
-    "DEFAULT_RENDERER_CLASSES": ["newsroom.renderers.FastJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["newsroom.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "newsroom.api.APIContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "newsroom.api.negotiation.APIContentNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_CLASSES": ["newsroom.api.AnonymousThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["newsroom.api.throttles.AnonymousThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "newsroom.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "newsroom.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 API_PAGE_SIZE_DEFAULT = 20
@@ -325,7 +325,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "newsroom.api.add_error_responses",
+        "newsroom.api.schema.add_error_responses",
     ],
 }
 

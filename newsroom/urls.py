@@ -7,11 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles import feeds, sitemaps
 from newsroom import accounts
-from newsroom.media import serve_media
+from newsroom.http.media import serve_media
 
-handler400 = "newsroom.api.api_bad_request"
-handler404 = "newsroom.api.api_not_found"
-handler500 = "newsroom.api.api_server_error"
+handler400 = "newsroom.http.errors.api_bad_request"
+handler404 = "newsroom.http.errors.api_not_found"
+handler500 = "newsroom.http.errors.api_server_error"
 
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"

@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 django_application = get_wsgi_application()
 
-from newsroom.not_modified import NotModifiedCache  # noqa: E402 - needs Django set up
+from newsroom.http.not_modified import NotModifiedCache  # noqa: E402 - needs Django set up
 
 # Repeated revalidations of an article answered before Django (newsroom/not_modified.py).
 application = NotModifiedCache.wrap(django_application)

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from django.urls import clear_url_caches, resolve
 
-from newsroom.media import serve_media
+from newsroom.http.media import serve_media
 from tests.factories import image_bytes
 
 

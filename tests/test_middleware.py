@@ -88,9 +88,9 @@ ACCEPT_HEADERS = [
 @pytest.mark.parametrize("accept", ACCEPT_HEADERS)
 @pytest.mark.parametrize("query", ["", "?format=json", "?format=xml"])
 def test_content_negotiation_answers_as_drf_does(accept, query):
-    # Imported here: `newsroom.api` needs the settings that import it to be loaded first.
-    from newsroom.api import APIContentNegotiation
-    from newsroom.renderers import FastJSONRenderer
+    # Imported here: `newsroom.api` modules need the settings that import it to be loaded first.
+    from newsroom.api.negotiation import APIContentNegotiation
+    from newsroom.api.renderers import FastJSONRenderer
 
     headers = {} if accept is None else {"HTTP_ACCEPT": accept}
     renderers = [FastJSONRenderer()]

@@ -17,8 +17,8 @@ from django.test import RequestFactory
 
 from articles.models import PublishedArticle
 from articles.services import article_unpublish
-from newsroom import not_modified
-from newsroom.not_modified import ChangeListener, NotModifiedCache, keepable
+from newsroom.http import not_modified
+from newsroom.http.not_modified import ChangeListener, NotModifiedCache, keepable
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from articles.models import (
     PublishedArticleAuthor,
     PublishedArticleTag,
 )
-from newsroom.api import InvalidParameter
+from newsroom.api.params import InvalidParameter
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 

@@ -66,17 +66,17 @@ from articles.services import (
     user_can_publish,
     user_display_name,
 )
-from newsroom.api import (
-    AnonymousThrottle,
-    ArticleCursorPagination,
+from newsroom.api.errors import (
     FieldPermissionDenied,
     ServiceUnavailable,
-    StrictQueryParamsMixin,
     database_exception,
     first_error,
     retry_transient_conflicts,
 )
-from newsroom.links import api_absolute_url
+from newsroom.api.pagination import ArticleCursorPagination
+from newsroom.api.params import StrictQueryParamsMixin
+from newsroom.api.throttles import AnonymousThrottle
+from newsroom.http.links import api_absolute_url
 
 # HTTP status of each photo refusal of `inspect_photo_file`; other codes are 400.
 PHOTO_ERROR_STATUS = {

@@ -16,7 +16,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import UserRateThrottle
 
 from articles.services import user_can_publish
-from newsroom.api import throttle_cache_unavailable
+from newsroom.api.throttles import throttle_cache_unavailable
 from tokens.services import api_token_find, api_token_record_use
 
 # Query parameters a client might put a token in; a token in a URL ends up in access logs,

@@ -47,14 +47,10 @@ from articles.models import (
     Section,
 )
 from articles.published import published_tag_merged_slug, published_tags
-from newsroom.api import (
-    ArticleCursorPagination,
-    InvalidParameter,
-    SearchPagination,
-    StrictQueryParamsMixin,
-    first_error,
-)
-from newsroom.not_modified import keep_not_modified
+from newsroom.api.errors import first_error
+from newsroom.api.pagination import ArticleCursorPagination, SearchPagination
+from newsroom.api.params import InvalidParameter, StrictQueryParamsMixin
+from newsroom.http.not_modified import keep_not_modified
 from tagging.models import TopicTag
 
 ARTICLE_FILTER_PARAMS = frozenset(ArticleFilter.base_filters)

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
-from newsroom.errors import api_error_response
+from newsroom.http.errors import api_error_response
 from newsroom.logging_filters import current_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -38,7 +38,7 @@ def request_id_for(incoming: str) -> str:
 
 class RequestIdMiddleware:
     """Give every request an id: `request.request_id`, the `X-Request-ID` response header,
-    the `request_id` of a 5xx error body (`newsroom.api`) and of every log line written
+    the `request_id` of every error body (`newsroom.http.errors`) and of every log line written
     while the request runs (`newsroom.logging_filters.RequestIdLogFilter`).
 
     A safe incoming `X-Request-ID` (1 to 64 of `A-Z a-z 0-9 . _ -`) is kept, so one id

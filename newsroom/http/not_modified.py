@@ -28,7 +28,7 @@ import time
 from django.conf import settings
 from django.db import connections
 
-from newsroom.middleware import REQUEST_ID_HEADER, request_id_for
+from newsroom.http.middleware import REQUEST_ID_HEADER, request_id_for
 
 logger = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from articles.services import (
     article_trash,
     article_unpublish,
 )
-from newsroom.renderers import render_json
+from newsroom.api.renderers import render_json
 from tagging.services import tag_merge
 from tests.factories import (
     ArticleFactory,

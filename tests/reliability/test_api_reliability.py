@@ -465,7 +465,7 @@ def test_e2_json_over_5_mb_is_413_request_too_large(writer, section, author):
 )  # fmt: skip
 def test_e2_djangos_own_refusals_are_json_under_api(rf, exception, status, code):
     # handler400 receives what Django raised while reading the request (outside DRF views).
-    from newsroom.api import api_bad_request
+    from newsroom.http.errors import api_bad_request
 
     error = error_of(api_bad_request(rf.post("/api/v1/articles/"), exception), status)
     assert error["code"] == code

@@ -428,7 +428,7 @@ def test_h4_djangos_own_refusals_carry_the_request_id():
 
 
 def test_h4_the_500_handler_carries_the_request_id(rf):
-    from newsroom.api import api_server_error  # after DRF's settings (circular otherwise)
+    from newsroom.http.errors import api_server_error  # after DRF's settings circular otherwise
 
     request = rf.get("/api/v1/articles/")
     request.request_id = "abc123"
@@ -440,7 +440,7 @@ def test_h4_the_500_handler_carries_the_request_id(rf):
 
 
 def test_h4_request_id_is_a_required_documented_field_of_the_error_schema():
-    from newsroom.api import ERROR_SCHEMA
+    from newsroom.api.schema import ERROR_SCHEMA
 
     assert "request_id" in ERROR_SCHEMA["properties"]
     assert ERROR_SCHEMA["required"] == ["error", "request_id"]

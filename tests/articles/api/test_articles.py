@@ -571,7 +571,9 @@ class TestSearch:
         words, was twice as slow); other statements keep the connection's setting."""
         if connection.vendor != "postgresql":
             pytest.skip("server-side prepared statements are PostgreSQL's")
-        from newsroom.api import SearchPagination  # imported here: settings import it too
+        from newsroom.api.pagination import (
+            SearchPagination,  # imported here: settings import it too
+        )
 
         ArticleFactory(published=True, headline="Banjir di Garut")
         connection.ensure_connection()

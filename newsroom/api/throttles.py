@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from redis.exceptions import RedisError
+from rest_framework.throttling import AnonRateThrottle
+
+logger = logging.getLogger(__name__)
+
+
+def throttle_cache_unavailable(exc: Exception) -> bool:
+    """A throttle whose cache (Redis, `CACHE_URL`) does not answer lets the request through:
+    the API stays up unthrottled, and says so in the log, rather than answering 500."""
+    logger.warning("Throttle cache unavailable, request not throttled: %s", exc)
+    return True
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """Per-IP throttle whose rate is read from settings at request time (tests change it).
+
+    A fixed window: one cache counter per client and window, one increment per request.
+    (DRF's default keeps every request's time in one cache entry and rewrites it on each
+    request, a cost that grows with the allowed rate.)
+    """
+
+    def get_rate(self) -> str | None:
+        return settings.API_ANON_THROTTLE_RATE
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_ends_at = (window + 1) * self.duration
+        counter = f"{key}:{window}"
+        try:
+            self.cache.add(counter, 0, self.duration + 1)
+            try:
+                count = self.cache.incr(counter)
+            except ValueError:  # expired between add and incr
+                self.cache.set(counter, 1, self.duration + 1)
+                count = 1
+        except RedisError as exc:
+            return throttle_cache_unavailable(exc)
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        return max(self.window_ends_at - self.now, 0.0)
