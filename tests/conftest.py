@@ -55,6 +55,12 @@ def ensure_roles() -> None:
     import_module("articles.migrations.0009_article_hard_lock").grant_unlock_to_editors(apps, None)
 
 
+@pytest.fixture
+def roles(db) -> None:
+    """The Writer and Editor groups, also after a transactional test's flush."""
+    ensure_roles()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

@@ -39,7 +39,7 @@ SEARCHES = ["banjir", "Bandung", "pemilu", "election", "jalan tol", "kereta"]
 
 
 @pytest.fixture
-def demo_world(settings, monkeypatch):
+def demo_world(roles, settings, monkeypatch):
     """The demo content at `SEEDED_AT`, with renditions and suggestions made."""
     settings.SITE_URL = "https://news.example"
     settings.API_BASE_URL = "https://api.news.example"
