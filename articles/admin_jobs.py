@@ -15,10 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from articles.admin import PhotoAdmin
-from articles.jobs import job_retry
+from articles.jobs import PHOTO_RENDITIONS
 from articles.models import (
     ArticleSlugHistory,
-    BackgroundJob,
     Photo,
     PhotoRendition,
     WebhookAttempt,
@@ -27,78 +26,8 @@ from articles.models import (
 )
 from articles.renditions import photo_fill_metadata
 from articles.webhooks import webhook_delivery_retry, webhook_secret_rotate
-from newsroom.admin import ConcurrentSaveAdminMixin
-
-STATUS_COLOURS = {
-    "pending": "#6c757d",
-    "running": "#0d6efd",
-    "sending": "#0d6efd",
-    "done": "#198754",
-    "delivered": "#198754",
-    "failed": "#dc3545",
-}
-
-
-def status_badge(value: str, label: str) -> str:
-    return format_html(
-        '<span style="padding:2px 8px;border-radius:10px;color:#fff;background:{}">{}</span>',
-        STATUS_COLOURS.get(value, "#6c757d"),
-        label,
-    )
-
-
-# --- Jobs ---------------------------------------------------------------------------------
-
-
-@admin.register(BackgroundJob)
-class BackgroundJobAdmin(admin.ModelAdmin):
-    list_display = (
-        "id",
-        "kind",
-        "object_link",
-        "status_label",
-        "attempts",
-        "short_error",
-        "claimed_by",
-        "updated_at",
-    )
-    list_filter = ("status", "kind")
-    search_fields = ("object_id", "last_error")
-    actions = ["retry_jobs"]
-    readonly_fields = [field.name for field in BackgroundJob._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_label(self, obj: BackgroundJob) -> str:
-        return status_badge(obj.status, obj.get_status_display())
-
-    @admin.display(description=_("object"))
-    def object_link(self, obj: BackgroundJob) -> str:
-        if obj.kind == BackgroundJob.Kind.PHOTO_RENDITIONS:
-            return format_html(
-                '<a href="../photo/{}/change/">{} {}</a>', obj.object_id, _("Photo"), obj.object_id
-            )
-        return str(obj.object_id)
-
-    @admin.display(description=_("last error"))
-    def short_error(self, obj: BackgroundJob) -> str:
-        return obj.last_error[:120]
-
-    @admin.action(description=_("Retry the selected jobs"))
-    def retry_jobs(self, request, queryset) -> None:
-        with transaction.atomic():
-            jobs = list(queryset)
-            for job in jobs:
-                job_retry(job=job)
-        self.message_user(
-            request,
-            ngettext("%(count)d job sent again.", "%(count)d jobs sent again.", len(jobs))
-            % {"count": len(jobs)},
-            messages.SUCCESS,
-        )
-
+from newsroom.admin import ConcurrentSaveAdminMixin, status_badge
+from newsroom.jobs.models import BackgroundJob
 
 # --- Renditions, also shown on the photo's page -------------------------------------------
 
@@ -153,9 +82,7 @@ class PhotoWithRenditionsAdmin(PhotoAdmin):
     def rendition_status(self, obj: Photo) -> str:
         if obj is None or not obj.pk:
             return "-"
-        job = BackgroundJob.objects.filter(
-            kind=BackgroundJob.Kind.PHOTO_RENDITIONS, object_id=obj.pk
-        ).first()
+        job = BackgroundJob.objects.filter(kind=PHOTO_RENDITIONS, object_id=obj.pk).first()
         if job is None:
             return "-"
         if job.last_error:

@@ -13,8 +13,9 @@ from django.contrib import admin
 from django.utils.html import format_html_join, strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, BackgroundJob, RelatedSuggestion
-from articles.suggestions import REFRESH_WINDOW_DAYS
+from articles.models import Article, RelatedSuggestion
+from articles.suggestions import REFRESH_WINDOW_DAYS, RELATED_SUGGESTIONS
+from newsroom.jobs.models import BackgroundJob
 from tagging.services import tags_suggest_for_text
 
 SUGGESTION_FIELDS = ("tag_suggestions", "related_suggestions")
@@ -94,7 +95,7 @@ class ArticleSuggestionsAdminMixin:
 def _no_suggestions_reason(article: Article) -> str:
     """Why an article shows no suggestions, as it stands (see `articles.suggestions`)."""
     computing = BackgroundJob.objects.filter(
-        kind=BackgroundJob.Kind.RELATED_SUGGESTIONS,
+        kind=RELATED_SUGGESTIONS,
         object_id=article.pk,
         status__in=[BackgroundJob.Status.PENDING, BackgroundJob.Status.RUNNING],
     )

@@ -17,6 +17,26 @@ class ArticlesConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save, pre_delete
 
+        from articles.jobs import PHOTO_RENDITIONS
+        from articles.suggestions import RELATED_SUGGESTIONS
+        from articles.tasks import photo_renditions_generate_task, related_suggestions_run_task
+        from articles.webhooks import webhook_deliveries_sweep
+        from newsroom.jobs.registry import job_kind_register, job_sweeper_register
+
+        job_kind_register(
+            name=PHOTO_RENDITIONS,
+            label=_("Photo renditions"),
+            task=photo_renditions_generate_task,
+            model="articles.Photo",
+        )
+        job_kind_register(
+            name=RELATED_SUGGESTIONS,
+            label=_("Related-reading suggestions"),
+            task=related_suggestions_run_task,
+            model="articles.Article",
+        )
+        job_sweeper_register(name="deliveries", sweep=webhook_deliveries_sweep)
+
         from articles import signals
         from articles.models import (
             Article,

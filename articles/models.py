@@ -1252,63 +1252,6 @@ class ArticleSlugHistory(models.Model):
         return self.slug
 
 
-class BackgroundJob(models.Model):
-    """The database record of a piece of background work (an outbox row).
-
-    The broker only carries a hint to look at this row: if a message is lost (broker restart,
-    killed worker), the sweeper finds the row still pending and enqueues it again. One row per
-    (kind, object); asking again resets it to pending with a new `key`.
-    """
-
-    class Kind(models.TextChoices):
-        PHOTO_RENDITIONS = "photo_renditions", _("Photo renditions")
-        RELATED_SUGGESTIONS = "related_suggestions", _("Related-reading suggestions")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
-    object_id = models.PositiveBigIntegerField(_("object id"))
-    # What version of the object the job is for (e.g. file name and focal point of a photo);
-    # a job finishes only if its key is still current.
-    key = models.CharField(_("key"), max_length=64, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    claimed_by = models.CharField(
-        _("claimed by"), max_length=200, blank=True, help_text=_("Worker host and process id.")
-    )
-    run_after = models.DateTimeField(_("run after"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("background job")
-        verbose_name_plural = _("background jobs")
-        ordering = ["-updated_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="articles_job_once"),
-        ]
-        indexes = [
-            # The sweeper's scan for pending or stuck work.
-            models.Index(
-                fields=["run_after"],
-                name="articles_job_unfinished_idx",
-                condition=Q(status__in=["pending", "running"]),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.object_id}: {self.get_status_display()}"
-
-
 class WebhookSubscription(models.Model):
     """A front end that wants to hear about article changes (to purge its caches)."""
 

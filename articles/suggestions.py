@@ -41,15 +41,13 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from articles.jobs import job_claim, job_finish, job_request, job_request_many
-from articles.models import (
-    SEARCH_CONFIGS,
-    Article,
-    BackgroundJob,
-    RelatedSuggestion,
-    TaggedArticle,
-)
+from articles.models import SEARCH_CONFIGS, Article, RelatedSuggestion, TaggedArticle
 from articles.published import published_refresh
+from newsroom.jobs.models import BackgroundJob
+from newsroom.jobs.services import job_claim, job_finish, job_request, job_request_many
+
+# The kind of the suggestion jobs (registered in `ArticlesConfig.ready`).
+RELATED_SUGGESTIONS = "related_suggestions"
 
 HALF_LIFE_DAYS = 30
 # Candidates read from the database, best by tag score; recency then reorders them. A
@@ -180,9 +178,7 @@ def related_suggestions_request(*, article: Article) -> BackgroundJob:
 
     Every request is new work (a fresh key): the archive changed since the last one.
     """
-    return job_request(
-        kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_id=article.pk, key=uuid.uuid4().hex
-    )
+    return job_request(kind=RELATED_SUGGESTIONS, object_id=article.pk, key=uuid.uuid4().hex)
 
 
 def related_suggestions_on_publish(
@@ -210,14 +206,12 @@ def related_suggestions_on_publish(
             .values_list("pk", flat=True)[:REFRESH_MAX_ARTICLES]
         )
         wanted.update(dict.fromkeys(neighbours))
-    return job_request_many(kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_ids=list(wanted))
+    return job_request_many(kind=RELATED_SUGGESTIONS, object_ids=list(wanted))
 
 
 def related_suggestions_run(*, article_id: int, worker: str = "") -> BackgroundJob | None:
     """The suggestions job: claim, refresh, finish. None when there was nothing to do."""
-    job = job_claim(
-        kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_id=article_id, worker=worker
-    )
+    job = job_claim(kind=RELATED_SUGGESTIONS, object_id=article_id, worker=worker)
     if job is None:
         return None
     key = job.key

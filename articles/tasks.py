@@ -12,11 +12,12 @@ from __future__ import annotations
 from celery import shared_task
 from celery.utils.log import get_task_logger
 
-from articles.jobs import TransientJobError, jobs_sweep, photo_renditions_run
+from articles.jobs import photo_renditions_run
 from articles.published import published_reveal_due
 from articles.services import article_ensure_slug, articles_publish_due
 from articles.suggestions import related_suggestions_run
 from articles.webhooks import webhook_delivery_attempt
+from newsroom.jobs.services import TransientJobError
 
 logger = get_task_logger(__name__)
 
@@ -61,11 +62,6 @@ def articles_publish_due_task() -> list[int]:
 def webhook_delivery_attempt_task(delivery_id: int) -> str | None:
     delivery = webhook_delivery_attempt(delivery_id=delivery_id)
     return delivery.status if delivery else None
-
-
-@shared_task
-def jobs_sweep_task() -> dict[str, int]:
-    return jobs_sweep()
 
 
 @shared_task

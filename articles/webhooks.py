@@ -26,7 +26,7 @@ import ssl
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
@@ -43,6 +43,7 @@ from articles.models import (
     webhook_secret_default,
 )
 from articles.webhook_urls import webhook_url_addresses
+from newsroom.jobs.services import SWEEP_BATCH
 
 RESPONSE_KEEP_BYTES = 1024
 USER_AGENT = "newsroom-webhooks/1"
@@ -113,6 +114,36 @@ def webhook_deliveries_enqueue(*, delivery_ids: list[int], countdown: float = 0)
 
     for delivery_id in delivery_ids:
         webhook_delivery_attempt_task.apply_async((delivery_id,), countdown=countdown)
+
+
+def webhook_deliveries_sweep(now: datetime) -> int:
+    """Re-send deliveries whose message was lost: sending ones older than
+    `JOB_STUCK_AFTER_SECONDS` (their worker died) and pending ones a minute overdue. The
+    outbox sweeper (`newsroom.jobs.services.jobs_sweep`) calls it; returns the deliveries
+    sent, at most `SWEEP_BATCH`.
+    """
+    stuck_before = now - timedelta(seconds=settings.JOB_STUCK_AFTER_SECONDS)
+    Delivery = WebhookDelivery.Status
+    stuck = list(
+        WebhookDelivery.objects.filter(
+            status=Delivery.SENDING, claimed_at__lt=stuck_before
+        ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    WebhookDelivery.objects.filter(pk__in=stuck, status=Delivery.SENDING).update(
+        status=Delivery.PENDING, claimed_at=None
+    )
+    overdue = list(
+        WebhookDelivery.objects.filter(
+            status=Delivery.PENDING, next_attempt_at__lte=now - timedelta(minutes=1)
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    WebhookDelivery.objects.filter(pk__in=overdue, status=Delivery.PENDING).update(
+        next_attempt_at=now
+    )
+    webhook_deliveries_enqueue(delivery_ids=overdue)
+    return len(overdue)
 
 
 def webhook_sign(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:

@@ -1,4 +1,5 @@
-"""Admin plumbing shared by every app: a save that loses a race is validated again."""
+"""Admin plumbing shared by every app: a save that loses a race is validated again, and
+status badges."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from django.contrib import messages
 from django.db import IntegrityError, OperationalError
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from newsroom.conflicts import WRITE_ATTEMPTS, is_transient_conflict
@@ -48,3 +50,21 @@ class ConcurrentSaveAdminMixin:
             messages.ERROR,
         )  # fmt: skip
         return HttpResponseRedirect(request.get_full_path())
+
+
+STATUS_COLOURS = {
+    "pending": "#6c757d",
+    "running": "#0d6efd",
+    "sending": "#0d6efd",
+    "done": "#198754",
+    "delivered": "#198754",
+    "failed": "#dc3545",
+}
+
+
+def status_badge(value: str, label: str) -> str:
+    return format_html(
+        '<span style="padding:2px 8px;border-radius:10px;color:#fff;background:{}">{}</span>',
+        STATUS_COLOURS.get(value, "#6c757d"),
+        label,
+    )

@@ -25,4 +25,4 @@ def catch_up_on_start(sender, **kwargs) -> None:
     Both tasks are idempotent, so every worker starting does this harmlessly.
     """
     sender.app.send_task("articles.tasks.articles_publish_due_task")
-    sender.app.send_task("articles.tasks.jobs_sweep_task")
+    sender.app.send_task("newsroom.jobs.tasks.jobs_sweep_task")

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "tagging",
     # Tokens for the write API (/api/v1/manage/), stored hashed; the public API is anonymous.
     "tokens",
+    "newsroom.jobs",
     "articles",
 ]
 
@@ -409,7 +410,7 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: re-enqueue pending or stuck outbox work whose broker message was lost
     # (broker restart without persistence, a killed worker). RELIABILITY.md I3.
     "sweep-background-work": {
-        "task": "articles.tasks.jobs_sweep_task",
+        "task": "newsroom.jobs.tasks.jobs_sweep_task",
         "schedule": float(envint("JOB_SWEEP_SECONDS", 60)),
         "options": {"expires": 50},
     },
@@ -431,8 +432,9 @@ PHOTO_RENDITIONS = {
     "1x1": {"width": 600, "crop": (1, 1)},
 }
 PHOTO_RENDITION_FORMATS = ["jpeg", "webp"]
-# A photo whose renditions failed this often (killed worker, storage errors) is given up.
-PHOTO_RENDITION_MAX_ATTEMPTS = envint("PHOTO_RENDITION_MAX_ATTEMPTS", 5)
+# Outbox work (renditions, suggestions) that failed this often (a killed worker, storage
+# errors) is given up.
+JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 5)
 # Outbox work still "running" after this long was lost with its worker; the sweeper retries.
 JOB_STUCK_AFTER_SECONDS = envint("JOB_STUCK_AFTER_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
 

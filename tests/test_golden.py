@@ -29,8 +29,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from articles.jobs import photo_renditions_run
-from articles.models import Article, BackgroundJob, Photo, PublishedArticle
+from articles.models import Article, Photo, PublishedArticle
 from articles.suggestions import related_suggestions_run
+from newsroom.jobs.models import BackgroundJob
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 SEEDED_AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)

@@ -174,7 +174,8 @@ def schedule_articles(published_ats: list, label: str) -> list[int]:
 
 
 def renditions_state(photo_ids: list[int]) -> dict:
-    from articles.models import BackgroundJob, PhotoRendition
+    from articles.models import PhotoRendition
+    from newsroom.jobs.models import BackgroundJob
 
     jobs = Counter(
         BackgroundJob.objects.filter(kind="photo_renditions", object_id__in=photo_ids).values_list(
@@ -197,7 +198,8 @@ def renditions_complete(photo_ids: list[int]) -> bool:
 def check_renditions(ev: Evidence, photo_ids: list[int]) -> None:
     from django.conf import settings
 
-    from articles.models import BackgroundJob, PhotoRendition
+    from articles.models import PhotoRendition
+    from newsroom.jobs.models import BackgroundJob
 
     state = renditions_state(photo_ids)
     ev.check(
@@ -358,7 +360,7 @@ def scenario_redis_restart(stack: Stack, ev: Evidence) -> None:
 
 def scenario_redis_flushed(stack: Stack, ev: Evidence) -> None:
     """I3: the broker loses every message (FLUSHALL); the sweeper re-sends from the outbox."""
-    from articles.jobs import REQUEUE_PENDING_AFTER
+    from newsroom.jobs.services import REQUEUE_PENDING_AFTER
 
     stack.stop_workers()
     created = time.monotonic()
@@ -394,7 +396,7 @@ def scenario_postgres_outage(stack: Stack, ev: Evidence) -> None:
     import psycopg
     from django.conf import settings
 
-    from articles.jobs import REQUEUE_PENDING_AFTER
+    from newsroom.jobs.services import REQUEUE_PENDING_AFTER
 
     name = settings.DATABASES["default"]["NAME"]
     stop = threading.Event()

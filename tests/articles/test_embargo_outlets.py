@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from articles.models import (
     Article,
-    BackgroundJob,
     PublishedArticle,
     RelatedLink,
     WebhookDelivery,
@@ -35,6 +34,7 @@ from articles.services import (
     articles_publish_due,
 )
 from articles.suggestions import related_suggestions_refresh, related_suggestions_run
+from newsroom.jobs.models import BackgroundJob
 from tagging.services import tag_merge
 from tests.concurrency import postgresql_only, run_together
 from tests.factories import (
@@ -99,7 +99,7 @@ def after_embargo(world: World):
 def run_suggestion_jobs() -> None:
     """What a worker does with the suggestion jobs the reveal asked for."""
     for job in BackgroundJob.objects.filter(
-        kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, status=BackgroundJob.Status.PENDING
+        kind="related_suggestions", status=BackgroundJob.Status.PENDING
     ):
         related_suggestions_run(article_id=job.object_id)
 

@@ -12,13 +12,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from articles import tasks
-from articles.models import Article, BackgroundJob, RelatedLink, RelatedSuggestion, TaggedArticle
+from articles.models import Article, RelatedLink, RelatedSuggestion, TaggedArticle
 from articles.services import article_publish, article_unpublish
 from articles.suggestions import (
     recency_factor,
     related_suggestions_rank,
     related_suggestions_refresh,
 )
+from newsroom.jobs.models import BackgroundJob
 from tagging.models import TopicTag
 from tests.factories import ArticleFactory, SectionFactory, TopicTagFactory
 
@@ -164,9 +165,7 @@ def test_publishing_queues_the_suggestions_job_after_commit(
 
     # Its own, and those of the recent article it may suit (see the refresh tests below).
     assert sent == [article.pk, other.pk]
-    job = BackgroundJob.objects.get(
-        kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_id=article.pk
-    )
+    job = BackgroundJob.objects.get(kind="related_suggestions", object_id=article.pk)
     assert job.status == BackgroundJob.Status.PENDING
 
     # The worker's side, called synchronously.
@@ -373,9 +372,7 @@ def test_change_form_says_why_there_are_no_suggestions(editor_client, state, tex
         RelatedSuggestion.objects.create(article=article, target=target, score=1, position=1)
         RelatedLink.objects.create(article=article, target_article=target)
     if state == "computing":
-        BackgroundJob.objects.create(
-            kind=BackgroundJob.Kind.RELATED_SUGGESTIONS, object_id=article.pk, key="k"
-        )
+        BackgroundJob.objects.create(kind="related_suggestions", object_id=article.pk, key="k")
 
     response = editor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
 

@@ -9,20 +9,15 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from articles.jobs import photo_renditions_run
-from articles.models import (
-    BackgroundJob,
-    Photo,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookSubscription,
-)
+from articles.models import Photo, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from newsroom.jobs.models import BackgroundJob
 from tests.factories import PhotoFactory, image_upload
 
 pytestmark = pytest.mark.django_db
 
 
 def url(model, view: str, *args) -> str:
-    return reverse(f"admin:articles_{model._meta.model_name}_{view}", args=args)
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from newsroom.celery import app
         ("articles.tasks.articles_publish_due_task", "publishing"),
         ("articles.tasks.article_ensure_slug_task", "publishing"),
         ("articles.tasks.webhook_delivery_attempt_task", "delivery"),
-        ("articles.tasks.jobs_sweep_task", "default"),
+        ("newsroom.jobs.tasks.jobs_sweep_task", "default"),
     ],
 )
 def test_tasks_are_routed_to_their_queue(task, queue):
@@ -39,7 +39,7 @@ def test_beat_schedule_publishes_every_second_and_sweeps_every_minute():
     schedule = app.conf.beat_schedule
     assert schedule["publish-due-articles"]["task"] == "articles.tasks.articles_publish_due_task"
     assert schedule["publish-due-articles"]["schedule"] == 1.0
-    assert schedule["sweep-background-work"]["task"] == "articles.tasks.jobs_sweep_task"
+    assert schedule["sweep-background-work"]["task"] == "newsroom.jobs.tasks.jobs_sweep_task"
     assert schedule["sweep-background-work"]["schedule"] == 60.0
     app.loader.import_default_modules()  # autodiscovery, as a worker does at start
     for entry in schedule.values():

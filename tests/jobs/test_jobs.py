@@ -10,19 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.jobs import (
-    TransientJobError,
-    job_claim,
-    jobs_sweep,
-    photo_renditions_run,
-)
-from articles.models import (
-    BackgroundJob,
-    PhotoRendition,
-    WebhookDelivery,
-    WebhookSubscription,
-)
-from articles.tasks import jobs_sweep_task, photo_renditions_generate_task
+from articles.jobs import photo_renditions_run
+from articles.models import PhotoRendition, WebhookDelivery, WebhookSubscription
+from articles.tasks import photo_renditions_generate_task
+from newsroom.jobs.models import BackgroundJob
+from newsroom.jobs.services import TransientJobError, job_claim, jobs_sweep
+from newsroom.jobs.tasks import jobs_sweep_task
 from tests.factories import PhotoFactory, image_upload
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +80,7 @@ def test_storage_error_is_transient_and_handed_back(monkeypatch):
 
 
 def test_a_job_that_keeps_killing_its_worker_is_given_up(settings):
-    settings.PHOTO_RENDITION_MAX_ATTEMPTS = 3
+    settings.JOB_MAX_ATTEMPTS = 3
     photo = PhotoFactory()
     # Three claims whose worker died (the job stays "running" and comes back).
     BackgroundJob.objects.filter(pk=job_of(photo).pk).update(status="running", attempts=3)

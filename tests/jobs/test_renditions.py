@@ -9,13 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, JpegImagePlugin
 
-from articles.models import BackgroundJob, Photo, PhotoRendition
+from articles.models import Photo, PhotoRendition
 from articles.renditions import (
     RenditionSourceError,
     _focal_crop_box,
     photo_generate_renditions,
     rendition_specs,
 )
+from newsroom.jobs.models import BackgroundJob
 from tests.factories import PhotoFactory, image_upload
 from tests.jobs.conftest import FIXTURE_PHOTOS, fixture_photo, rotated_jpeg
 

@@ -37,7 +37,6 @@ from PIL import Image
 
 from articles.models import (
     Article,
-    BackgroundJob,
     PhotoRendition,
     WebhookAttempt,
     WebhookDelivery,
@@ -45,6 +44,7 @@ from articles.models import (
 )
 from articles.renditions import rendition_specs
 from articles.services import article_publish
+from newsroom.jobs.models import BackgroundJob
 from tests.factories import ArticleFactory, PhotoFactory, image_upload
 from tests.jobs.conftest import rotated_jpeg
 

@@ -13,7 +13,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from articles.models import BackgroundJob, WebhookDelivery
+from articles.models import WebhookDelivery
+from newsroom.jobs.models import BackgroundJob
 from tests.articles.api.conftest import deactivated, other_writer  # noqa: F401
 from tests.articles.api.manage_helpers import db_state
 from tests.jobs.conftest import sent_tasks  # noqa: F401

@@ -321,7 +321,7 @@ def test_h6_a_photo_in_use_cannot_be_deleted(editor_client):
 
 def test_i6_renditions_retry_5_times_with_backoff_capped_at_10_minutes(monkeypatch):
     from articles import tasks
-    from articles.jobs import TransientJobError
+    from newsroom.jobs.services import TransientJobError
 
     task = tasks.photo_renditions_generate_task
     assert task.max_retries == 5

@@ -15,13 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from articles.models import BackgroundJob, Photo, PhotoRendition
+from articles.jobs import PHOTO_RENDITIONS
+from articles.models import Photo, PhotoRendition
 from articles.renditions import (
     RenditionSourceError,
     photo_generate_renditions,
     photo_rendition_files_delete,
     photo_source_key,
 )
+from newsroom.jobs.models import BackgroundJob
 
 
 class Command(BaseCommand):
@@ -65,7 +67,7 @@ class Command(BaseCommand):
 
     def _record(self, photo: Photo, *, status: str, error: str) -> None:
         BackgroundJob.objects.update_or_create(
-            kind=BackgroundJob.Kind.PHOTO_RENDITIONS,
+            kind=PHOTO_RENDITIONS,
             object_id=photo.pk,
             defaults={
                 "key": photo_source_key(photo=photo),

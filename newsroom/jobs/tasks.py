@@ -1,0 +1,12 @@
+"""The sweeper's task: beat sends it every minute, and every worker at start."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from newsroom.jobs.services import jobs_sweep
+
+
+@shared_task
+def jobs_sweep_task() -> dict[str, int]:
+    return jobs_sweep()
