@@ -64,7 +64,7 @@ fuzz-api: install
 	bash scripts/api_fuzz.sh
 
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and redis-server on PATH; starts its own
-# Redis, gunicorn, workers and beat on free ports (scripts/faults/run.py, README "Fault injection").
+# Redis, gunicorn, workers and beat on free ports (scripts/faults/run.py, docs/operations.md).
 faults: install
 	$(BIN)/python scripts/faults/run.py
 

@@ -11,7 +11,7 @@ address. The URL must be http(s), on one of the provider's hosts exactly (no IP 
 other host), without user name, password or port, printable ASCII; its content id is taken
 from the path by the provider's pattern. Provider HTML is never stored or passed on: the
 public API gives `embed_url`, an iframe src on the provider's own embed host built from the
-id, and front ends render it in a sandboxed iframe (README, "Public API: blocks").
+id, and front ends render it in a sandboxed iframe (docs/public-api.md, "Embeds").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The article body's HTML allow-list, and the sanitiser that enforces it on every save.
 
-Allowed (documented in the README and in the body field's help text):
+Allowed (documented in docs/editors.md and in the body field's help text):
 
 - block: ``p``, ``h2``, ``h3``, ``h4``, ``blockquote``, ``ul``, ``ol``, ``li``, ``br``
 - inline: ``strong``, ``b``, ``em``, ``i``, ``u``, ``s``, ``sub``, ``sup``, ``a``

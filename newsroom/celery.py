@@ -1,7 +1,7 @@
 """The Celery app. Settings come from Django settings under the CELERY_ namespace.
 
 Run a worker (all queues) with `celery -A newsroom worker -l info`, and the scheduler with
-`celery -A newsroom beat -l info`; README.md, "Background jobs", has the details.
+`celery -A newsroom beat -l info`; docs/background-jobs.md has the details.
 """
 
 from __future__ import annotations

@@ -181,7 +181,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Origin prefixed to media URLs in the API when MEDIA_URL is a path; in production a separate,
-# cookie-less media origin (see README, "Operations").
+# cookie-less media origin (docs/operations.md, "Serving media in production").
 MEDIA_PUBLIC_URL = os.environ.get("MEDIA_PUBLIC_URL", SITE_URL).rstrip("/")
 STORAGES = {
     "default": {
@@ -381,7 +381,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Separate queues, so a flood of image work cannot delay a publish. A worker started without
-# -Q consumes all of them; production runs one worker per queue (README, "Background jobs").
+# -Q consumes all of them; production runs one worker per queue (docs/background-jobs.md).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [
     Queue("default"),

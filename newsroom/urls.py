@@ -36,5 +36,5 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    # Local development only; production serves media from its own origin (README).
+    # Local development only; production serves media from its own origin (docs/operations.md).
     urlpatterns += [path("media/<path:path>", serve_media, name="media")]

@@ -84,8 +84,9 @@ def _get(url: str) -> tuple[int, str, bytes]:
 
 @pytest.fixture(scope="module")
 def gunicorn_url(tmp_path_factory):
-    """gunicorn with `-c gunicorn.conf.py`, as `make bench`, `make faults` and the README run
-    it; SQLite in a temporary folder (the requests below never reach a view)."""
+    """gunicorn with `-c gunicorn.conf.py`, as `make bench`, `make faults` and
+    docs/operations.md run it; SQLite in a temporary folder (the requests below never reach
+    a view)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -136,7 +137,8 @@ def test_behind_gunicorn_a_request_line_over_djangos_limit_is_a_json_414(gunicor
 
 
 def test_behind_gunicorn_a_request_line_over_its_own_limit_is_gunicorns_414(gunicorn_url):
-    # gunicorn's own refusal, before Django: the front proxy's limit must be below it (README).
+    # gunicorn's own refusal, before Django: the front proxy's limit must be below it
+    # (docs/operations.md).
     status, _content_type, _body = _get(gunicorn_url + _target("/api/v1/articles/?q=", 9000))
 
     assert status == 414

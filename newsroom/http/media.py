@@ -1,7 +1,7 @@
 """Uploaded media as newsroom serves them itself: in development only (with `DEBUG`).
 
-Production serves media from a separate, cookie-less origin (README, "Serving media in
-production"), whose server sends the same headers as this view.
+Production serves media from a separate, cookie-less origin (docs/operations.md, "Serving
+media in production"), whose server sends the same headers as this view.
 """
 
 from __future__ import annotations

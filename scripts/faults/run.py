@@ -38,7 +38,7 @@ from scripts.faults.stack import Sink, Stack, wait_until  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1:5432"
 RUNNER_APP_NAME = "newsroom-faults-runner"
-# Shortened intervals (README, configuration table); the scenarios' deadlines follow them.
+# Shortened intervals (docs/configuration.md); the scenarios' deadlines follow them.
 JOB_SWEEP_SECONDS = 5
 JOB_STUCK_AFTER_SECONDS = 20
 WEBHOOK_TIMEOUT_SECONDS = 2

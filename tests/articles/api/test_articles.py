@@ -610,7 +610,7 @@ class TestSearch:
 
     def test_stemming_on_postgresql_and_substrings_on_sqlite(self, api_client):
         """PostgreSQL stems each article in its own language; SQLite (development) only
-        matches substrings, as the README documents. CI runs both legs."""
+        matches substrings, as docs/public-api.md documents. CI runs both legs."""
         indonesian = ArticleFactory(
             published=True,
             language="id",
