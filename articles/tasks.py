@@ -62,11 +62,3 @@ def articles_publish_due_task() -> list[int]:
 def webhook_delivery_attempt_task(delivery_id: int) -> str | None:
     delivery = webhook_delivery_attempt(delivery_id=delivery_id)
     return delivery.status if delivery else None
-
-
-@shared_task
-def staff_password_reset_mail_task(email: str) -> None:
-    """The mail of the admin's password reset; nothing is sent for an unknown address."""
-    from newsroom.accounts import staff_password_reset_send
-
-    staff_password_reset_send(email=email)

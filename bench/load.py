@@ -252,7 +252,7 @@ from django.contrib.auth.models import Group, User
 from django.db.models import Count, Q
 from articles.models import Author, Section
 from tagging.models import TopicTag
-from tokens.services import api_token_create
+from newsroom.accounts.services import api_token_create
 user, _ = User.objects.get_or_create(username="bench.editor")
 user.set_unusable_password()
 user.is_active = True

@@ -89,7 +89,7 @@ INSTALLED_APPS = [
     "taggit",
     "tagging",
     # Tokens for the write API (/api/v1/manage/), stored hashed; the public API is anonymous.
-    "tokens",
+    "newsroom.accounts",
     "newsroom.jobs",
     "articles",
 ]

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles import feeds, sitemaps
-from newsroom import accounts
+from newsroom.accounts import password_reset
 from newsroom.http.media import serve_media
 
 handler400 = "newsroom.http.errors.api_bad_request"
@@ -18,7 +18,7 @@ admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
-    *accounts.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
+    *password_reset.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
     path("admin/", admin.site.urls),
     # The write API (token authentication); the rest of api/v1/ is public and read-only.
     path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),

@@ -44,7 +44,6 @@ from articles.api.permissions import (
     CanSubmitArticles,
     CanUploadPhotos,
     CanWriteArticles,
-    ManageTokenAuthentication,
     WriteThrottle,
 )
 from articles.images import inspect_photo_file
@@ -66,6 +65,7 @@ from articles.services import (
     user_can_publish,
     user_display_name,
 )
+from newsroom.accounts.authentication import ManageTokenAuthentication
 from newsroom.api.errors import (
     FieldPermissionDenied,
     ServiceUnavailable,

@@ -27,7 +27,7 @@ from articles.services import (
     article_revision_record,
     article_unpublish,
 )
-from newsroom.accounts import staff_password_reset_send
+from newsroom.accounts.password_reset import staff_password_reset_send
 from newsroom.logging_filters import RequestIdLogFilter
 from tests.articles.api.manage_helpers import ARTICLES_URL, article_url, token_client
 from tests.factories import ArticleFactory
@@ -226,7 +226,7 @@ def staff(db) -> User:
 
 def _reset(email: str):
     with (
-        mock.patch("articles.tasks.staff_password_reset_mail_task.delay") as delay,
+        mock.patch("newsroom.accounts.tasks.staff_password_reset_mail_task.delay") as delay,
         mock.patch.object(
             PasswordResetTokenGenerator, "make_token", autospec=True,
             side_effect=PasswordResetTokenGenerator.make_token,
@@ -260,7 +260,7 @@ def test_f3_broker_down_answers_the_form_again_alike_for_every_address(staff):
     for email in ("redaktur@example.org", "tidak.ada@example.org"):
         with (
             mock.patch(
-                "articles.tasks.staff_password_reset_mail_task.delay",
+                "newsroom.accounts.tasks.staff_password_reset_mail_task.delay",
                 side_effect=KombuOperationalError("connection refused"),
             ),
             assert_db_unchanged(),

@@ -44,7 +44,7 @@ def other_writer(db):
 def deactivated(db):
     from django.contrib.auth.models import Group, User
 
-    from tokens.services import api_token_create
+    from newsroom.accounts.services import api_token_create
 
     user = User.objects.create_user(username="dodi.gone", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name="Writer"))

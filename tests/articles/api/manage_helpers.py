@@ -18,7 +18,7 @@ from articles.models import (
     RelatedLink,
     TaggedArticle,
 )
-from tokens.services import api_token_create
+from newsroom.accounts.services import api_token_create
 
 ARTICLES_URL = "/api/v1/manage/articles/"
 PHOTOS_URL = "/api/v1/manage/photos/"

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tokens.services import api_token_create
+from newsroom.accounts.services import api_token_create
 
 
 class Command(BaseCommand):

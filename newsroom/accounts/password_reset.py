@@ -29,7 +29,7 @@ class StaffPasswordResetForm(PasswordResetForm):
 
     def save(self, **kwargs) -> None:
         """Called by the view: hand the address to the task, whatever it is."""
-        from articles.tasks import staff_password_reset_mail_task
+        from newsroom.accounts.tasks import staff_password_reset_mail_task
 
         staff_password_reset_mail_task.delay(self.cleaned_data["email"])
 

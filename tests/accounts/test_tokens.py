@@ -24,10 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from newsroom.accounts.models import ApiToken
+from newsroom.accounts.services import api_token_create
 from tests.concurrency import postgresql_only, run_together
 from tests.factories import ArticleFactory
-from tokens.models import ApiToken
-from tokens.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,9 @@ def test_a_key_is_compared_in_constant_time(writer):
     token, key = api_token_create(user=writer, name="wire importer")
     ArticleFactory(created_by=writer)
 
-    with mock.patch("tokens.services.hmac.compare_digest", wraps=hmac.compare_digest) as compare:
+    with mock.patch(
+        "newsroom.accounts.services.hmac.compare_digest", wraps=hmac.compare_digest
+    ) as compare:
         response = _client(key).get(ARTICLES_URL)
 
     assert response.status_code == 200
@@ -322,7 +324,7 @@ def test_the_migration_converts_plain_text_keys_and_empties_the_old_table(writer
         for key, when, user in rows:
             value = when if connection.vendor == "postgresql" else when.replace(tzinfo=None)
             cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [key, value, user.pk])
-    migration = importlib.import_module("tokens.migrations.0002_convert_authtoken_keys")
+    migration = importlib.import_module("newsroom.accounts.migrations.0002_convert_authtoken_keys")
 
     # The function uses only the schema editor's connection (its raw SQL).
     migration.convert_authtoken_keys(apps, SimpleNamespace(connection=connection))
@@ -344,7 +346,7 @@ def test_the_migration_converts_plain_text_keys_and_empties_the_old_table(writer
 
 
 def test_the_migration_has_nothing_to_do_without_the_old_table():
-    migration = importlib.import_module("tokens.migrations.0002_convert_authtoken_keys")
+    migration = importlib.import_module("newsroom.accounts.migrations.0002_convert_authtoken_keys")
     # The function uses only the schema editor's connection (its raw SQL).
     migration.convert_authtoken_keys(apps, SimpleNamespace(connection=connection))
     assert not ApiToken.objects.exists()

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tokens.models import ApiToken
-from tokens.services import api_token_create
+from newsroom.accounts.models import ApiToken
+from newsroom.accounts.services import api_token_create
 
 
 class ApiTokenCreateForm(forms.Form):

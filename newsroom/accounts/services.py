@@ -1,4 +1,4 @@
-"""Making, finding and revoking write API tokens (`tokens.models.ApiToken`)."""
+"""Making, finding and revoking write API tokens (`newsroom.accounts.models.ApiToken`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tokens.models import KEY_FORMAT, PREFIX_LENGTH, ApiToken, key_digest, new_key
+from newsroom.accounts.models import KEY_FORMAT, PREFIX_LENGTH, ApiToken, key_digest, new_key
 
 # `last_used_at` is recorded at most this often per token: a write per request would cost
 # more than the request's own reads.

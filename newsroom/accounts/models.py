@@ -3,7 +3,7 @@
 A key is `nr_` and 40 random URL-safe characters (240 bits): shown once when it is made,
 never stored. The row keeps the key's first 12 characters (`prefix`, unique: how a request's
 key finds its row, and how people tell their tokens apart) and the digest of the whole key,
-compared in constant time (`tokens.services.api_token_find`). A high-entropy key needs no
+compared in constant time (`newsroom.accounts.services.api_token_find`). A high-entropy key needs no
 slow password hash: one SHA-256 cannot be reversed, and guessing 240 bits is hopeless.
 
 Keys converted from Django REST framework's plain-text tokens (migration 0002) are 40 hex
@@ -51,7 +51,7 @@ class ApiToken(models.Model):
     digest = models.CharField(_("SHA-256 of the key"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
-    # Written at most once a minute (`tokens.services.api_token_record_use`).
+    # Written at most once a minute (`newsroom.accounts.services.api_token_record_use`).
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
