@@ -38,11 +38,12 @@ from articles.models import (
     Author,
     Byline,
     Desk,
-    Photo,
     RelatedLink,
     Section,
     TaggedArticle,
 )
+from articles.photos.admin import thumbnail_html
+from articles.photos.models import Photo
 from articles.published import published_batch
 from articles.services import (
     HARD_LOCK_SECONDS,
@@ -73,7 +74,7 @@ from articles.services import (
     user_can_publish,
     user_can_see_revisions,
 )
-from newsroom.admin import ConcurrentSaveAdminMixin
+from newsroom.admin import URL_FIELD_OVERRIDES, ConcurrentSaveAdminMixin
 from newsroom.http.links import api_absolute_url
 
 Status = Article.Status
@@ -85,9 +86,6 @@ STATUS_COLOURS = {
     Status.PUBLISHED: "#1e7e34",
     Status.UNPUBLISHED: "#b02a37",
 }
-
-# Typed addresses without a scheme become https:// (Django 6's default, without the warning).
-URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
 # Fields only `article_set_status` writes once an article exists.
 STATUS_FIELDS = frozenset({"status", "published_at", "first_published_at", "last_published_at"})
@@ -109,24 +107,6 @@ def posted_fields_not_offered(model: type[models.Model], data, form) -> list[str
         names[field.name] = names[field.attname] = field.name
     posted = {names.get(key) or names.get(WIDGET_PART.sub("", key)) for key in data}
     return sorted(name for name in posted if name and name not in form.fields)
-
-
-def thumbnail_html(image, *, alt: str = "", size: int = 80) -> str:
-    """An <img> for a stored image file, or "-" when there is none. Costs no query."""
-    if not image:
-        return "-"
-    try:
-        url = image.url
-    except ValueError:
-        return "-"
-    return format_html(
-        '<img src="{}" alt="{}" loading="lazy" style="max-width:{}px;max-height:{}px;'
-        'object-fit:contain;border-radius:2px">',
-        url,
-        alt,
-        size,
-        size,
-    )
 
 
 def _refusal_reason(exc: ValidationError | PermissionDenied) -> str:
@@ -803,12 +783,15 @@ class ArticleAdmin(ConcurrentSaveAdminMixin, ArticleSuggestionsAdminMixin, admin
 PHOTO_USAGE_LIMIT = 50
 
 
-def photo_usage(*, photo: Photo, articles, limit: int = PHOTO_USAGE_LIMIT) -> dict:
-    """Where `photo` is used among `articles` (the user's visible ones): as lead photo and
-    inline, newest first, at most `limit` of each; `more` when some were left out.
+def article_photo_usage(*, photo: Photo, user, limit: int = PHOTO_USAGE_LIMIT) -> dict:
+    """Where `photo` is used among the articles `user` may see (desk scoping,
+    docs/reliability.md A6): as lead photo and inline, newest first, at most `limit` of each;
+    `more` when some were left out. The photo admin's usage provider
+    (`articles.photos.admin.photo_usage_register`).
 
     Two queries: the articles leading with it, its inline placements with their articles.
     """
+    articles = Article.objects.visible_to(user)
     fields = ("headline", "status", "deleted_at", "updated_at")
     leads = list(
         articles.filter(lead_photo=photo).only(*fields).order_by("-updated_at", "-pk")[: limit + 1]
@@ -840,75 +823,6 @@ def photo_usage(*, photo: Photo, articles, limit: int = PHOTO_USAGE_LIMIT) -> di
             }
         )
     return {"rows": rows, "more": len(leads) > limit or len(placements) > limit}
-
-
-@admin.register(Photo)
-class PhotoAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
-    change_form_template = "admin/articles/photo/change_form.html"
-    formfield_overrides = URL_FIELD_OVERRIDES
-    list_display = (
-        "thumbnail",
-        "caption_text",
-        "credit",
-        "dimensions",
-        "uploaded_by",
-        "created_at",
-    )
-    list_display_links = ("thumbnail", "caption_text")
-    list_select_related = ("uploaded_by",)
-    search_fields = ("caption", "credit", "alt_text")
-    list_filter = ("created_at",)
-    readonly_fields = ("preview", "width", "height", "uploaded_by", "created_at", "updated_at")
-    fieldsets = (
-        (_("Image"), {"fields": ("image", "preview", "width", "height")}),
-        (
-            _("Description"),
-            {"fields": ("caption", "credit", "copyright", "source", "source_url", "alt_text")},
-        ),
-        (
-            _("Cropping"),
-            {
-                "fields": ("focal_point_x", "focal_point_y"),
-                "description": _(
-                    "Where the subject is, from 0 to 1 across and down; crops keep it in view."
-                ),
-            },
-        ),
-        (_("History"), {"fields": ("uploaded_by", "created_at", "updated_at")}),
-    )
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        obj = self.get_object(request, unquote(object_id))
-        if obj is not None and self.has_view_or_change_permission(request, obj):
-            # Only articles this user may see (desk scoping, RELIABILITY.md A6).
-            articles = Article.objects.visible_to(request.user)
-            extra_context["photo_usage"] = photo_usage(photo=obj, articles=articles)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    @admin.display(description=_("photo"))
-    def thumbnail(self, obj: Photo) -> str:
-        return thumbnail_html(obj.image, alt=obj.alt_text)
-
-    @admin.display(description=_("preview"))
-    def preview(self, obj: Photo) -> str:
-        if obj is None or not obj.pk:
-            return "-"
-        return thumbnail_html(obj.image, alt=obj.alt_text, size=320)
-
-    @admin.display(description=_("caption"), ordering="caption")
-    def caption_text(self, obj: Photo) -> str:
-        caption = obj.caption or obj.alt_text or "-"
-        return caption if len(caption) <= 100 else caption[:99] + "…"
-
-    @admin.display(description=_("size (px)"))
-    def dimensions(self, obj: Photo) -> str:
-        return f"{obj.width}×{obj.height}"
 
 
 @admin.register(Author)

@@ -1,8 +1,8 @@
-"""Admin for background work: jobs, renditions, webhook subscriptions and deliveries.
+"""Admin for webhook subscriptions and deliveries, and old slugs.
 
-Imported at the bottom of `articles/admin.py`. Operators find failed and pending work here
-(list filters by status) and re-run it with the "retry" actions, which call the same
-services the workers use.
+Imported at the bottom of `articles/admin.py`. Operators find failed deliveries here (list
+filters by status) and send them again with the "retry" action, which calls the same
+service the workers use.
 """
 
 from __future__ import annotations
@@ -14,83 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin import PhotoAdmin
-from articles.jobs import PHOTO_RENDITIONS
-from articles.models import (
-    ArticleSlugHistory,
-    Photo,
-    PhotoRendition,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookSubscription,
-)
-from articles.renditions import photo_fill_metadata
+from articles.models import ArticleSlugHistory, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from articles.webhooks import webhook_delivery_retry, webhook_secret_rotate
 from newsroom.admin import ConcurrentSaveAdminMixin, status_badge
-from newsroom.jobs.models import BackgroundJob
-
-# --- Renditions, also shown on the photo's page -------------------------------------------
-
-
-@admin.register(PhotoRendition)
-class PhotoRenditionAdmin(admin.ModelAdmin):
-    list_display = ("photo", "spec", "width", "height", "format", "file", "updated_at")
-    list_filter = ("format", "spec")
-    list_select_related = ("photo",)
-    raw_id_fields = ("photo",)
-    search_fields = ("photo__caption", "spec")
-    readonly_fields = [field.name for field in PhotoRendition._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-
-class PhotoRenditionInline(admin.TabularInline):
-    model = PhotoRendition
-    fields = ("spec", "width", "height", "format", "file")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("renditions")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-admin.site.unregister(Photo)
-
-
-@admin.register(Photo)
-class PhotoWithRenditionsAdmin(PhotoAdmin):
-    """The editors' photo admin, plus the rendition job's state and the renditions made."""
-
-    inlines = [*PhotoAdmin.inlines, PhotoRenditionInline]
-    readonly_fields = (*PhotoAdmin.readonly_fields, "rendition_status")
-    fieldsets = (
-        *PhotoAdmin.fieldsets,
-        (_("Renditions"), {"fields": ("rendition_status",)}),
-    )
-
-    def save_model(self, request, obj, form, change):
-        # Agency pictures carry caption, credit and copyright; fill the empty fields at once
-        # so the editor sees them on the next page (the rendition job would do it later).
-        if "image" in form.changed_data:
-            photo_fill_metadata(photo=obj)
-        super().save_model(request, obj, form, change)
-
-    @admin.display(description=_("rendition job"))
-    def rendition_status(self, obj: Photo) -> str:
-        if obj is None or not obj.pk:
-            return "-"
-        job = BackgroundJob.objects.filter(kind=PHOTO_RENDITIONS, object_id=obj.pk).first()
-        if job is None:
-            return "-"
-        if job.last_error:
-            return format_html(
-                "{} {}", status_badge(job.status, job.get_status_display()), job.last_error
-            )
-        return status_badge(job.status, job.get_status_display())
-
 
 # --- Webhooks -----------------------------------------------------------------------------
 

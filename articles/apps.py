@@ -7,28 +7,17 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self) -> None:
-        from django.conf import settings
-        from PIL import Image
-
-        from newsroom import checks  # noqa: F401 (registers the settings checks)
-
-        # Pillow's own bomb guard matches newsroom's limit (it raises at twice this value).
-        Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS
-
         from django.db.models.signals import post_delete, post_save, pre_delete
 
-        from articles.jobs import PHOTO_RENDITIONS
+        from articles.admin import article_photo_usage
+        from articles.photos.admin import photo_usage_register
+        from articles.photos.signals import photo_changed
         from articles.suggestions import RELATED_SUGGESTIONS
-        from articles.tasks import photo_renditions_generate_task, related_suggestions_run_task
+        from articles.tasks import related_suggestions_run_task
         from articles.webhooks import webhook_deliveries_sweep
+        from newsroom import checks  # noqa: F401 (registers the settings checks)
         from newsroom.jobs.registry import job_kind_register, job_sweeper_register
 
-        job_kind_register(
-            name=PHOTO_RENDITIONS,
-            label=_("Photo renditions"),
-            task=photo_renditions_generate_task,
-            model="articles.Photo",
-        )
         job_kind_register(
             name=RELATED_SUGGESTIONS,
             label=_("Related-reading suggestions"),
@@ -44,14 +33,13 @@ class ArticlesConfig(AppConfig):
             Author,
             Byline,
             Correction,
-            Photo,
-            PhotoRendition,
             RelatedLink,
             Section,
             TaggedArticle,
         )
 
-        post_save.connect(signals.photo_saved, sender=Photo, dispatch_uid="articles.photo_saved")
+        photo_usage_register(article_photo_usage)
+        photo_changed.connect(signals.photo_changed, dispatch_uid="articles.photo_changed")
         post_save.connect(
             signals.article_saved, sender=Article, dispatch_uid="articles.article_saved"
         )
@@ -85,9 +73,3 @@ class ArticlesConfig(AppConfig):
                     sender=part,
                     dispatch_uid=f"articles.article_part_changed.{part.__name__}",
                 )
-        for signal in (post_save, post_delete):
-            signal.connect(
-                signals.photo_rendition_changed,
-                sender=PhotoRendition,
-                dispatch_uid="articles.photo_rendition_changed",
-            )

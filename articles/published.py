@@ -6,18 +6,17 @@ once, when the article is published or anything they see of it changes, and stor
 only for an article that is published and not in the trash, so a draft cannot leak from it;
 an embargo or a publish time still ahead hides a row until `visible_from`.
 
-Every change that alters what readers see asks for a rebuild (`published_changed`), inside
-the transaction of the change: saves of articles and of their bylines, tags, photos, links and
+Every change that alters what readers see asks for a rebuild (`published_changed`), inside the
+transaction of the change: saves of articles and of their bylines, tags, photos, links and
 corrections, tag merges and renames, author, section and photo edits (`articles.signals`),
-finished renditions and suggestions (`articles.jobs`, `articles.suggestions`), slug changes
-and trash (`articles.services`). The workflow services and the admin's save collect those
-requests and rebuild each article once at their end (`published_batch`). `published_rebuild`
-rebuilds everything, after a change of settings that shape the JSON (SITE_URL,
-MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE).
-
-Webhook subscribers are told about an article here too, from what the rebuild left (see
-`published_notify`): nothing while it is hidden, `article.published` once when it becomes
-visible, then `article.updated` and `article.unpublished`.
+finished renditions (`articles.photos.signals.photo_changed`) and suggestions
+(`articles.suggestions`), slug changes and trash (`articles.services`). The workflow services
+and the admin's save collect those requests and rebuild each article once at their end
+(`published_batch`). `published_rebuild` rebuilds everything, after a change of settings that
+shape the JSON (SITE_URL, MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE). Webhook subscribers are told
+about an article here too, from what the rebuild left (see `published_notify`): nothing while
+it is hidden, `article.published` once when it becomes visible, then `article.updated` and
+`article.unpublished`.
 """
 
 from __future__ import annotations

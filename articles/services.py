@@ -9,19 +9,16 @@ from __future__ import annotations
 import difflib
 import logging
 from datetime import datetime, timedelta
-from pathlib import PurePath
 from typing import Any, TypedDict
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_slug
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.image_clean import image_clean
 from articles.models import (
     Article,
     ArticleEditor,
@@ -32,13 +29,12 @@ from articles.models import (
     Author,
     Byline,
     Correction,
-    Photo,
     RelatedLink,
     Section,
     article_times_check,
 )
+from articles.photos.models import Photo
 from articles.published import published_batch, published_changed
-from articles.renditions import photo_fill_metadata
 from articles.suggestions import related_suggestions_request
 from tagging.text import slugify_ascii
 
@@ -1266,86 +1262,3 @@ def article_record_ignored_fields(*, article: Article, user, fields: list[str]) 
         note=_("Ignored fields the form does not offer: %(fields)s.")
         % {"fields": ", ".join(fields)},
     )
-
-
-# --- Photos ---
-
-
-def photo_create(
-    *,
-    user,
-    image,
-    caption: str = "",
-    credit: str = "",
-    alt_text: str = "",
-    copyright: str = "",
-    source: str = "",
-    source_url: str = "",
-) -> Photo:
-    """Store an uploaded photo with `user` as its uploader; renditions follow after commit.
-
-    `image` is an uploaded file; the model field validates it (`inspect_photo_file`, skipped
-    when the caller has already inspected it), stores it without location metadata
-    (`image_clean`) and always under a generated name. Empty caption, credit, copyright and
-    source are filled from the upload's metadata first, while it still has them.
-    Raises `PermissionDenied` for a user without `articles.add_photo`.
-    """
-    if not (user and user.has_perm("articles.add_photo")):
-        raise PermissionDenied(_("You may not upload photos."))
-    photo = Photo(
-        image=image,
-        caption=caption,
-        credit=credit,
-        alt_text=alt_text,
-        copyright=copyright,
-        source=source,
-        source_url=source_url,
-        uploaded_by=user,
-    )
-    photo.full_clean()
-    photo_fill_metadata(photo=photo)
-    photo.save()
-    return photo
-
-
-def photo_clean_file(*, photo: Photo) -> bool:
-    """Store `photo`'s original again as `image_clean` leaves it: for files stored before
-    uploads were cleaned (`manage.py clean_photo_files`).
-
-    Empty caption, credit, copyright and source are filled from the old file first. The clean
-    file gets a new name, so the old URL stops answering once the old file is deleted (after
-    commit); the save asks for new renditions and rebuilds the articles showing the photo.
-    Returns False, changing nothing, when the file is clean already. Raises
-    `ImageCleanError` for a file that cannot be read to its end.
-    """
-    with transaction.atomic():
-        photo = Photo.objects.select_for_update().get(pk=photo.pk)
-        old_name = photo.image.name
-        with photo.image.open("rb") as file:
-            data = file.read()
-            if image_clean(data) == data:
-                return False
-            photo_fill_metadata(photo=photo)
-        photo.image.save(PurePath(old_name).name, ContentFile(data), save=False)
-        photo.save()
-        storage = photo.image.storage
-        transaction.on_commit(lambda: storage.delete(old_name))
-    return True
-
-
-def author_clean_photo(*, author: Author) -> bool:
-    """`photo_clean_file` for an author's picture (no metadata is read from it)."""
-    with transaction.atomic():
-        author = Author.objects.select_for_update().get(pk=author.pk)
-        if not author.photo:
-            return False
-        old_name = author.photo.name
-        with author.photo.open("rb") as file:
-            data = file.read()
-        if image_clean(data) == data:
-            return False
-        author.photo.save(PurePath(old_name).name, ContentFile(data), save=False)
-        author.save()
-        storage = author.photo.storage
-        transaction.on_commit(lambda: storage.delete(old_name))
-    return True

@@ -1,9 +1,4 @@
-"""Signal handlers: plumbing only, connected in `ArticlesConfig.ready`.
-
-Photos are saved by several paths (admin, API, scripts); the post_save handler makes sure
-each of them asks for renditions, through the same service (`photo_request_renditions`,
-which does nothing when the file and focal point are unchanged).
-"""
+"""Signal handlers: plumbing only, connected in `ArticlesConfig.ready`."""
 
 from __future__ import annotations
 
@@ -11,16 +6,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 
-def photo_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    if raw or not instance.image:
-        return
-    from articles.jobs import photo_request_renditions
+def photo_changed(sender, photo_id: int, **kwargs) -> None:
+    """Caption, credit, alt text or renditions readers see on the articles showing it."""
     from articles.published import published_changed, published_ids_with_photo
 
-    photo_request_renditions(photo=instance)
-    if not created:
-        # Caption, credit or alt text readers see on the articles showing the photo.
-        published_changed(article_ids=published_ids_with_photo(photo_id=instance.pk))
+    published_changed(article_ids=published_ids_with_photo(photo_id=photo_id))
 
 
 def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
@@ -111,15 +101,6 @@ def article_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
         if article.status != Article.Status.PUBLISHED:
             return  # not public: nothing to rebuild (the cached copy is the caller's)
     published_changed(article_ids=[getattr(instance, f"{field}_id")])
-
-
-def photo_rendition_changed(sender, instance, raw: bool = False, **kwargs) -> None:
-    """A rendition appeared, changed or went: articles showing the photo list its sizes."""
-    if raw:
-        return
-    from articles.published import published_changed, published_ids_with_photo
-
-    published_changed(article_ids=published_ids_with_photo(photo_id=instance.photo_id))
 
 
 def _deleting_articles(origin) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, OperationalError, models
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from newsroom.conflicts import WRITE_ATTEMPTS, is_transient_conflict
 
 logger = logging.getLogger(__name__)
+
+# Typed addresses without a scheme become https:// (Django 6's default, without the warning).
+URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ConcurrentSaveAdminMixin:

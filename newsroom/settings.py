@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     # Tokens for the write API (/api/v1/manage/), stored hashed; the public API is anonymous.
     "newsroom.accounts",
     "newsroom.jobs",
+    "articles.photos",
     "articles",
 ]
 
@@ -390,7 +391,7 @@ CELERY_TASK_QUEUES = [
     Queue("delivery"),
 ]
 CELERY_TASK_ROUTES = {
-    "articles.tasks.photo_renditions_*": {"queue": "media"},
+    "articles.photos.tasks.photo_renditions_*": {"queue": "media"},
     "articles.tasks.article_*": {"queue": "publishing"},
     "articles.tasks.articles_*": {"queue": "publishing"},
     "articles.tasks.related_suggestions_*": {"queue": "publishing"},

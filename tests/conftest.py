@@ -9,12 +9,11 @@ Personas:
 from __future__ import annotations
 
 import os
-from importlib import import_module
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from articles.roles import roles_sync
 
 
 @pytest.fixture(autouse=True)
@@ -41,18 +40,14 @@ def _user_in_group(username: str, group_name: str | None) -> User:
 
 
 def ensure_roles() -> None:
-    """Make the Writer and Editor groups as their data migrations do, unless they exist.
+    """The Writer and Editor groups (`articles.roles`), unless they exist.
 
     A transactional test (the races, `tests/concurrency.py`) ends with a flush, which also
     removes the rows data migrations made; the next test, or the next `--reuse-db` run,
-    would find no roles. The migrations' own functions make them again, on the historical
-    models of the current state. Idempotent.
+    would find no roles.
     """
-    if Group.objects.filter(name__in=["Writer", "Editor"]).count() == 2:
-        return
-    apps = MigrationExecutor(connection).loader.project_state().apps
-    import_module("articles.migrations.0002_editorial_roles").create_roles(apps, None)
-    import_module("articles.migrations.0009_article_hard_lock").grant_unlock_to_editors(apps, None)
+    if Group.objects.filter(name__in=["Writer", "Editor"]).count() < 2:
+        roles_sync()
 
 
 @pytest.fixture

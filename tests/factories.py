@@ -10,16 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import (
-    Article,
-    ArticlePhoto,
-    Author,
-    Byline,
-    Language,
-    Photo,
-    RelatedLink,
-    Section,
-)
+from articles.models import Article, ArticlePhoto, Author, Byline, Language, RelatedLink, Section
+from articles.photos.models import Photo
 from tagging.models import TopicTag
 
 

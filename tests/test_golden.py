@@ -28,8 +28,9 @@ from celery.app.task import Task
 from django.core.management import call_command
 from django.test import Client
 
-from articles.jobs import photo_renditions_run
-from articles.models import Article, Photo, PublishedArticle
+from articles.models import Article, PublishedArticle
+from articles.photos.models import Photo
+from articles.photos.services import photo_renditions_run
 from articles.suggestions import related_suggestions_run
 from newsroom.jobs.models import BackgroundJob
 

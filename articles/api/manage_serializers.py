@@ -23,11 +23,11 @@ from articles.models import (
     Article,
     Author,
     Language,
-    Photo,
     Section,
     validate_embargo_until,
     validate_schedule_horizon,
 )
+from articles.photos.models import Photo
 
 MAX_BYLINES = 20
 MAX_TAGS = 30

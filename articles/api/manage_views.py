@@ -46,8 +46,9 @@ from articles.api.permissions import (
     CanWriteArticles,
     WriteThrottle,
 )
-from articles.images import inspect_photo_file
 from articles.models import Article, Byline, RelatedLink, TaggedArticle
+from articles.photos.images import inspect_photo_file
+from articles.photos.services import photo_create
 from articles.services import (
     HARD_LOCK_SECONDS,
     PREVIEW_MAX_AGE,
@@ -61,7 +62,6 @@ from articles.services import (
     article_preview_token,
     article_save,
     article_set_status,
-    photo_create,
     user_can_publish,
     user_display_name,
 )

@@ -2,7 +2,7 @@
 `newsroom.accounts.authentication`'s.
 
 Roles are the admin's groups and permissions (migration 0002): a writer has
-`articles.change_article` and `articles.add_photo`, an editor also `articles.publish_article`.
+`articles.change_article` and `photos.add_photo`, an editor also `articles.publish_article`.
 Role checks run before any object is looked up, so a refusal never depends on, or names,
 the object asked for (RELIABILITY.md B5).
 """
@@ -46,7 +46,7 @@ class CanSubmitArticles(BasePermission):
 
 class CanUploadPhotos(BasePermission):
     def has_permission(self, request, view) -> bool:
-        return _authenticated(request) and request.user.has_perm("articles.add_photo")
+        return _authenticated(request) and request.user.has_perm("photos.add_photo")
 
 
 class WriteThrottle(UserRateThrottle):

@@ -23,11 +23,11 @@ from articles.models import (
     Author,
     Byline,
     Correction,
-    Photo,
     RelatedLink,
     Section,
     TaggedArticle,
 )
+from articles.photos.models import Photo
 from articles.services import article_preview_resolve
 from tagging.models import TopicTag
 

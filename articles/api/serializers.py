@@ -15,8 +15,9 @@ from rest_framework import serializers
 
 from articles.blocks import place_after_paragraphs, split_body
 from articles.embeds import PROVIDERS as EMBED_PROVIDERS
-from articles.models import Article, Author, Photo, Section
-from articles.renditions import photo_full_size_rendition
+from articles.models import Article, Author, Section
+from articles.photos.models import Photo
+from articles.photos.renditions import photo_full_size_rendition
 from tagging.models import TopicTag
 
 

@@ -174,7 +174,7 @@ def schedule_articles(published_ats: list, label: str) -> list[int]:
 
 
 def renditions_state(photo_ids: list[int]) -> dict:
-    from articles.models import PhotoRendition
+    from articles.photos.models import PhotoRendition
     from newsroom.jobs.models import BackgroundJob
 
     jobs = Counter(
@@ -198,7 +198,7 @@ def renditions_complete(photo_ids: list[int]) -> bool:
 def check_renditions(ev: Evidence, photo_ids: list[int]) -> None:
     from django.conf import settings
 
-    from articles.models import PhotoRendition
+    from articles.photos.models import PhotoRendition
     from newsroom.jobs.models import BackgroundJob
 
     state = renditions_state(photo_ids)

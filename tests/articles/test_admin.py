@@ -21,15 +21,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import (
-    Article,
-    Author,
-    Byline,
-    Photo,
-    RelatedLink,
-    Section,
-    TaggedArticle,
-)
+from articles.models import Article, Author, Byline, RelatedLink, Section, TaggedArticle
+from articles.photos.models import Photo
 from tagging.models import TopicTag
 from tests.factories import (
     ArticleFactory,
@@ -221,7 +214,7 @@ def test_every_admin_page_renders_for_an_editor(editor, editor_client, rf):
     registered = {
         model: model_admin
         for model, model_admin in admin.site._registry.items()
-        if model._meta.app_label in ("articles", "tagging")
+        if model._meta.app_label in ("articles", "photos", "tagging")
     }
     assert set(content) <= set(registered)
     request = rf.get("/")

@@ -6,15 +6,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.admin import photo_usage
-from articles.models import Article, ArticlePhoto, Desk
+from articles.admin import article_photo_usage
+from articles.models import ArticlePhoto, Desk
 from tests.factories import ArticleFactory, PhotoFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def change_url(obj) -> str:
-    return reverse(f"admin:articles_{obj._meta.model_name}_change", args=[obj.pk])
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 def test_the_photo_page_lists_the_articles_using_it_with_links(editor_client):
@@ -46,11 +46,9 @@ def test_the_usage_costs_two_queries_however_many_articles(editor, django_assert
     for _ in range(4):
         ArticleFactory(lead_photo=photo)
         ArticlePhoto.objects.create(article=ArticleFactory(), photo=photo)
-    articles = Article.objects.visible_to(editor)
-
     # the articles with it as lead photo; its inline placements with their articles
     with django_assert_num_queries(2):
-        usage = photo_usage(photo=photo, articles=articles)
+        usage = article_photo_usage(photo=photo, user=editor)
         rows = [(row["headline"], row["url"], row["role"]) for row in usage["rows"]]
 
     assert len(rows) == 8 and not usage["more"]
@@ -61,7 +59,7 @@ def test_a_long_list_is_cut_and_says_so(editor, settings):
     for _ in range(3):
         ArticleFactory(lead_photo=photo)
 
-    usage = photo_usage(photo=photo, articles=Article.objects.visible_to(editor), limit=2)
+    usage = article_photo_usage(photo=photo, user=editor, limit=2)
 
     assert len(usage["rows"]) == 2 and usage["more"]
 

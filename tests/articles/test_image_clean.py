@@ -1,5 +1,5 @@
 """What is stored of an upload: the picture, without the photographer's location or bytes that
-are not image data (`articles.image_clean`, run by `PhotoField` on every file it stores)."""
+are not image data (`articles.photos.clean`, run by `PhotoField` on every file it stores)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
 
-from articles.image_clean import ImageCleanError, image_clean
-from articles.images import inspect_photo_file
-from articles.models import Photo
+from articles.photos.clean import ImageCleanError, image_clean
+from articles.photos.images import inspect_photo_file
+from articles.photos.models import Photo
 from tests.factories import AuthorFactory, PhotoFactory, image_bytes
 from tests.jobs.conftest import FIXTURE_PHOTOS, fixture_photo
 from tests.photo_files import (

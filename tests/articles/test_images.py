@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import modelform_factory
 from PIL import Image, ImageFile
 
-from articles.images import ImageInfo, inspect_photo_file
-from articles.models import Photo
+from articles.photos.images import ImageInfo, inspect_photo_file
+from articles.photos.models import Photo
 from tests.factories import image_bytes, image_upload
 
 # The repository clone has the shared fixtures as a sibling directory (also in CI).

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from articles.models import Photo
-from articles.renditions import photo_fill_metadata, photo_metadata_from_file
+from articles.photos.metadata import photo_fill_metadata, photo_metadata_from_file
+from articles.photos.models import Photo
 from tests.jobs.conftest import fixture_photo
 from tests.photo_files import iptc_block, jpeg, md5, photoshop_segment, with_segments, xmp_segment
 

@@ -12,16 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from articles.models import (
-    Article,
-    Author,
-    Byline,
-    Photo,
-    PhotoRendition,
-    PublishedArticle,
-    RelatedLink,
-    Section,
-)
+from articles.models import Article, Author, Byline, PublishedArticle, RelatedLink, Section
+from articles.photos.models import Photo, PhotoRendition
 from articles.published import published_documents
 from tagging.models import TopicTag
 

@@ -13,11 +13,11 @@ from articles.models import (
     ArticlePhoto,
     Author,
     Byline,
-    Photo,
     RelatedLink,
     Section,
     TaggedArticle,
 )
+from articles.photos.models import Photo
 from articles.services import user_can_publish
 from tagging.models import TopicTag
 

@@ -115,7 +115,7 @@ def test_writer_writes_and_submits_editor_publishes_api_shows_it(
 
     # The writer uploads a photo.
     desk.log_in("wira.writer")
-    desk.open("/admin/articles/photo/add/")
+    desk.open("/admin/photos/photo/add/")
     desk.find("#id_image").send_keys(str(photo_file))
     desk.type("#id_caption", "Warga mengungsi di Dayeuhkolot")
     desk.type("#id_credit", "Foto: Budi/Newsroom")

@@ -33,23 +33,33 @@ def rotated_jpeg(*, width: int = 400, height: int = 200, orientation: int = 6) -
     return buffer.getvalue()
 
 
-@pytest.fixture
-def sent_tasks(monkeypatch):
-    """Record `.delay`/`.apply_async` calls of the article tasks instead of sending them."""
-    from articles import tasks
-
-    sent: list[tuple[str, tuple]] = []
-    for name in (
+# The tasks `sent_tasks` records (by their function's name); others are sent as usual.
+RECORDED_TASKS = frozenset(
+    {
         "photo_renditions_generate_task",
         "article_ensure_slug_task",
         "webhook_delivery_attempt_task",
         "articles_publish_due_task",
-    ):
-        task = getattr(tasks, name)
-        monkeypatch.setattr(task, "delay", lambda *args, _n=name: sent.append((_n, args)))
-        monkeypatch.setattr(
-            task,
-            "apply_async",
-            lambda args=(), _n=name, **kwargs: sent.append((_n, tuple(args))),
-        )
+    }
+)
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch):
+    """Record `.delay`/`.apply_async` of the `RECORDED_TASKS` as (name, args) instead of
+    sending them."""
+    from celery.app.task import Task
+
+    sent: list[tuple[str, tuple]] = []
+    send = Task.apply_async
+
+    def apply_async(task, args=(), kwargs=None, **options):
+        name = task.name.rsplit(".", 1)[-1]
+        if name not in RECORDED_TASKS:
+            return send(task, args, kwargs, **options)
+        sent.append((name, tuple(args or ())))
+        return None
+
+    monkeypatch.setattr(Task, "apply_async", apply_async)
+    monkeypatch.setattr(Task, "delay", lambda task, *args, **kwargs: task.apply_async(args))
     return sent

@@ -8,8 +8,9 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from articles.jobs import photo_renditions_run
-from articles.models import Photo, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from articles.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from articles.photos.models import Photo
+from articles.photos.services import photo_renditions_run
 from newsroom.jobs.models import BackgroundJob
 from tests.factories import PhotoFactory, image_upload
 
@@ -88,7 +89,7 @@ def test_every_job_admin_page_renders(admin_client, failed_photo):
         url(WebhookSubscription, "change", subscription.pk),
         url(WebhookDelivery, "changelist"),
         url(WebhookDelivery, "change", delivery.pk),
-        reverse("admin:articles_photorendition_changelist"),
+        reverse("admin:photos_photorendition_changelist"),
         reverse("admin:articles_articleslughistory_changelist"),
     ]
     for page in pages:

@@ -10,7 +10,7 @@ from newsroom.celery import app
 @pytest.mark.parametrize(
     ("task", "queue"),
     [
-        ("articles.tasks.photo_renditions_generate_task", "media"),
+        ("articles.photos.tasks.photo_renditions_generate_task", "media"),
         ("articles.tasks.articles_publish_due_task", "publishing"),
         ("articles.tasks.article_ensure_slug_task", "publishing"),
         ("articles.tasks.webhook_delivery_attempt_task", "delivery"),

@@ -10,9 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.jobs import photo_renditions_run
-from articles.models import PhotoRendition, WebhookDelivery, WebhookSubscription
-from articles.tasks import photo_renditions_generate_task
+from articles.models import WebhookDelivery, WebhookSubscription
+from articles.photos.models import PhotoRendition
+from articles.photos.services import photo_renditions_run
+from articles.photos.tasks import photo_renditions_generate_task
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import TransientJobError, job_claim, jobs_sweep
 from newsroom.jobs.tasks import jobs_sweep_task
@@ -94,7 +95,7 @@ def test_a_job_that_keeps_killing_its_worker_is_given_up(settings):
 
 def test_a_newer_request_during_the_run_stays_pending(monkeypatch, sent_tasks):
     photo = PhotoFactory(image=image_upload(width=400, height=300))
-    from articles import jobs
+    from articles.photos import services as jobs
 
     original = jobs.photo_generate_renditions
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, JpegImagePlugin
 
-from articles.models import Photo, PhotoRendition
-from articles.renditions import (
+from articles.photos.models import Photo, PhotoRendition
+from articles.photos.renditions import (
     RenditionSourceError,
     _focal_crop_box,
     photo_generate_renditions,
@@ -244,7 +244,7 @@ def test_rolled_back_photo_sends_nothing(sent_tasks, django_capture_on_commit_ca
 def test_broker_down_still_saves_the_photo(monkeypatch, django_capture_on_commit_callbacks):
     from kombu.exceptions import OperationalError
 
-    from articles import tasks
+    from articles.photos import tasks
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Connection refused.")

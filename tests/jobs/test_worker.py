@@ -35,14 +35,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import (
-    Article,
-    PhotoRendition,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookSubscription,
-)
-from articles.renditions import rendition_specs
+from articles.models import Article, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from articles.photos.models import PhotoRendition
+from articles.photos.renditions import rendition_specs
 from articles.services import article_publish
 from newsroom.jobs.models import BackgroundJob
 from tests.factories import ArticleFactory, PhotoFactory, image_upload
@@ -201,7 +196,7 @@ def test_corrupt_image_fails_visibly_without_endless_retry(start_worker):
     path = Path(photo.image.path)
     path.write_bytes(path.read_bytes()[:200])
     BackgroundJob.objects.filter(object_id=photo.pk).update(status="pending", attempts=0)
-    from articles.tasks import photo_renditions_generate_task
+    from articles.photos.tasks import photo_renditions_generate_task
 
     photo_renditions_generate_task.delay(photo.pk)
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
-from articles.models import Article, Photo
+from articles.models import Article
+from articles.photos.models import Photo
 from articles.services import article_revision_record
 from tests.articles.api.manage_helpers import ARTICLES_URL, PHOTOS_URL, article_url, token_client
 from tests.articles.api.test_manage_photos import _png_claiming

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.html import sanitize_body_html
-from articles.models import Article, Photo, WebhookDelivery, WebhookSubscription
+from articles.models import Article, WebhookDelivery, WebhookSubscription
+from articles.photos.models import Photo
 from articles.services import (
     article_publish,
     article_restore_from_trash,
@@ -320,7 +321,7 @@ def test_h6_a_photo_in_use_cannot_be_deleted(editor_client):
 
 
 def test_i6_renditions_retry_5_times_with_backoff_capped_at_10_minutes(monkeypatch):
-    from articles import tasks
+    from articles.photos import tasks
     from newsroom.jobs.services import TransientJobError
 
     task = tasks.photo_renditions_generate_task

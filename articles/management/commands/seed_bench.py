@@ -43,8 +43,6 @@ from articles.models import (
     Article,
     Author,
     Byline,
-    Photo,
-    PhotoRendition,
     PublishedArticle,
     PublishedArticleAuthor,
     PublishedArticleTag,
@@ -52,6 +50,7 @@ from articles.models import (
     Section,
     TaggedArticle,
 )
+from articles.photos.models import Photo, PhotoRendition
 from articles.published import published_rebuild, published_refresh
 from tagging.models import TopicTag
 from tagging.text import tag_display_name, tag_name_key

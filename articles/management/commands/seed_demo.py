@@ -21,7 +21,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from articles import demo_content
 from articles.demo_content import DemoArticle, DemoPhoto
-from articles.models import Article, ArticlePhoto, Author, Byline, Photo, RelatedLink, Section
+from articles.models import Article, ArticlePhoto, Author, Byline, RelatedLink, Section
+from articles.photos.models import Photo
 from articles.services import article_publish, article_submit_for_review
 from tagging.models import TopicTag
 

@@ -14,10 +14,10 @@ from articles.models import (
     ArticleRevision,
     ArticleTransition,
     Byline,
-    Photo,
     RelatedLink,
     TaggedArticle,
 )
+from articles.photos.models import Photo
 from newsroom.accounts.services import api_token_create
 
 ARTICLES_URL = "/api/v1/manage/articles/"

@@ -8,7 +8,7 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from articles.models import Photo
+from articles.photos.models import Photo
 from tests.articles.api.manage_helpers import (
     PHOTOS_URL,
     assert_db_unchanged,

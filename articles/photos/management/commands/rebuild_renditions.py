@@ -15,14 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from articles.jobs import PHOTO_RENDITIONS
-from articles.models import Photo, PhotoRendition
-from articles.renditions import (
+from articles.photos.models import Photo, PhotoRendition
+from articles.photos.renditions import (
     RenditionSourceError,
     photo_generate_renditions,
     photo_rendition_files_delete,
     photo_source_key,
 )
+from articles.photos.services import PHOTO_RENDITIONS
 from newsroom.jobs.models import BackgroundJob
 
 

@@ -8,7 +8,7 @@ Checks run in order of cost, so a hostile file is refused before it is decoded:
 3. pixel count from the header (`PHOTO_MAX_PIXELS`) before any pixel is decoded, which
    refuses decompression bombs; GIF frame count (`PHOTO_MAX_GIF_FRAMES`);
 4. a full decode (JPEG at reduced scale via `draft`) to refuse truncated or corrupt files;
-5. the file's structure read to its end by `articles.image_clean`, which `PhotoField` runs on
+5. the file's structure read to its end by `articles.photos.clean`, which `PhotoField` runs on
    every file it stores: metadata that could locate the photographer and bytes past the
    image never reach storage.
 """
@@ -29,7 +29,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from articles.image_clean import ImageCleanError, image_clean
+from articles.photos.clean import ImageCleanError, image_clean
 
 PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 EXTENSIONS_BY_FORMAT = {

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PhotosConfig(AppConfig):
+    name = "articles.photos"
+    label = "photos"
+    verbose_name = _("Photos")
+
+    def ready(self) -> None:
+        from django.conf import settings
+        from django.db.models.signals import post_delete, post_save
+        from PIL import Image
+
+        from articles.photos import signals
+        from articles.photos.models import Photo, PhotoRendition
+        from articles.photos.services import PHOTO_RENDITIONS
+        from articles.photos.tasks import photo_renditions_generate_task
+        from newsroom.jobs.registry import job_kind_register
+
+        # Pillow's own bomb guard matches newsroom's limit (it raises at twice this value).
+        Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS
+
+        job_kind_register(
+            name=PHOTO_RENDITIONS,
+            label=_("Photo renditions"),
+            task=photo_renditions_generate_task,
+            model="photos.Photo",
+        )
+        post_save.connect(signals.photo_saved, sender=Photo, dispatch_uid="photos.photo_saved")
+        for model in (Photo, PhotoRendition):
+            post_delete.connect(
+                signals.file_deleted, sender=model, dispatch_uid=f"photos.file_deleted.{model}"
+            )
