@@ -374,9 +374,9 @@ class PhotoUploadSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A multipart upload: the image file plus its caption, credit and alt text. Empty
     caption, credit, copyright and source are filled from the file's metadata.
 
-    The file is checked by `articles.images.inspect_photo_file` in the view, which maps its
-    error codes to HTTP statuses; the stored file name is always generated, never the
-    client's.
+    The file's format, size and pixels are checked before anything is stored (the error
+    codes and statuses are listed under this operation's responses); the stored file name
+    is always generated, never the client's.
     """
 
     image = serializers.FileField(help_text="JPEG, PNG, WebP or GIF.")
