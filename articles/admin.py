@@ -35,6 +35,7 @@ from articles.models import (
     Article,
     ArticlePhoto,
     ArticleRevision,
+    ArticleSlugHistory,
     Author,
     Byline,
     Desk,
@@ -44,7 +45,6 @@ from articles.models import (
 )
 from articles.photos.admin import thumbnail_html
 from articles.photos.models import Photo
-from articles.published import published_batch
 from articles.services import (
     HARD_LOCK_SECONDS,
     SOFT_LOCK_SECONDS,
@@ -74,6 +74,7 @@ from articles.services import (
     user_can_publish,
     user_can_see_revisions,
 )
+from articles.signals import article_changes
 from newsroom.admin import URL_FIELD_OVERRIDES, ConcurrentSaveAdminMixin
 from newsroom.http.links import api_absolute_url
 
@@ -374,7 +375,7 @@ class ArticleAdmin(ConcurrentSaveAdminMixin, ArticleSuggestionsAdminMixin, admin
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # The article, its inlines and its status change rebuild what readers see once, at
         # the end of the save and in its transaction (articles.published).
-        with transaction.atomic(using=router.db_for_write(self.model)), published_batch():
+        with transaction.atomic(using=router.db_for_write(self.model)), article_changes():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -880,4 +881,11 @@ class DeskAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
 
 
 # Background jobs, renditions and webhooks (issue 4) register their admins there.
-from articles import admin_jobs  # noqa: E402, F401
+
+
+@admin.register(ArticleSlugHistory)
+class ArticleSlugHistoryAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
+    list_display = ("slug", "article", "created_at")
+    list_select_related = ("article",)
+    search_fields = ("slug", "article__headline")
+    raw_id_fields = ("article",)

@@ -14,7 +14,7 @@ from django.utils.html import format_html_join, strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, RelatedSuggestion
-from articles.suggestions import REFRESH_WINDOW_DAYS, RELATED_SUGGESTIONS
+from articles.published.suggestions import REFRESH_WINDOW_DAYS, RELATED_SUGGESTIONS
 from newsroom.jobs.models import BackgroundJob
 from tagging.services import tags_suggest_for_text
 
@@ -93,7 +93,7 @@ class ArticleSuggestionsAdminMixin:
 
 
 def _no_suggestions_reason(article: Article) -> str:
-    """Why an article shows no suggestions, as it stands (see `articles.suggestions`)."""
+    """Why an article shows no suggestions, as it stands (see `articles.published.suggestions`)."""
     computing = BackgroundJob.objects.filter(
         kind=RELATED_SUGGESTIONS,
         object_id=article.pk,

@@ -34,8 +34,7 @@ from articles.models import (
     article_times_check,
 )
 from articles.photos.models import Photo
-from articles.published import published_batch, published_changed
-from articles.suggestions import related_suggestions_request
+from articles.signals import article_changes, articles_changed_announce
 from tagging.text import slugify_ascii
 
 logger = logging.getLogger(__name__)
@@ -285,15 +284,13 @@ def article_set_status(
     revision (the version goes up); with `expected_version` a stale version raises
     `ConflictError`. An article in the trash is refused.
 
-    After the commit, subscribers hear about it: publish, an edit of a published article and
-    unpublish create webhook deliveries in the same transaction (an outbox), except while
-    readers cannot see the article (an embargo): `article.published` then waits for the end
-    of the embargo (`articles.published.published_notify`). A slug changed after the first
-    publish is kept as an old slug, so its links still work.
+    A publish, republish or unpublish is announced (`articles_changed`, with `told`), so
+    subscribers hear of what readers may see of it. A slug changed after the first publish
+    is kept as an old slug, so its links still work.
     """
     if status == Status.PUBLISHED and publish_at and publish_at > timezone.now():
         status = Status.SCHEDULED
-    with transaction.atomic(), published_batch():
+    with transaction.atomic(), article_changes():
         stored = (
             Article.objects.select_for_update()
             .only(
@@ -368,13 +365,15 @@ def article_set_status(
         if stored and stored.slug and article.first_published_at and stored.slug != article.slug:
             article_record_old_slug(article=article, old_slug=stored.slug)
         if Status.PUBLISHED in (current, status):
-            # Subscribers hear of a publish, republish or unpublish once the row is rebuilt,
-            # and only what readers may see (`published_notify`): nothing during an embargo.
-            published_changed(article_ids=[article.pk], dependents=True, notify=True)
-        if current == status == Status.PUBLISHED:
-            # A republish: its related reading again, ranked by a worker after the commit.
-            # (A first publish asks for it when the article becomes visible.)
-            related_suggestions_request(article=article)
+            # A publish, republish or unpublish: subscribers hear of it (what readers may see
+            # of it: nothing during an embargo), and a republish's related reading is ranked
+            # again (a first publish's when it becomes visible).
+            articles_changed_announce(
+                article_ids=[article.pk],
+                links=True,
+                told=True,
+                republished=current == status == Status.PUBLISHED,
+            )
     return article
 
 
@@ -405,7 +404,7 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
             {"slug": _("At most %(limit)d characters.") % {"limit": max_length}},
             code="slug_too_long",
         )
-    with transaction.atomic(), published_batch():
+    with transaction.atomic(), article_changes():
         stored = Article.objects.select_for_update().only("slug").get(pk=article.pk)
         if stored.slug == slug:
             return article
@@ -421,18 +420,17 @@ def article_change_slug(*, article: Article, slug: str, user) -> Article:
             raise
         if stored.slug and article.first_published_at:
             article_record_old_slug(article=article, old_slug=stored.slug)
-        published_changed(
-            article_ids=[article.pk], dependents=True, notify=article.status == Status.PUBLISHED
+        articles_changed_announce(
+            article_ids=[article.pk], links=True, told=article.status == Status.PUBLISHED
         )
     return article
 
 
 def article_notify_updated(*, article: Article) -> None:
-    """The content of `article` changed (e.g. an admin content save): rebuild what readers
-    see of it and of the articles pointing to it, and tell subscribers if it is published
-    and readers can see it (`published_notify`)."""
-    published_changed(
-        article_ids=[article.pk], dependents=True, notify=article.status == Status.PUBLISHED
+    """The content of `article` changed (e.g. an admin content save): announced, with what
+    points at it; subscribers hear of it if it is published (and readers can see it)."""
+    articles_changed_announce(
+        article_ids=[article.pk], links=True, told=article.status == Status.PUBLISHED
     )
 
 
@@ -904,7 +902,7 @@ def article_save(
     listing what changed meanwhile; nothing is saved then. A published article stays
     published and subscribers hear about the edit.
     """
-    with transaction.atomic(), published_batch():
+    with transaction.atomic(), article_changes():
         stored = article_lock(article=article, expected_version=expected_version, user=user)
         article_check_edit(user=user, article=stored)
         stored_slug, stored_embargo_until = stored.slug, stored.embargo_until
@@ -990,7 +988,7 @@ def article_revision_restore(
         for row in data.get("photos", [])
         if row["photo"] in photo_ids
     ]
-    with transaction.atomic(), published_batch():
+    with transaction.atomic(), article_changes():
         current = Article.objects.only("version").get(pk=article.pk).version
         saved = article_save(
             article=article,
@@ -1023,7 +1021,7 @@ def article_add_correction(*, article: Article, text: str, user) -> Correction:
             {"text": _("At most %(limit)d characters.") % {"limit": CORRECTION_MAX_LENGTH}},
             code="max_length",
         )
-    with transaction.atomic(), published_batch():
+    with transaction.atomic(), article_changes():
         correction = Correction.objects.create(article=article, text=text, created_by=user)
         Article.objects.filter(pk=article.pk).update(updated_at=correction.created_at)
         article.updated_at = correction.created_at
@@ -1033,7 +1031,7 @@ def article_add_correction(*, article: Article, text: str, user) -> Correction:
 
 def article_trash(*, article: Article, user) -> Article:
     """Move `article` to the trash; public and scheduled ones must be unpublished first."""
-    with transaction.atomic(), published_batch():
+    with transaction.atomic(), article_changes():
         stored = Article.objects.select_for_update().get(pk=article.pk)
         article_check_edit(user=user, article=stored)
         article_check_lock(article=stored, user=user)
@@ -1045,21 +1043,21 @@ def article_trash(*, article: Article, user) -> Article:
             )
         stored.deleted_at = timezone.now()
         Article.objects.filter(pk=stored.pk).update(deleted_at=stored.deleted_at)
-        published_changed(article_ids=[stored.pk])
+        articles_changed_announce(article_ids=[stored.pk])
     article.deleted_at = stored.deleted_at
     return stored
 
 
 def article_restore_from_trash(*, article: Article, user) -> Article:
     """Take `article` out of the trash, with the status it had."""
-    with transaction.atomic(), published_batch():
+    with transaction.atomic(), article_changes():
         stored = Article.objects.select_for_update().get(pk=article.pk)
         article_check_edit(user=user, article=stored)
         if not stored.deleted_at:
             raise ValidationError(_("This article is not in the trash."), code="not_in_trash")
         Article.objects.filter(pk=stored.pk).update(deleted_at=None)
         stored.deleted_at = None
-        published_changed(article_ids=[stored.pk])
+        articles_changed_announce(article_ids=[stored.pk])
     article.deleted_at = None
     return stored
 

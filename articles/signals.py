@@ -1,130 +1,144 @@
-"""Signal handlers: plumbing only, connected in `ArticlesConfig.ready`."""
+"""What the editing world tells others: `articles_changed`, once per change of what readers may
+see of articles, and the plumbing that sends it (connected in `ArticlesConfig.ready`).
+
+A service wraps its work in `article_changes()` inside its transaction and says what it
+changed (`articles_changed_announce`); saves of articles and their parts made by any path
+(the admin's inlines, scripts) announce themselves. Everything announced inside the
+outermost `article_changes()` is sent once, when it ends, still inside the transaction: a save
+that writes an article, its bylines, tags and links is one announcement. Outside one, each
+announcement is sent at once. The editing world knows nothing of what listens: the published
+world rebuilds and tells subscribers (`articles.published.receivers`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
+
+# Sent with `changes` (an `ArticleChanges`), inside the transaction of the change.
+articles_changed = Signal()
 
 
-def photo_changed(sender, photo_id: int, **kwargs) -> None:
-    """Caption, credit, alt text or renditions readers see on the articles showing it."""
-    from articles.published import published_changed, published_ids_with_photo
+@dataclass
+class ArticleChanges:
+    """What one change did to what readers may see of articles, by article id."""
 
-    published_changed(article_ids=published_ids_with_photo(photo_id=photo_id))
+    # What readers see of these articles changed.
+    content: set[int] = field(default_factory=set)
+    # Their headline, URL or visibility changed: what articles pointing at them show, too.
+    links: set[int] = field(default_factory=set)
+    # A change of the article itself (a publish, an unpublish, an edit): subscribers hear it.
+    told: set[int] = field(default_factory=set)
+    # An editor published these again (a republish after an edit or a correction).
+    republished: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.content or self.links)
+
+
+_changes: ContextVar[ArticleChanges | None] = ContextVar("article_changes", default=None)
+
+
+def articles_changed_announce(
+    *,
+    article_ids: Iterable[int],
+    links: bool = False,
+    told: bool = False,
+    republished: bool = False,
+) -> None:
+    """Say that what readers see of `article_ids` changed (see `ArticleChanges` for the
+    flags): sent at the end of the enclosing `article_changes()`, or now outside one."""
+    ids = set(article_ids)
+    if not ids:
+        return
+    changes = _changes.get()
+    pending = changes if changes is not None else ArticleChanges()
+    pending.content |= ids
+    if links:
+        pending.links |= ids
+    if told:
+        pending.told |= ids
+    if republished:
+        pending.republished |= ids
+    if changes is None:
+        articles_changed.send(sender=ArticleChanges, changes=pending)
+
+
+@contextmanager
+def article_changes() -> Iterator[ArticleChanges]:
+    """Collect what is announced inside and send it once when the block ends without an
+    error. Enter it inside the transaction (`with transaction.atomic(), article_changes():`)
+    so what listeners do commits with the change. Nested blocks leave it to the outermost."""
+    outer = _changes.get()
+    if outer is not None:
+        yield outer
+        return
+    changes = ArticleChanges()
+    token = _changes.set(changes)
+    try:
+        yield changes
+    finally:
+        _changes.reset(token)
+    if changes:
+        articles_changed.send(sender=ArticleChanges, changes=changes)
+
+
+# --- Plumbing --------------------------------------------------------------------------------
 
 
 def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """A new article without a slug gets one from the slug job (publishing makes one too)."""
-    if raw or instance.slug:
-        return
-    from articles.tasks import article_ensure_slug_task
-
-    article_id = instance.pk
-    transaction.on_commit(lambda: article_ensure_slug_task.delay(article_id), robust=True)
-
-
-def tag_merged(sender, target, items: dict, **kwargs) -> None:
-    """Articles whose tags a merge changed: rebuilt, and subscribers hear about the ones
-    readers can see (`published_notify`).
-
-    Runs inside the merge's transaction, so the deliveries commit with it.
-    """
-    from articles.models import TaggedArticle
-    from articles.published import published_changed
-
-    article_ids = items.get(TaggedArticle, [])
-    if not article_ids:
-        return
-    published_changed(article_ids=article_ids, notify=True)
-
-
-# --- The published world: shared things that several articles show ------------------------
-
-
-def author_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """A byline's name, bio or photo changed: rebuild the published articles it is on."""
-    if raw or created:
-        return
-    from articles.published import published_changed, published_ids_with_author
-
-    published_changed(article_ids=published_ids_with_author(author_id=instance.pk))
-
-
-def section_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """A section's name or slug (part of its articles' URLs) changed."""
-    if raw or created:
-        return
-    from articles.published import published_changed, published_ids_in_section
-
-    published_changed(article_ids=published_ids_in_section(section_id=instance.pk), dependents=True)
-
-
-def tag_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """A tag was renamed: rebuild the published articles that carry it."""
-    if raw or created:
-        return
-    from articles.published import published_changed, published_ids_with_tag
-
-    published_changed(article_ids=published_ids_with_tag(tag_id=instance.pk))
-
-
-def article_published_state_saved(
-    sender, instance, created: bool, raw: bool = False, **kwargs
-) -> None:
-    """Every save of an article row goes through the door, whatever path made it.
-
-    A public article (and those pointing to it) is rebuilt; one that stopped being public
-    loses its row. A new draft costs nothing.
-    """
-    from articles.models import Article, PublishedArticle
-    from articles.published import published_changed
+    """Any save of an article row: a new one without a slug gets one from the slug job
+    (publishing makes one too); one readers see or have seen is announced, with what points
+    at it (its headline, URL or visibility may have changed)."""
+    from articles.models import Article
 
     if raw:
         return
+    if not instance.slug:
+        from articles.tasks import article_ensure_slug_task
+
+        article_id = instance.pk
+        transaction.on_commit(lambda: article_ensure_slug_task.delay(article_id), robust=True)
     public = instance.status == Article.Status.PUBLISHED and instance.deleted_at is None
-    if public or (not created and PublishedArticle.objects.filter(article_id=instance.pk).exists()):
-        published_changed(article_ids=[instance.pk], dependents=True)
+    if public or (not created and instance.first_published_at is not None):
+        articles_changed_announce(article_ids=[instance.pk], links=True)
 
 
 def article_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     """A byline, tag, inline photo, related link or correction of an article was saved or
-    deleted: rebuild the article if it is published."""
+    deleted: announced if the article may be public."""
     from articles.models import Article, TaggedArticle
-    from articles.published import published_changed
 
     if raw or _deleting_articles(kwargs.get("origin")):
         return
-    field = "content_object" if isinstance(instance, TaggedArticle) else "article"
-    descriptor = getattr(type(instance), field)
-    if descriptor.is_cached(instance):
-        article = getattr(instance, field)
+    name = "content_object" if isinstance(instance, TaggedArticle) else "article"
+    if getattr(type(instance), name).is_cached(instance):
+        article = getattr(instance, name)
         if article.status != Article.Status.PUBLISHED:
-            return  # not public: nothing to rebuild (the cached copy is the caller's)
-    published_changed(article_ids=[getattr(instance, f"{field}_id")])
+            return  # not public: nothing readers see changed (the cached copy is the caller's)
+    articles_changed_announce(article_ids=[getattr(instance, f"{name}_id")])
+
+
+def tag_merged(sender, target, items: dict, **kwargs) -> None:
+    """A tag merge changed the tags of these articles, in its transaction: subscribers hear
+    about the ones readers can see."""
+    from articles.models import TaggedArticle
+
+    articles_changed_announce(article_ids=items.get(TaggedArticle, []), told=True)
 
 
 def _deleting_articles(origin) -> bool:
     """Whether a deletion started from articles (an instance or a queryset): their parts go
-    with them, and `article_deleting` / `article_deleted` see to the rest."""
+    with them, and the article's own deletion is what listeners see."""
     from articles.models import Article
 
     if origin is None:
         return False
     model = origin.model if isinstance(origin, QuerySet) else type(origin)
     return issubclass(model, Article)
-
-
-def article_deleting(sender, instance, **kwargs) -> None:
-    """Before a published article is deleted, note the articles whose related reading shows
-    it; `article_deleted` rebuilds them once it is gone."""
-    from articles.models import Article
-    from articles.published import published_dependents
-
-    if instance.status == Article.Status.PUBLISHED:
-        instance._published_dependents = published_dependents(article_ids=[instance.pk])
-
-
-def article_deleted(sender, instance, **kwargs) -> None:
-    from articles.published import published_refresh
-
-    published_refresh(article_ids=getattr(instance, "_published_dependents", ()))

@@ -20,9 +20,11 @@ app.autodiscover_tasks()
 
 @worker_ready.connect
 def catch_up_on_start(sender, **kwargs) -> None:
-    """After downtime, publish every overdue article and re-send lost work at once.
+    """After downtime, publish every overdue article, reveal what is due and re-send lost
+    work at once.
 
-    Both tasks are idempotent, so every worker starting does this harmlessly.
+    The tasks are idempotent, so every worker starting does this harmlessly.
     """
     sender.app.send_task("articles.tasks.articles_publish_due_task")
+    sender.app.send_task("articles.published.tasks.published_reveal_due_task")
     sender.app.send_task("newsroom.jobs.tasks.jobs_sweep_task")

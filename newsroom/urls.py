@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from articles import feeds, sitemaps
+from articles.published import feeds, sitemaps
 from newsroom.accounts import password_reset
 from newsroom.http.media import serve_media
 
@@ -22,7 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The write API (token authentication); the rest of api/v1/ is public and read-only.
     path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),
-    path("api/v1/", include("articles.api.urls", namespace="api")),
+    path("api/v1/", include("articles.published.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("feeds/", include(feeds.urlpatterns)),

@@ -28,10 +28,11 @@ from celery.app.task import Task
 from django.core.management import call_command
 from django.test import Client
 
-from articles.models import Article, PublishedArticle
+from articles.models import Article
 from articles.photos.models import Photo
 from articles.photos.services import photo_renditions_run
-from articles.suggestions import related_suggestions_run
+from articles.published.models import PublishedArticle
+from articles.published.suggestions import related_suggestions_run
 from newsroom.jobs.models import BackgroundJob
 
 GOLDEN_DIR = Path(__file__).parent / "golden"

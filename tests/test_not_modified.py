@@ -15,7 +15,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django.test import RequestFactory
 
-from articles.models import PublishedArticle
+from articles.published.models import PublishedArticle
 from articles.services import article_unpublish
 from newsroom.http import not_modified
 from newsroom.http.not_modified import ChangeListener, NotModifiedCache, keepable

@@ -110,7 +110,7 @@ def test_an_integrity_error_in_a_public_read_is_409_not_500(monkeypatch):
     def clash(self):
         raise IntegrityError("duplicate key")
 
-    monkeypatch.setattr("articles.api.views.ArticleListBase.get_queryset", clash)
+    monkeypatch.setattr("articles.published.api.views.ArticleListBase.get_queryset", clash)
 
     response = APIClient().get("/api/v1/articles/")
 

@@ -17,7 +17,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from articles.api.serializers import _absolute_media_url
 from articles.blocks import validate_body_embeds
 from articles.models import (
     Article,
@@ -28,6 +27,7 @@ from articles.models import (
     validate_schedule_horizon,
 )
 from articles.photos.models import Photo
+from articles.published.serializers import _absolute_media_url
 
 MAX_BYLINES = 20
 MAX_TAGS = 30

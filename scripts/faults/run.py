@@ -231,7 +231,7 @@ def check_renditions(ev: Evidence, photo_ids: list[int]) -> None:
 
 
 def deliveries_state(article_ids: list[int], path: str, sink: Sink) -> dict:
-    from articles.models import WebhookDelivery
+    from articles.published.models import WebhookDelivery
 
     rows = list(
         WebhookDelivery.objects.filter(
@@ -564,7 +564,7 @@ def scenario_two_beats(stack: Stack, ev: Evidence) -> None:
 
 def scenario_webhook_receiver(stack: Stack, ev: Evidence) -> None:
     """G5, I6: the receiver fails twice, times out, answers 429 Retry-After: 2, then 200."""
-    from articles.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+    from articles.published.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
     path = "/flaky"
     stack.sink.script(path, [500, 500, "hang", (429, 2), 200])
@@ -685,7 +685,7 @@ def main() -> int:
         import django
 
         django.setup()
-        from articles.models import WebhookSubscription
+        from articles.published.models import WebhookSubscription
 
         stack.sink = Sink(hang_seconds=SINK_HANG_SECONDS)
         WebhookSubscription.objects.create(name="front end", url=stack.sink.url("/hooks"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from articles.models import Article, ArticleSlugHistory, WebhookDelivery, WebhookSubscription
+from articles.models import Article, ArticleSlugHistory
+from articles.published.models import WebhookDelivery, WebhookSubscription
 from articles.services import article_generate_slug
 from tests.articles.test_admin import admin_url, article_form_data
 from tests.factories import ArticleFactory, AuthorFactory

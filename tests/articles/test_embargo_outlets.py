@@ -16,14 +16,11 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import (
-    Article,
-    PublishedArticle,
-    RelatedLink,
-    WebhookDelivery,
-    WebhookSubscription,
-)
-from articles.published import published_refresh, published_reveal_due
+from articles.models import Article, RelatedLink
+from articles.published.build import published_refresh
+from articles.published.models import PublishedArticle, WebhookDelivery, WebhookSubscription
+from articles.published.notify import published_reveal_due
+from articles.published.suggestions import related_suggestions_refresh, related_suggestions_run
 from articles.services import (
     article_add_correction,
     article_change_slug,
@@ -33,7 +30,6 @@ from articles.services import (
     article_unpublish,
     articles_publish_due,
 )
-from articles.suggestions import related_suggestions_refresh, related_suggestions_run
 from newsroom.jobs.models import BackgroundJob
 from tagging.services import tag_merge
 from tests.concurrency import postgresql_only, run_together

@@ -16,7 +16,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import PublishedArticleTag, TaggedArticle, WebhookSubscription
+from articles.models import TaggedArticle
+from articles.published.models import PublishedArticleTag, WebhookSubscription
 from newsroom.jobs.models import BackgroundJob
 from tagging.models import TagAlias, TopicTag
 from tagging.services import tag_resolve

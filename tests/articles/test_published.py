@@ -13,17 +13,11 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from articles.api.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
-from articles.models import (
-    Article,
-    Byline,
-    PublishedArticle,
-    PublishedArticleAuthor,
-    PublishedArticleTag,
-    RelatedLink,
-    TaggedArticle,
-)
-from articles.published import published_documents, published_reveal_due
+from articles.models import Article, Byline, RelatedLink, TaggedArticle
+from articles.published.build import articles_for_documents, published_documents
+from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
+from articles.published.notify import published_reveal_due
+from articles.published.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
 from articles.services import (
     article_add_correction,
     article_publish,
@@ -57,7 +51,7 @@ def _stored(article: Article) -> dict:
 def _fresh(article: Article) -> dict:
     """What a build from the editing tables gives now."""
     ((document, _teaser),) = published_documents(
-        [Article.objects.for_public_detail().get(pk=article.pk)]
+        [articles_for_documents(Article.objects.all()).get(pk=article.pk)]
     )
     return json.loads(document)
 
@@ -405,7 +399,7 @@ def test_the_stored_json_is_byte_for_byte_what_drf_renders(editor):
     RelatedLink.objects.create(article=article, target_article=target, after_paragraph=2)
     article_add_correction(article=article, text=tricky, user=editor)
 
-    articles = list(Article.objects.filter(pk__in=[article.pk, target.pk]).for_public_detail())
+    articles = list(articles_for_documents(Article.objects.filter(pk__in=[article.pk, target.pk])))
     details = ArticleDetailSerializer(articles, many=True).data
     built = published_documents(articles)
     for one, detail, (document, teaser) in zip(articles, details, built, strict=True):

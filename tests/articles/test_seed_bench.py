@@ -12,9 +12,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from articles.models import Article, Author, Byline, PublishedArticle, RelatedLink, Section
+from articles.models import Article, Author, Byline, RelatedLink, Section
 from articles.photos.models import Photo, PhotoRendition
-from articles.published import published_documents
+from articles.published.build import articles_for_documents, published_documents
+from articles.published.models import PublishedArticle
 from tagging.models import TopicTag
 
 GEN_DATASET = Path(__file__).resolve().parents[2].parent / "shared/bench/gen_dataset.py"
@@ -153,6 +154,6 @@ def test_build_workers_store_what_one_build_stores():
     live = Article.objects.filter(status="published", deleted_at__isnull=True)
     stored = dict(PublishedArticle.objects.values_list("article_id", "document"))
     assert set(stored) == set(live.values_list("id", flat=True))
-    articles = list(live.for_public_detail())
+    articles = list(articles_for_documents(live))
     for article, (document, _teaser) in zip(articles, published_documents(articles), strict=True):
         assert stored[article.pk].encode() == document

@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from articles import tasks
+from articles.published import tasks
 from articles.models import Article, RelatedLink, RelatedSuggestion, TaggedArticle
-from articles.services import article_publish, article_unpublish
-from articles.suggestions import (
+from articles.published.suggestions import (
     recency_factor,
     related_suggestions_rank,
     related_suggestions_refresh,
 )
+from articles.services import article_publish, article_unpublish
 from newsroom.jobs.models import BackgroundJob
 from tagging.models import TopicTag
 from tests.factories import ArticleFactory, SectionFactory, TopicTagFactory
@@ -214,7 +214,7 @@ def test_a_new_article_is_suggested_on_the_recent_articles_it_suits(
 def test_the_refresh_is_bounded_to_recent_articles_sharing_a_tag(
     editor, sent, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("articles.suggestions.REFRESH_MAX_ARTICLES", 2)
+    monkeypatch.setattr("articles.published.suggestions.REFRESH_MAX_ARTICLES", 2)
     tag, other_tag = TopicTagFactory(), TopicTagFactory()
     newest, newer, third = (_published(tags=[tag], days_ago=d) for d in (1, 2, 3))
     too_old = _published(tags=[tag], days_ago=31)

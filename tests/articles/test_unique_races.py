@@ -10,7 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from articles.models import Article, Author, Byline, RelatedLink, WebhookSubscription
+from articles.models import Article, Author, Byline, RelatedLink
+from articles.published.models import WebhookSubscription
 from articles.services import article_revision_record
 from tests.articles.api.manage_helpers import article_url, token_client
 from tests.articles.test_admin import admin_url

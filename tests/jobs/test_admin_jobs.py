@@ -8,9 +8,9 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from articles.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from articles.photos.models import Photo
 from articles.photos.services import photo_renditions_run
+from articles.published.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from newsroom.jobs.models import BackgroundJob
 from tests.factories import PhotoFactory, image_upload
 

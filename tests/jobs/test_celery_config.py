@@ -13,7 +13,7 @@ from newsroom.celery import app
         ("articles.photos.tasks.photo_renditions_generate_task", "media"),
         ("articles.tasks.articles_publish_due_task", "publishing"),
         ("articles.tasks.article_ensure_slug_task", "publishing"),
-        ("articles.tasks.webhook_delivery_attempt_task", "delivery"),
+        ("articles.published.tasks.webhook_delivery_attempt_task", "delivery"),
         ("newsroom.jobs.tasks.jobs_sweep_task", "default"),
     ],
 )

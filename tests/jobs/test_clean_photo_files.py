@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from articles.models import PublishedArticle
+from articles.published.models import PublishedArticle
 from newsroom.jobs.models import BackgroundJob
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
 from tests.jobs.conftest import FIXTURE_PHOTOS, fixture_photo

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import WebhookDelivery, WebhookSubscription
 from articles.photos.models import PhotoRendition
 from articles.photos.services import photo_renditions_run
 from articles.photos.tasks import photo_renditions_generate_task
+from articles.published.models import WebhookDelivery, WebhookSubscription
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import TransientJobError, job_claim, jobs_sweep
 from newsroom.jobs.tasks import jobs_sweep_task

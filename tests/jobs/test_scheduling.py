@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from articles.models import Article, ArticleSlugHistory, WebhookDelivery, WebhookSubscription
+from articles.models import Article, ArticleSlugHistory
+from articles.published.models import WebhookDelivery, WebhookSubscription
 from articles.services import (
     article_change_slug,
     article_ensure_slug,

@@ -13,15 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
-from articles.services import article_publish, article_unpublish
-from articles.webhook_urls import validate_webhook_url, webhook_url_addresses
-from articles.webhooks import (
+from articles.published.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from articles.published.webhook_urls import validate_webhook_url, webhook_url_addresses
+from articles.published.webhooks import (
     webhook_backoff_seconds,
     webhook_delivery_attempt,
     webhook_event_emit,
     webhook_sign,
 )
+from articles.services import article_publish, article_unpublish
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def fake_dns(monkeypatch):
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from exc
         return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
 
-    monkeypatch.setattr("articles.webhook_urls.socket.getaddrinfo", getaddrinfo)
+    monkeypatch.setattr("articles.published.webhook_urls.socket.getaddrinfo", getaddrinfo)
     return table
 
 
@@ -382,13 +382,14 @@ def test_broker_down_still_publishes_and_leaves_the_delivery_for_the_sweeper(
 ):
     from kombu.exceptions import OperationalError
 
-    from articles import tasks
+    from articles.published.tasks import webhook_delivery_attempt_task
+    from articles.tasks import article_ensure_slug_task
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.webhook_delivery_attempt_task, "apply_async", broker_down)
-    monkeypatch.setattr(tasks.article_ensure_slug_task, "delay", broker_down)
+    monkeypatch.setattr(webhook_delivery_attempt_task, "apply_async", broker_down)
+    monkeypatch.setattr(article_ensure_slug_task, "delay", broker_down)
     article = ArticleFactory()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -35,9 +35,10 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from articles.models import Article
 from articles.photos.models import PhotoRendition
 from articles.photos.renditions import rendition_specs
+from articles.published.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from articles.services import article_publish
 from newsroom.jobs.models import BackgroundJob
 from tests.factories import ArticleFactory, PhotoFactory, image_upload

@@ -37,10 +37,13 @@ def test_a_rolled_back_deletion_keeps_the_files(django_capture_on_commit_callbac
     photo = PhotoFactory(image=image_upload(width=400, height=300))
     files = stored_files(photo)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            photo.delete()
-            raise RuntimeError("rolled back")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        photo.delete()
+        raise RuntimeError("rolled back")
 
     assert callbacks == []
     assert all(path.exists() for path in files)

@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from articles.models import WebhookDelivery
+from articles.published.models import WebhookDelivery
 from newsroom.jobs.models import BackgroundJob
 from tests.articles.api.conftest import deactivated, other_writer  # noqa: F401
 from tests.articles.api.manage_helpers import db_state

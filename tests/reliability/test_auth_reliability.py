@@ -329,7 +329,8 @@ def _failing_publish(editor, **headers):
     with (
         assert_db_unchanged(),
         mock.patch(
-            "articles.published.webhook_events_emit", side_effect=OperationalError("server closed")
+            "articles.published.notify.webhook_events_emit",
+            side_effect=OperationalError("server closed"),
         ),
     ):
         return token_client(editor).post(
@@ -367,7 +368,8 @@ def test_h4_a_failed_publish_leaves_the_article_off_the_public_api_and_enqueues_
     with (
         assert_db_unchanged(),
         mock.patch(
-            "articles.published.webhook_events_emit", side_effect=OperationalError("server closed")
+            "articles.published.notify.webhook_events_emit",
+            side_effect=OperationalError("server closed"),
         ),
     ):
         response = token_client(editor).post(article_url(article, "publish"), {}, format="json")

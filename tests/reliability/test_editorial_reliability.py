@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.html import sanitize_body_html
-from articles.models import Article, WebhookDelivery, WebhookSubscription
+from articles.models import Article
 from articles.photos.models import Photo
+from articles.published.models import WebhookDelivery, WebhookSubscription
 from articles.services import (
     article_publish,
     article_restore_from_trash,
@@ -216,7 +217,9 @@ def test_h4_a_failure_midway_through_publish_changes_nothing(
     with (
         assert_db_unchanged(),
         django_capture_on_commit_callbacks() as callbacks,
-        mock.patch("articles.published.webhook_events_emit", side_effect=DatabaseError("boom")),
+        mock.patch(
+            "articles.published.notify.webhook_events_emit", side_effect=DatabaseError("boom")
+        ),
         pytest.raises(DatabaseError),
     ):
         article_publish(article=Article.objects.get(pk=article.pk), user=editor)
@@ -230,7 +233,7 @@ def test_h4_database_down_during_publish_is_503_json(editor):
     with (
         assert_db_unchanged(),
         mock.patch(
-            "articles.published.webhook_events_emit",
+            "articles.published.notify.webhook_events_emit",
             side_effect=OperationalError("server closed"),
         ),
     ):

@@ -17,14 +17,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import WebhookDelivery, WebhookSubscription
-from articles.services import article_preview_token, article_revision_record
-from articles.webhook_urls import validate_webhook_url
-from articles.webhooks import (
+from articles.published.models import WebhookDelivery, WebhookSubscription
+from articles.published.webhook_urls import validate_webhook_url
+from articles.published.webhooks import (
     SECRET_ROTATION_GRACE,
     webhook_delivery_attempt,
     webhook_secret_rotate,
 )
+from articles.services import article_preview_token, article_revision_record
 from tests.factories import ArticleFactory
 from tests.jobs.test_admin_jobs import add_subscription
 from tests.jobs.test_webhooks import make_delivery
@@ -167,7 +167,7 @@ def test_g4_admin_rotate_action_keeps_the_old_secret_for_the_grace_period(admin_
     )
     old_secret = subscription.secret
     response = admin_client.post(
-        reverse("admin:articles_webhooksubscription_changelist"),
+        reverse("admin:published_webhooksubscription_changelist"),
         {"action": "rotate_secrets", "_selected_action": [subscription.pk]},
         follow=True,
     )
@@ -188,7 +188,7 @@ def test_g4_rotation_needs_the_change_permission(client, editor):
     before = list(WebhookSubscription.objects.values_list())
     with assert_db_unchanged():
         response = client.post(
-            reverse("admin:articles_webhooksubscription_changelist"),
+            reverse("admin:published_webhooksubscription_changelist"),
             {"action": "rotate_secrets", "_selected_action": [subscription.pk]},
             follow=True,
         )
@@ -231,7 +231,7 @@ def test_g5_retry_on_5xx_and_429_fail_on_other_4xx_disable_on_410(
 
 
 def test_g5_about_ten_attempts_over_hours(settings):
-    from articles.webhooks import webhook_backoff_seconds
+    from articles.published.webhooks import webhook_backoff_seconds
 
     assert settings.WEBHOOK_MAX_ATTEMPTS == 10
     total = sum(webhook_backoff_seconds(attempt=n) for n in range(1, settings.WEBHOOK_MAX_ATTEMPTS))

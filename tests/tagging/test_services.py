@@ -320,7 +320,7 @@ def test_suggestions_of_empty_text_are_empty():
 
 
 def test_merge_tells_subscribers_about_the_live_articles_it_changed():
-    from articles.models import WebhookDelivery, WebhookSubscription
+    from articles.published.models import WebhookDelivery, WebhookSubscription
 
     WebhookSubscription.objects.create(name="front", url="https://front.example.org/hook")
     source = TopicTagFactory(name="Russia", slug="russia")

@@ -741,7 +741,9 @@ def test_a_lost_database_connection_is_a_json_503_not_a_500(api_client, monkeypa
     def connection_lost(self):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("articles.api.views.ArticleListBase.get_queryset", connection_lost)
+    monkeypatch.setattr(
+        "articles.published.api.views.ArticleListBase.get_queryset", connection_lost
+    )
 
     response = api_client.get("/api/v1/articles/")
 

@@ -1,4 +1,4 @@
-"""The door to the published world (DESIGN.md).
+"""The door to the published world (DESIGN.md): the build.
 
 What readers see of a live article (the detail document and the list teaser) is built here
 once, when the article is published or anything they see of it changes, and stored as a
@@ -6,42 +6,35 @@ once, when the article is published or anything they see of it changes, and stor
 only for an article that is published and not in the trash, so a draft cannot leak from it;
 an embargo or a publish time still ahead hides a row until `visible_from`.
 
-Every change that alters what readers see asks for a rebuild (`published_changed`), inside the
-transaction of the change: saves of articles and of their bylines, tags, photos, links and
-corrections, tag merges and renames, author, section and photo edits (`articles.signals`),
-finished renditions (`articles.photos.signals.photo_changed`) and suggestions
-(`articles.suggestions`), slug changes and trash (`articles.services`). The workflow services
-and the admin's save collect those requests and rebuild each article once at their end
-(`published_batch`). `published_rebuild` rebuilds everything, after a change of settings that
-shape the JSON (SITE_URL, MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE). Webhook subscribers are told
-about an article here too, from what the rebuild left (see `published_notify`): nothing while
-it is hidden, `article.published` once when it becomes visible, then `article.updated` and
-`article.unpublished`.
+What starts a build is listed in `articles.published.receivers`: the editing world's
+announcement of a change (`articles.signals.articles_changed`), and edits of things several
+articles show (authors, sections, tags, photos). They run inside the change's transaction, so
+the rows commit with it. `published_rebuild` rebuilds everything, after a change of settings
+that shape the JSON (SITE_URL, MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE). What subscribers are
+told is `articles.published.notify`'s.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.utils import timezone, translation
 
 from articles.models import (
     Article,
     ArticlePhoto,
-    PublishedArticle,
-    PublishedArticleAuthor,
-    PublishedArticleTag,
+    ArticleQuerySet,
+    Byline,
     RelatedLink,
     RelatedSuggestion,
+    TaggedArticle,
 )
-from articles.webhooks import webhook_events_emit
+from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from newsroom.api.renderers import render_json
 from tagging.models import TagAlias, TopicTag
 
@@ -54,14 +47,72 @@ STORED_FIELDS = [
 ]  # fmt: skip
 
 
+# --- What is built ------------------------------------------------------------------------
+
+
+def articles_for_list(articles: ArticleQuerySet) -> ArticleQuerySet:
+    """Everything a teaser shows, in a constant number of queries (4 with renditions):
+    articles with section and lead photo; bylines with authors; tags; lead renditions.
+    """
+    return articles.select_related("section", "lead_photo").prefetch_related(
+        Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position")),
+        Prefetch(
+            "tagged_items",
+            queryset=TaggedArticle.objects.select_related("tag").order_by("tag__name"),
+        ),
+        "lead_photo__renditions",
+    )
+
+
+def articles_for_documents(articles: ArticleQuerySet, *, now=None) -> ArticleQuerySet:
+    """`articles_for_list` plus inline photos, corrections and the related links readers
+    may see.
+
+    Related links to an article that is not live are left out entirely, so neither its
+    headline nor its URL can leak.
+    """
+    now = now or timezone.now()
+    # "Is the target live?" as a correlated EXISTS: one index lookup per link, where
+    # `target__in=live()` made PostgreSQL hash every live article of the archive for
+    # each query. Targets are loaded without their body and search vector (unused here).
+    live = Article.objects.live(now=now)
+    visible_links = (
+        RelatedLink.objects.filter(
+            Q(target_article__isnull=True) | Exists(live.filter(pk=OuterRef("target_article")))
+        )
+        .select_related("target_article__section")
+        .defer("target_article__body", "target_article__search_vector")
+    )
+    return articles_for_list(articles.defer("search_vector")).prefetch_related(
+        Prefetch(
+            "article_photos",
+            queryset=ArticlePhoto.objects.select_related("photo").prefetch_related(
+                "photo__renditions"
+            ),
+        ),
+        Prefetch("related_links", queryset=visible_links, to_attr="visible_related_links"),
+        # Stored suggestions whose article is still live (it may have been unpublished
+        # since they were computed): one query.
+        Prefetch(
+            "related_suggestions",
+            queryset=RelatedSuggestion.objects.filter(Exists(live.filter(pk=OuterRef("target"))))
+            .select_related("target__section")
+            .defer("target__body", "target__search_vector")
+            .order_by("position"),
+            to_attr="visible_suggestions",
+        ),
+        "corrections",
+    )
+
+
 def published_documents(articles: list[Article]) -> list[tuple[bytes, bytes]]:
     """The detail JSON and the teaser JSON of each article, as the public API answers them.
 
-    `articles` must come from `for_public_detail()`. One serializer for the whole list (its
+    `articles` must come from `articles_for_documents()`. One serializer for the whole list (its
     fields are built once). Built in the site's time zone and language whatever the current
     request's, so the stored JSON does not depend on who published.
     """
-    from articles.api.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
+    from articles.published.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
 
     teaser_fields = ArticleTeaserSerializer.Meta.fields
     with timezone.override(settings.TIME_ZONE), translation.override(settings.LANGUAGE_CODE):
@@ -102,7 +153,7 @@ def published_refresh(*, article_ids: Iterable[int], now: datetime | None = None
     locked (in id order) while its document is built, so two transactions changing what one
     article shows (an edit and an author rename, say) build it one after the other and the
     later build sees both changes. Queries per batch of `BUILD_BATCH_SIZE`: the lock, those
-    of `for_public_detail()`, one delete and one upsert, four for the tag and author rows and
+    of `articles_for_documents()`, one delete and one upsert, four for the tag and author rows and
     one copying the search vectors.
     """
     now = now or timezone.now()
@@ -125,9 +176,12 @@ def _refresh_batch(batch: list[int], *, now: datetime, skip_locked: bool = False
         )
         skipped = set(batch) - set(locked) if skip_locked else set()
         articles = list(
-            Article.objects.filter(
-                pk__in=locked, status=Article.Status.PUBLISHED, deleted_at__isnull=True
-            ).for_public_detail(now=now)
+            articles_for_documents(
+                Article.objects.filter(
+                    pk__in=locked, status=Article.Status.PUBLISHED, deleted_at__isnull=True
+                ),
+                now=now,
+            )
         )
         rows = [
             published_row(article, document, teaser, now=now)
@@ -218,76 +272,6 @@ def published_sync(*, article_ids: Iterable[int], now: datetime | None = None) -
         transaction.on_commit(lambda: published_refresh(article_ids=skipped), robust=True)
 
 
-# --- One rebuild per change -----------------------------------------------------------------
-
-
-class _Batch:
-    """The articles asked for inside one `published_batch()`: `refresh` (the article alone),
-    `sync` (the article and those pointing to it) and `notify` (subscribers may need telling:
-    what they had been told before the batch, see `published_told`)."""
-
-    def __init__(self) -> None:
-        self.refresh: set[int] = set()
-        self.sync: set[int] = set()
-        self.notify: dict[int, bool | None] = {}
-
-
-_batch: ContextVar[_Batch | None] = ContextVar("published_batch", default=None)
-
-
-def published_changed(
-    *, article_ids: Iterable[int], dependents: bool = False, notify: bool = False
-) -> None:
-    """What readers see of `article_ids` changed (with `dependents`: also what articles
-    pointing to them show). Rebuilt now, or once at the end of the enclosing
-    `published_batch()`.
-
-    With `notify`, webhook subscribers hear about the change once the rows are rebuilt
-    (`published_notify`): the call for a publish, an unpublish and an edit of an article,
-    not for things it merely shows (an author's bio, a rendition). One query to read what
-    they were told before.
-    """
-    ids = set(article_ids)
-    batch = _batch.get()
-    if batch is not None:
-        (batch.sync if dependents else batch.refresh).update(ids)
-        if notify:
-            # What they were told before the first change of the batch: read now, before
-            # anything is rebuilt.
-            batch.notify.update(published_told(article_ids=ids - batch.notify.keys()))
-        return
-    told = published_told(article_ids=ids) if notify else {}
-    if dependents:
-        published_sync(article_ids=ids)
-    else:
-        published_refresh(article_ids=ids)
-    if notify:
-        published_notify(told=told)
-
-
-@contextmanager
-def published_batch() -> Iterator[None]:
-    """Collect the rebuilds asked for inside, and do each once when the block ends without
-    an error: a save that writes an article, its bylines, tags and links rebuilds it once.
-    Enter it inside the transaction (`with transaction.atomic(), published_batch():`), so the
-    rebuild commits with the change. Nested blocks leave the work to the outermost."""
-    if _batch.get() is not None:
-        yield
-        return
-    batch = _Batch()
-    token = _batch.set(batch)
-    try:
-        yield
-    finally:
-        _batch.reset(token)
-    if batch.sync:
-        published_sync(article_ids=batch.sync)
-    if batch.refresh - batch.sync:
-        published_refresh(article_ids=batch.refresh - batch.sync)
-    if batch.notify:
-        published_notify(told=batch.notify)
-
-
 # --- Shared things several articles show --------------------------------------------------
 
 
@@ -340,120 +324,6 @@ def published_tag_merged_slug(*, slug: str) -> str | None:
         .values_list("tag__slug", flat=True)
         .first()
     )
-
-
-# --- Time ------------------------------------------------------------------------------------
-
-
-def published_reveal_due(*, now: datetime | None = None) -> int:
-    """Rows whose embargo or publish time has just passed: the articles linking to them get
-    the link now (it was left out while the target was hidden), and subscribers hear
-    `article.published`, the event held back while it was hidden. Run by the scheduler's
-    periodic task; returns the rows revealed.
-
-    Exactly once per row, however many schedulers run: rows are claimed under
-    `select_for_update(skip_locked=True)` (another scheduler skips them) and only while
-    `reveal_pending` is still set (`published_notify` may have claimed one first).
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        due = list(
-            PublishedArticle.objects.select_for_update(skip_locked=True)
-            .filter(reveal_pending=True, visible_from__lte=now)
-            .values_list("article_id", flat=True)[:500]
-        )
-        if not due:
-            return 0
-        PublishedArticle.objects.filter(article_id__in=due, reveal_pending=True).update(
-            reveal_pending=False
-        )
-        published_refresh(article_ids=published_dependents(article_ids=due), now=now)
-        _announce({article_id: "article.published" for article_id in due})
-    return len(due)
-
-
-# --- What subscribers are told ---------------------------------------------------------------
-# Subscribers are told what readers may see, and an embargo holds it back (RELIABILITY.md J3:
-# one `article.published` per publish, however many schedulers run). An article is "told"
-# while its row exists with `reveal_pending` clear. A row built hidden (an embargo, or a
-# publish time ahead) keeps `reveal_pending` set; whoever clears it with a conditional UPDATE
-# sends the one `article.published`: the reveal, or `published_notify` when an edit finds the
-# row already visible.
-
-
-def published_told(*, article_ids: Iterable[int]) -> dict[int, bool | None]:
-    """Per article: True if subscribers were told it is published, False if its row waits to
-    be revealed, None without a row. One query."""
-    told: dict[int, bool | None] = dict.fromkeys(article_ids)
-    rows = PublishedArticle.objects.filter(article_id__in=list(told)).values_list(
-        "article_id", "reveal_pending"
-    )
-    told.update({article_id: not pending for article_id, pending in rows})
-    return told
-
-
-def published_notify(*, told: dict[int, bool | None], now: datetime | None = None) -> None:
-    """Tell subscribers about articles whose rows were just rebuilt, given what they had been
-    told before (`published_told`).
-
-    Told before: `article.updated` if it is still visible, `article.unpublished` if it is not
-    (unpublished, trashed, or taken back under an embargo). Not told: `article.published` if
-    it is visible now, else nothing: events about a hidden article are held, and the reveal
-    sends `article.published` when it becomes visible. One query (and one per row it claims
-    from the reveal), and those of `webhook_events_emit` when there is something to tell.
-    """
-    now = now or timezone.now()
-    rows = {
-        article_id: (visible_from, pending)
-        for article_id, visible_from, pending in PublishedArticle.objects.filter(
-            article_id__in=list(told)
-        ).values_list("article_id", "visible_from", "reveal_pending")
-    }
-    events: dict[int, str] = {}
-    revealed: list[int] = []
-    for article_id, was_told in told.items():
-        visible_from, pending = rows.get(article_id, (None, False))
-        if visible_from is None or visible_from > now:
-            if was_told:
-                events[article_id] = "article.unpublished"
-            continue
-        claimed = pending and bool(
-            PublishedArticle.objects.filter(article_id=article_id, reveal_pending=True).update(
-                reveal_pending=False
-            )
-        )
-        if claimed:
-            revealed.append(article_id)
-        if was_told:
-            events[article_id] = "article.updated"
-        elif claimed or (was_told is None and not pending):
-            events[article_id] = "article.published"
-        else:
-            # Waiting to be revealed, and the reveal got there first: it said "published".
-            events[article_id] = "article.updated"
-    if revealed:
-        # The reveal's other half: articles linking to them show the link now.
-        published_refresh(article_ids=published_dependents(article_ids=revealed), now=now)
-    if events:
-        _announce(events)
-
-
-def _announce(events: dict[int, str]) -> None:
-    """Send `events` (article id -> event type); an article that became visible also gets
-    its related reading suggested, and refreshes that of recent articles it suits."""
-    # articles.suggestions rebuilds rows through this module.
-    from articles.suggestions import related_suggestions_on_publish
-
-    # What `webhook_payload` reads: not the body, which may be large (a tag merge tells many).
-    articles = (
-        Article.objects.select_related("section")
-        .only("headline", "slug", "status", "published_at", "canonical_url", "section__slug")
-        .in_bulk(list(events))
-    )
-    webhook_events_emit(events=[(events[pk], article) for pk, article in sorted(articles.items())])
-    published = [pk for pk, event in events.items() if event == "article.published"]
-    if published:
-        related_suggestions_on_publish(article_ids=published)
 
 
 def published_rebuild(*, now: datetime | None = None, progress=None) -> int:

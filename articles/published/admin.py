@@ -1,9 +1,6 @@
-"""Admin for webhook subscriptions and deliveries, and old slugs.
-
-Imported at the bottom of `articles/admin.py`. Operators find failed deliveries here (list
-filters by status) and send them again with the "retry" action, which calls the same
-service the workers use.
-"""
+"""Webhook subscriptions and deliveries in the admin. Operators find failed deliveries here
+(list filters by status) and send them again with the "retry" action, which calls the same
+service the workers use."""
 
 from __future__ import annotations
 
@@ -14,8 +11,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.models import ArticleSlugHistory, WebhookAttempt, WebhookDelivery, WebhookSubscription
-from articles.webhooks import webhook_delivery_retry, webhook_secret_rotate
+from articles.published.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from articles.published.webhooks import webhook_delivery_retry, webhook_secret_rotate
 from newsroom.admin import ConcurrentSaveAdminMixin, status_badge
 
 # --- Webhooks -----------------------------------------------------------------------------
@@ -141,11 +138,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
             % {"count": len(deliveries)},
             messages.SUCCESS,
         )
-
-
-@admin.register(ArticleSlugHistory)
-class ArticleSlugHistoryAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
-    list_display = ("slug", "article", "created_at")
-    list_select_related = ("article",)
-    search_fields = ("slug", "article__headline")
-    raw_id_fields = ("article",)

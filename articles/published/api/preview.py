@@ -14,8 +14,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from articles.api.serializers import ArticleDetailSerializer
-from articles.api.views import PublicAPIView
 from articles.models import (
     Article,
     ArticlePhoto,
@@ -28,6 +26,8 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.photos.models import Photo
+from articles.published.api.views import PublicAPIView
+from articles.published.serializers import ArticleDetailSerializer
 from articles.services import article_preview_resolve
 from tagging.models import TopicTag
 

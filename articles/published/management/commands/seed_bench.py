@@ -39,19 +39,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from articles.models import (
-    Article,
-    Author,
-    Byline,
-    PublishedArticle,
-    PublishedArticleAuthor,
-    PublishedArticleTag,
-    RelatedLink,
-    Section,
-    TaggedArticle,
-)
+from articles.models import Article, Author, Byline, RelatedLink, Section, TaggedArticle
 from articles.photos.models import Photo, PhotoRendition
-from articles.published import published_rebuild, published_refresh
+from articles.published.build import published_rebuild, published_refresh
+from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from tagging.models import TopicTag
 from tagging.text import tag_display_name, tag_name_key
 

@@ -25,28 +25,22 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from articles.api.filters import (
+from articles.models import ArticleSlugHistory, Author, Section
+from articles.published.api.filters import (
     ArticleFilter,
     ArticleFilterBackend,
     SearchFilter,
     article_filter_without,
 )
-from articles.api.serializers import (
+from articles.published.build import published_tag_merged_slug, published_tags
+from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
+from articles.published.serializers import (
     ArticleDetailSerializer,
     ArticleTeaserSerializer,
     AuthorSerializer,
     SectionSerializer,
     TagSerializer,
 )
-from articles.models import (
-    ArticleSlugHistory,
-    Author,
-    PublishedArticle,
-    PublishedArticleAuthor,
-    PublishedArticleTag,
-    Section,
-)
-from articles.published import published_tag_merged_slug, published_tags
 from newsroom.api.errors import first_error
 from newsroom.api.pagination import ArticleCursorPagination, SearchPagination
 from newsroom.api.params import InvalidParameter, StrictQueryParamsMixin

@@ -1,7 +1,7 @@
 """Webhook target URLs: which ones may be called at all (RELIABILITY.md G3).
 
-Kept apart from `articles.webhooks` (and free of model imports) so that the model field can
-use the validator. Checked when a subscription is saved and again before every delivery,
+Kept apart from `articles.published.webhooks` (and free of model imports) so that the model
+field can use the validator. Checked when a subscription is saved and again before every delivery,
 because a public host name may later be re-pointed at a private address.
 """
 

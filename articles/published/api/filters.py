@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
-from articles.models import Language, PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
+from articles.models import Language
+from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from newsroom.api.params import InvalidParameter
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"

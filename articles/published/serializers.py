@@ -1,7 +1,7 @@
 """Output serializers of the public API. Read-only: the public API never writes.
 
-They expect querysets prepared by `ArticleQuerySet.for_public_list()` /
-`for_public_detail()`; on anything else they would issue one query per relation.
+They expect querysets prepared by `articles.published.build.articles_for_list()` /
+`articles_for_documents()`; on anything else they would issue one query per relation.
 """
 
 from __future__ import annotations

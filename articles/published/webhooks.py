@@ -35,14 +35,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from articles.models import (
-    Article,
+from articles.models import Article
+from articles.published.models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
     webhook_secret_default,
 )
-from articles.webhook_urls import webhook_url_addresses
+from articles.published.webhook_urls import webhook_url_addresses
 from newsroom.jobs.services import SWEEP_BATCH
 
 RESPONSE_KEEP_BYTES = 1024
@@ -110,7 +110,7 @@ def webhook_events_emit(*, events: list[tuple[str, Article]]) -> list[WebhookDel
 
 
 def webhook_deliveries_enqueue(*, delivery_ids: list[int], countdown: float = 0) -> None:
-    from articles.tasks import webhook_delivery_attempt_task
+    from articles.published.tasks import webhook_delivery_attempt_task
 
     for delivery_id in delivery_ids:
         webhook_delivery_attempt_task.apply_async((delivery_id,), countdown=countdown)

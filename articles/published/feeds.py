@@ -17,9 +17,10 @@ from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
-from articles.api.views import redirect_merged_tag
-from articles.models import PublishedArticle, PublishedArticleTag, Section
-from articles.published import published_tags
+from articles.models import Section
+from articles.published.api.views import redirect_merged_tag
+from articles.published.build import published_tags
+from articles.published.models import PublishedArticle, PublishedArticleTag
 from newsroom.http.links import api_absolute_url
 from tagging.models import TopicTag
 

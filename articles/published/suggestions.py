@@ -42,7 +42,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from articles.models import SEARCH_CONFIGS, Article, RelatedSuggestion, TaggedArticle
-from articles.published import published_refresh
+from articles.published.build import published_refresh
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import job_claim, job_finish, job_request, job_request_many
 
@@ -173,12 +173,12 @@ def related_suggestions_refresh(*, article_id: int, now: datetime | None = None)
     return len(ranked)
 
 
-def related_suggestions_request(*, article: Article) -> BackgroundJob:
-    """Ask for fresh suggestions for `article`; the worker gets the message after commit.
+def related_suggestions_request(*, article_id: int) -> BackgroundJob:
+    """Ask for fresh suggestions for an article; the worker gets the message after commit.
 
     Every request is new work (a fresh key): the archive changed since the last one.
     """
-    return job_request(kind=RELATED_SUGGESTIONS, object_id=article.pk, key=uuid.uuid4().hex)
+    return job_request(kind=RELATED_SUGGESTIONS, object_id=article_id, key=uuid.uuid4().hex)
 
 
 def related_suggestions_on_publish(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles.api import preview, views
+from articles.published.api import preview, views
 
 app_name = "api"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from articles.published import published_rebuild
+from articles.published.build import published_rebuild
 
 
 class Command(BaseCommand):

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishedConfig(AppConfig):
+    """The published world: what readers may see, built by the publish door, served by the
+    public API, feeds and sitemaps, and told to webhook subscribers."""
+
+    name = "articles.published"
+    label = "published"
+    verbose_name = _("Published world")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save, pre_delete
+
+        from articles.models import Article, Author, Section
+        from articles.photos.signals import photo_changed
+        from articles.published import receivers
+        from articles.published.suggestions import RELATED_SUGGESTIONS
+        from articles.published.tasks import related_suggestions_run_task
+        from articles.published.webhooks import webhook_deliveries_sweep
+        from articles.signals import articles_changed
+        from newsroom.jobs.registry import job_kind_register, job_sweeper_register
+        from tagging.models import TopicTag
+
+        job_kind_register(
+            name=RELATED_SUGGESTIONS,
+            label=_("Related-reading suggestions"),
+            task=related_suggestions_run_task,
+            model="articles.Article",
+        )
+        job_sweeper_register(name="deliveries", sweep=webhook_deliveries_sweep)
+
+        # Every trigger of the published world; what each does is in `receivers`.
+        uid = "published.receivers"
+        articles_changed.connect(receivers.articles_changed, dispatch_uid=f"{uid}.articles")
+        post_save.connect(receivers.author_saved, sender=Author, dispatch_uid=f"{uid}.author")
+        post_save.connect(receivers.section_saved, sender=Section, dispatch_uid=f"{uid}.section")
+        post_save.connect(receivers.tag_saved, sender=TopicTag, dispatch_uid=f"{uid}.tag")
+        photo_changed.connect(receivers.photo_changed, dispatch_uid=f"{uid}.photo")
+        pre_delete.connect(receivers.article_deleting, sender=Article, dispatch_uid=f"{uid}.del1")
+        post_delete.connect(receivers.article_deleted, sender=Article, dispatch_uid=f"{uid}.del2")

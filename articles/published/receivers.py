@@ -1,0 +1,76 @@
+"""Every trigger of the published world, in one place (connected in `PublishedConfig.ready`).
+
+Each runs inside the transaction of the change that sent it, so what it builds commits with
+that change:
+
+* `articles_changed` (the editing world's announcement, once per change): rebuild those
+  articles (and what points at them, for a change of headline, URL or visibility), tell
+  subscribers, and rank a republished article's related reading again;
+* things several articles show: an author, a section or a tag saved, a photo changed
+  (`photo_changed`): rebuild the published articles showing it;
+* an article deleted for good: rebuild the articles whose related reading showed it.
+"""
+
+from __future__ import annotations
+
+from articles.models import Article
+from articles.published.build import (
+    published_dependents,
+    published_ids_in_section,
+    published_ids_with_author,
+    published_ids_with_photo,
+    published_ids_with_tag,
+    published_refresh,
+    published_sync,
+)
+from articles.published.notify import published_notify, published_told
+from articles.published.suggestions import related_suggestions_request
+from articles.signals import ArticleChanges
+
+
+def articles_changed(sender, changes: ArticleChanges, **kwargs) -> None:
+    # What subscribers had been told, read before anything is rebuilt.
+    told = published_told(article_ids=changes.told) if changes.told else {}
+    if changes.links:
+        published_sync(article_ids=changes.links)
+    if changes.content - changes.links:
+        published_refresh(article_ids=changes.content - changes.links)
+    if told:
+        published_notify(told=told)
+    for article_id in sorted(changes.republished):
+        related_suggestions_request(article_id=article_id)
+
+
+def author_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A byline's name, bio or photo changed."""
+    if not (raw or created):
+        published_refresh(article_ids=published_ids_with_author(author_id=instance.pk))
+
+
+def section_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A section's name or slug changed: part of its articles' URLs, which links show."""
+    if not (raw or created):
+        published_sync(article_ids=published_ids_in_section(section_id=instance.pk))
+
+
+def tag_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A tag was renamed."""
+    if not (raw or created):
+        published_refresh(article_ids=published_ids_with_tag(tag_id=instance.pk))
+
+
+def photo_changed(sender, photo_id: int, **kwargs) -> None:
+    """A caption, credit, alt text or the renditions of a photo articles show."""
+    published_refresh(article_ids=published_ids_with_photo(photo_id=photo_id))
+
+
+def article_deleting(sender, instance, **kwargs) -> None:
+    """Before an article is deleted for good, note the published articles whose related
+    reading shows it (the links go with it); `article_deleted` rebuilds them. Only a live
+    article is shown by others."""
+    if instance.status == Article.Status.PUBLISHED:
+        instance._published_dependents = published_dependents(article_ids=[instance.pk])
+
+
+def article_deleted(sender, instance, **kwargs) -> None:
+    published_refresh(article_ids=getattr(instance, "_published_dependents", ()))

@@ -1,0 +1,40 @@
+"""Celery tasks of the published world: thin wrappers that take primary keys.
+
+Idempotent like every task here; routed to the publishing and delivery queues by name
+prefix (`CELERY_TASK_ROUTES`).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.utils.log import get_task_logger
+
+from articles.published.notify import published_reveal_due
+from articles.published.suggestions import related_suggestions_run
+from articles.published.webhooks import webhook_delivery_attempt
+
+logger = get_task_logger(__name__)
+
+
+@shared_task
+def related_suggestions_run_task(article_id: int) -> str | None:
+    """Rank and store related-reading suggestions for one article."""
+    job = related_suggestions_run(article_id=article_id)
+    return job.status if job else None
+
+
+@shared_task
+def published_reveal_due_task() -> int:
+    """Reveal articles whose embargo or publish time has passed (subscribers hear of them;
+    articles linking to them show the link); beat sends it every second, and at worker
+    start."""
+    revealed = published_reveal_due()
+    if revealed:
+        logger.info("Revealed %s articles whose embargo ended", revealed)
+    return revealed
+
+
+@shared_task
+def webhook_delivery_attempt_task(delivery_id: int) -> str | None:
+    delivery = webhook_delivery_attempt(delivery_id=delivery_id)
+    return delivery.status if delivery else None
