@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from articles.published import tasks
 from articles.models import Article, RelatedLink, RelatedSuggestion, TaggedArticle
+from articles.published import tasks
 from articles.published.suggestions import (
     recency_factor,
     related_suggestions_rank,

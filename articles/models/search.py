@@ -1,0 +1,88 @@
+"""Article languages and full-text search: PostgreSQL's stemming per language, words
+matched anywhere on SQLite."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections, models
+from django.db.models import Case, F, FloatField, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    INDONESIAN = "id", _("Indonesian")
+    ENGLISH = "en", _("English")
+
+
+# PostgreSQL text-search configuration per article language.
+
+
+SEARCH_CONFIGS = {
+    Language.INDONESIAN: "indonesian",
+    Language.ENGLISH: "english",
+}
+
+# The default related-reading label per article language.
+
+
+def search_articles(queryset, query: str, *, prefix: str = "", id_field: str = "id"):
+    """`queryset` (of articles, or of rows whose article is reached by `prefix`) matching
+    `query`, most relevant first, then newest (`search_matching`, `search_ranked`)."""
+    matching = search_matching(queryset, query, prefix=prefix)
+    return search_ranked(matching, query, prefix=prefix, id_field=id_field)
+
+
+def search_matching(queryset, query: str, *, prefix: str = "", vector: str = ""):
+    """`queryset` (of articles, or of rows whose article is reached by `prefix`) less the
+    rows that do not match `query`.
+
+    PostgreSQL: a stored search vector (`vector`, by default the article's `search_vector`:
+    headline A, dek B, body C, kept current by a trigger, see migration 0004) matched with
+    the stemming of each article's language. Elsewhere (SQLite): every word must occur in
+    headline, dek or body. No stemming there.
+    """
+    if connections[queryset.db].vendor == "postgresql":
+        vector = vector or f"{prefix}search_vector"
+        matches = Q()
+        for code, search_query in _search_queries(query).items():
+            matches |= Q(language=code, **{vector: search_query})
+        return queryset.filter(matches)
+    for word in query.split()[:10]:
+        queryset = queryset.filter(
+            Q(**{f"{prefix}headline__icontains": word})
+            | Q(**{f"{prefix}dek__icontains": word})
+            | Q(**{f"{prefix}body__icontains": word})
+        )
+    return queryset
+
+
+def search_ranked(queryset, query: str, *, prefix: str = "", vector: str = "", id_field="id"):
+    """Matches of `query` (`search_matching`) most relevant first, then newest.
+
+    PostgreSQL ranks with `ts_rank` over the search vector; SQLite puts headline matches
+    first.
+    """
+    ordering = ("-rank", "-published_at", f"-{id_field}")
+    if connections[queryset.db].vendor == "postgresql":
+        vector = vector or f"{prefix}search_vector"
+        rank = Case(
+            *(
+                When(language=code, then=SearchRank(F(vector), search_query))
+                for code, search_query in _search_queries(query).items()
+            ),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        return queryset.annotate(rank=rank).order_by(*ordering)
+    headline_hits = Q()
+    for word in query.split()[:10]:
+        headline_hits &= Q(**{f"{prefix}headline__icontains": word})
+    rank = Case(When(headline_hits, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+    return queryset.annotate(rank=rank).order_by(*ordering)
+
+
+def _search_queries(query: str) -> dict[str, SearchQuery]:
+    return {
+        code: SearchQuery(query, config=config, search_type="websearch")
+        for code, config in SEARCH_CONFIGS.items()
+    }
