@@ -397,7 +397,7 @@ def test_claiming_keeps_a_slug_given_meanwhile():
 
 
 def test_a_headline_whose_candidates_are_all_taken_is_a_clear_refusal(editor, monkeypatch):
-    monkeypatch.setattr("articles.services.SLUG_CLAIM_LIMIT", 3)
+    monkeypatch.setattr("articles.services.slugs.SLUG_CLAIM_LIMIT", 3)
     for slug in ("banjir", "banjir-2", "banjir-3"):
         ArticleFactory(slug=slug)
     article = _article_in(Status.IN_REVIEW, slug=None, headline="Banjir")

@@ -894,7 +894,7 @@ def test_schedule_with_bad_input_is_400(
 def test_publishing_when_every_slug_of_the_headline_is_taken_is_400_slug_exhausted(
     editor, draft, monkeypatch
 ):
-    monkeypatch.setattr("articles.services.SLUG_CLAIM_LIMIT", 2)
+    monkeypatch.setattr("articles.services.slugs.SLUG_CLAIM_LIMIT", 2)
     Article.objects.filter(pk=draft.pk).update(slug=None)
     ArticleFactory(slug="banjir-rendam-bandung")
     ArticleFactory(slug="banjir-rendam-bandung-2")
