@@ -11,7 +11,7 @@ class ArticlesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from articles import signals
+        from articles import signals, tasks
         from articles.admin import article_photo_usage
         from articles.models import (
             Article,
@@ -31,6 +31,9 @@ class ArticlesConfig(AppConfig):
         # Saves by any path announce what they change (`articles.signals`).
         post_save.connect(
             signals.article_saved, sender=Article, dispatch_uid="articles.article_saved"
+        )
+        post_save.connect(
+            tasks.article_saved_without_slug, sender=Article, dispatch_uid="articles.slug_job"
         )
         for part in (Byline, TaggedArticle, ArticlePhoto, RelatedLink, Correction):
             for signal in (post_save, post_delete):

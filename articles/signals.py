@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.dispatch import Signal
 
@@ -93,18 +92,12 @@ def article_changes() -> Iterator[ArticleChanges]:
 
 
 def article_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """Any save of an article row: a new one without a slug gets one from the slug job
-    (publishing makes one too); one readers see or have seen is announced, with what points
-    at it (its headline, URL or visibility may have changed)."""
+    """Any save of an article row: one readers see or have seen is announced, with what
+    points at it (its headline, URL or visibility may have changed)."""
     from articles.models import Article
 
     if raw:
         return
-    if not instance.slug:
-        from articles.tasks import article_ensure_slug_task
-
-        article_id = instance.pk
-        transaction.on_commit(lambda: article_ensure_slug_task.delay(article_id), robust=True)
     public = instance.status == Article.Status.PUBLISHED and instance.deleted_at is None
     if public or (not created and instance.first_published_at is not None):
         articles_changed_announce(article_ids=[instance.pk], links=True)

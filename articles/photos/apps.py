@@ -14,7 +14,7 @@ class PhotosConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from PIL import Image
 
-        from articles.photos import signals
+        from articles.photos import receivers, signals
         from articles.photos.models import Photo, PhotoRendition
         from articles.photos.services import PHOTO_RENDITIONS
         from articles.photos.tasks import photo_renditions_generate_task
@@ -29,7 +29,7 @@ class PhotosConfig(AppConfig):
             task=photo_renditions_generate_task,
             model="photos.Photo",
         )
-        post_save.connect(signals.photo_saved, sender=Photo, dispatch_uid="photos.photo_saved")
+        post_save.connect(receivers.photo_saved, sender=Photo, dispatch_uid="photos.photo_saved")
         for model in (Photo, PhotoRendition):
             post_delete.connect(
                 signals.file_deleted, sender=model, dispatch_uid=f"photos.file_deleted.{model}"

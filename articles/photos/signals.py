@@ -1,7 +1,6 @@
-"""Photo plumbing, connected in `PhotosConfig.ready`: renditions asked for on every save
-(the admin, the write API and scripts all save photos), files deleted with their rows, and
-`photo_changed`, which tells whoever shows photos that what readers see of one changed.
-"""
+"""What photos tell others: `photo_changed`, which tells whoever shows photos that what
+readers see of one changed; and files deleted with their rows (connected in
+`PhotosConfig.ready`)."""
 
 from __future__ import annotations
 
@@ -12,16 +11,6 @@ from django.dispatch import Signal
 # text (a save), or its renditions (once per renditions job). Sent inside the change's
 # transaction, if it has one.
 photo_changed = Signal()
-
-
-def photo_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    from articles.photos.services import photo_request_renditions
-
-    if raw or not instance.image:
-        return
-    photo_request_renditions(photo=instance)
-    if not created:
-        photo_changed.send(sender=sender, photo_id=instance.pk)
 
 
 def file_deleted(sender, instance, **kwargs) -> None:
