@@ -5,7 +5,7 @@
 #   make test         the test suite, without the tests that need a real worker
 #   make test-worker  the tests marked `worker` (Redis, PostgreSQL and a Celery worker)
 #   make test-browser the tests marked `browser` (headless Chromium: Debian's chromium, chromium-driver)
-#   make lint         ruff, Django's system checks, missing migrations
+#   make lint         ruff, the import contracts (docs/architecture.md), system checks, migrations
 #   make fuzz-api     schemathesis against a running server, from the API's own schema
 #   make faults       fault injection: kill/restart Redis, workers, beat, PostgreSQL connections
 #   make bench        seed a PostgreSQL bench database, gunicorn + wrk, table and bench/results/*.json
@@ -57,6 +57,7 @@ test-browser: install
 lint: install | var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
