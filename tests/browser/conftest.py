@@ -7,13 +7,13 @@ Debian's `chromium` and `chromium-driver` packages provide the browser and its d
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.test.utils import override_settings
+
+from articles.roles import roles_sync
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -81,10 +81,9 @@ def browser(request, live_server):
 
 @pytest.fixture
 def editorial_roles(transactional_db):
-    """The Writer and Editor groups of migration 0002.
+    """The Writer and Editor groups, as `manage.py roles_sync` defines them.
 
     Transactional tests flush the database afterwards, taking migration data with it, so
-    each browser test makes sure the roles exist (the function is idempotent).
+    each browser test makes sure the roles exist (roles_sync is idempotent).
     """
-    migration = importlib.import_module("articles.migrations.0002_editorial_roles")
-    migration.create_roles(django_apps, None)
+    roles_sync()
