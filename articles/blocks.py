@@ -125,7 +125,7 @@ def split_body(html: str) -> list[dict[str, Any]]:
 def validate_body_embeds(html: str) -> None:
     """Refuse a body with a paragraph holding only a URL that is not an allowlisted embed.
 
-    Raises `ValidationError` with code `unsupported_embed_url` (RELIABILITY.md G1). Checks the
+    Raises `ValidationError` with code `unsupported_embed_url` (docs/reliability.md G1). Checks the
     body as it will be stored, i.e. sanitised.
     """
     for tag, inner in _top_level(sanitize_body_html(html)):

@@ -1,4 +1,4 @@
-"""Embeds in article bodies: the provider allowlist (RELIABILITY.md G1).
+"""Embeds in article bodies: the provider allowlist (docs/reliability.md G1).
 
 A writer embeds a video, post or track by giving a paragraph of its own to the URL, as plain
 text or as a link whose text is the URL (`<p>https://youtu.be/…</p>`). That paragraph must

@@ -1,5 +1,5 @@
 # ruff: noqa: S603, S607 - a developer script: fixed local commands
-"""The L-tier load test (../shared/RELIABILITY.md section 4), run by `make bench` after its
+"""The L-tier load test (docs/reliability.md, tier L), run by `make bench` after its
 measurements unless BENCH_LOAD_MINUTES=0.
 
 Locust (`bench/locustfile.py`, FastHttpUser, installed into var/locust-venv from

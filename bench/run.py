@@ -143,7 +143,7 @@ for name, urls in paths.items():
         total += len(ctx.captured_queries)
     out[name] = total / (len(urls) - 1)
 # E5 as gunicorn serves it: through newsroom.wsgi, whose first answer to a revalidation is
-# Django's and is kept for the ones after it (newsroom/not_modified.py).
+# Django's and is kept for the ones after it (newsroom/http/not_modified.py).
 from django.test import RequestFactory
 from newsroom.wsgi import application
 def wsgi_get(path, **headers):

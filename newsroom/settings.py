@@ -200,7 +200,7 @@ STORAGES = {
     },
 }
 
-# --- Uploads and request limits (RELIABILITY.md, "Figures") -------------------------------
+# --- Uploads and request limits (docs/reliability.md, Figures) ---------------------------
 
 # Longest URL (path and query string, as sent) answered: longer ones get 414 `uri_too_long`,
 # JSON under /api/. Below gunicorn's request-line limit (gunicorn.conf.py), so clients meet
@@ -217,7 +217,7 @@ PHOTO_MAX_UPLOAD_BYTES = envint("PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 40_000_000)
 PHOTO_MAX_GIF_FRAMES = envint("PHOTO_MAX_GIF_FRAMES", 300)
 
-# Article body HTML is capped before sanitising (RELIABILITY.md E4).
+# Article body HTML is capped before sanitising (docs/reliability.md E4).
 ARTICLE_BODY_MAX_BYTES = envint("ARTICLE_BODY_MAX_BYTES", 500 * 1024)
 
 # --- Security -----------------------------------------------------------------------------
@@ -268,7 +268,7 @@ RELATED_SUGGESTIONS_COUNT = envint("RELATED_SUGGESTIONS_COUNT", 5)
 # https://www.django-rest-framework.org/api-guide/settings/
 
 REST_FRAMEWORK = {
-    # JSON only: no browsable API in any environment (RELIABILITY.md C5).
+    # JSON only: no browsable API in any environment (docs/reliability.md C5).
     "DEFAULT_RENDERER_CLASSES": ["newsroom.api.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "newsroom.api.negotiation.APIContentNegotiation",
@@ -310,7 +310,7 @@ API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300"
 )
 # Each server process gives Django's 304 for an article again to the same revalidation until
-# the published articles change, told by PostgreSQL LISTEN/NOTIFY (newsroom/not_modified.py).
+# the published articles change, told by PostgreSQL LISTEN/NOTIFY (newsroom/http/not_modified.py).
 # Needs a direct or session-pooled PostgreSQL connection; off with SQLite.
 NOT_MODIFIED_CACHE = envbool("NOT_MODIFIED_CACHE", "true")
 
@@ -358,7 +358,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Redis re-delivers a message not acknowledged within this time. It must exceed the
-    # longest task and any countdown (RELIABILITY.md I5); no task uses a long ETA.
+    # longest task and any countdown (docs/reliability.md I5); no task uses a long ETA.
     # A dead worker's unacknowledged messages are looked for every interval * throttle
     # seconds (kombu's defaults: 10 * 10); tests shorten all three.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -377,7 +377,7 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 5 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 4 * 60)
 # Acknowledge a message only after its task ran, and put it back when the worker process
 # died under it (OOM kill); with prefetch 1 a worker holds at most one unstarted message.
-# Every task is idempotent, so a re-delivery is harmless (RELIABILITY.md I1).
+# Every task is idempotent, so a re-delivery is harmless (docs/reliability.md I1).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -418,7 +418,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 10},
     },
     # Every minute: re-enqueue pending or stuck outbox work whose broker message was lost
-    # (broker restart without persistence, a killed worker). RELIABILITY.md I3.
+    # (broker restart without persistence, a killed worker). docs/reliability.md I3.
     "sweep-background-work": {
         "task": "newsroom.jobs.tasks.jobs_sweep_task",
         "schedule": float(envint("JOB_SWEEP_SECONDS", 60)),
@@ -448,7 +448,7 @@ JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 5)
 # Outbox work still "running" after this long was lost with its worker; the sweeper retries.
 JOB_STUCK_AFTER_SECONDS = envint("JOB_STUCK_AFTER_SECONDS", CELERY_TASK_TIME_LIMIT + 60)
 
-# Webhooks (RELIABILITY.md G3-G5). Targets must be https and public; http is allowed with
+# Webhooks (docs/reliability.md G3-G5). Targets must be https and public; http is allowed with
 # DEBUG, and WEBHOOK_ALLOWED_NETWORKS (CIDRs, e.g. "127.0.0.0/8" for tests) opens others.
 WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", "true" if DEBUG else "false")
 WEBHOOK_ALLOWED_NETWORKS = envlist("WEBHOOK_ALLOWED_NETWORKS", "")

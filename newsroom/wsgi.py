@@ -10,5 +10,5 @@ django_application = get_wsgi_application()
 
 from newsroom.http.not_modified import NotModifiedCache  # noqa: E402 - needs Django set up
 
-# Repeated revalidations of an article answered before Django (newsroom/not_modified.py).
+# Repeated revalidations of an article answered before Django (newsroom/http/not_modified.py).
 application = NotModifiedCache.wrap(django_application)

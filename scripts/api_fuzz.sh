@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz the public API from its own OpenAPI schema with schemathesis (RELIABILITY.md, tier F).
+# Fuzz the public API from its own OpenAPI schema with schemathesis (docs/reliability.md, tier F).
 # The write API (/api/v1/manage/, token auth) is left out: it has its own tests in
 # tests/articles/api/test_manage_*.py, and an anonymous fuzzer would only ever see 401s.
 #

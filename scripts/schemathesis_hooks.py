@@ -1,4 +1,4 @@
-"""Checks of newsroom's own on top of schemathesis' standard ones (RELIABILITY.md, tier F).
+"""Checks of newsroom's own on top of schemathesis' standard ones (docs/reliability.md, tier F).
 
 Loaded by `scripts/api_fuzz.sh` through SCHEMATHESIS_HOOKS.
 """

@@ -2,7 +2,7 @@
 
 Input serializers list every field a client may set, explicitly. A key that is not one of
 them is refused with 400 `unknown_field`, never silently dropped: a client that sends
-`status`, `created_by` or `version` learns at once that it has no effect (RELIABILITY.md B3).
+`status`, `created_by` or `version` learns at once that it has no effect (docs/reliability.md B3).
 Serializers only validate and shape data; the writes are the services' (`articles.services`).
 """
 
@@ -44,7 +44,7 @@ READ_ONLY_HINTS = {
 }
 # Keys only the workflow actions control, and only editors use them: a writer who sends one
 # is refused with 403 `permission_denied` naming it, before anything else is checked
-# (RELIABILITY.md B2). For editors they are plain read-only keys (400 `unknown_field`).
+# (docs/reliability.md B2). For editors they are plain read-only keys (400 `unknown_field`).
 EDITOR_ONLY_KEYS = ("status", "published_at", "first_published_at", "visibility")
 
 

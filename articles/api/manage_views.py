@@ -264,7 +264,7 @@ def _articles_in_scope(user) -> QuerySet[Article]:
     """Articles `user` may see in the write API; none in the trash.
 
     Editors: all, within their desks when they belong to any (`ArticleQuerySet.visible_to`,
-    RELIABILITY.md A6). Writers: their own, i.e. created by them or bylined to their author
+    docs/reliability.md A6). Writers: their own, i.e. created by them or bylined to their author
     profile (as `services.user_owns_article` says).
     """
     queryset = Article.objects.filter(deleted_at__isnull=True)
@@ -328,7 +328,7 @@ def _write_context(request) -> dict[str, Any]:
 
 
 def _refuse_editor_only_keys(request) -> None:
-    """403 naming the first editor-only key a writer sent (RELIABILITY.md B2).
+    """403 naming the first editor-only key a writer sent (docs/reliability.md B2).
 
     Checked from the role alone, before the article is looked up or the body validated.
     """
@@ -566,7 +566,7 @@ class ArticlePreviewLinkView(ArticleObjectMixin, ManageAPIView):
     """A signed preview link of the article's latest revision, as the admin's "Preview link".
 
     Editors only, like the admin's: the role is checked before the article is looked up
-    (RELIABILITY.md A8). Writes nothing; the link expires after 15 minutes.
+    (docs/reliability.md A8). Writes nothing; the link expires after 15 minutes.
     """
 
     permission_classes = [CanPublishArticles]

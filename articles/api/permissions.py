@@ -4,7 +4,7 @@
 Roles are the admin's groups and permissions (migration 0002): a writer has
 `articles.change_article` and `photos.add_photo`, an editor also `articles.publish_article`.
 Role checks run before any object is looked up, so a refusal never depends on, or names,
-the object asked for (RELIABILITY.md B5).
+the object asked for (docs/reliability.md B5).
 """
 
 from __future__ import annotations

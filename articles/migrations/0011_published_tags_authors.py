@@ -1,5 +1,5 @@
-"""Tags and authors of published articles, beside their publish time (DESIGN.md's published
-world): tag and author lists become one range scan of (tag or author, publish time).
+"""Tags and authors of published articles, beside their publish time (the published world,
+docs/architecture.md): tag and author lists become one range scan of (tag or author, publish time).
 
 Filled here from the editing tables for the articles already published; from then on the
 publish door writes them with each `PublishedArticle` row.

@@ -1,5 +1,5 @@
-"""A search vector on each published row (DESIGN.md's published world): search reads one
-table, through its own GIN index, instead of joining the editing table's vector.
+"""A search vector on each published row (the published world, docs/architecture.md): search
+reads one table, through its own GIN index, instead of joining the editing table's vector.
 
 The publish door copies the article's trigger-maintained `search_vector` at each build; this
 fills it for the rows already built. PostgreSQL only, like migration 0004: SQLite searches by

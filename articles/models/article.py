@@ -86,8 +86,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """Articles readers may see: published, with a publish time that has passed, not
         under an embargo that is still running and not in the trash.
 
-        Every public surface (API, feeds, sitemaps, search, related links) reads through this
-        one method, so a draft cannot appear on one of them by omission.
+        The editing world's answer, read by previews, suggestions and the write API. The
+        public surfaces read the published world instead (`articles.published`), whose
+        rows are built only for published articles and shown from `visible_from`.
         """
         now = now or timezone.now()
         return self.filter(
@@ -99,7 +100,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return search_articles(self, query)
 
     def visible_to(self, user) -> ArticleQuerySet:
-        """Desk scoping (RELIABILITY.md A6) for the admin and the write API.
+        """Desk scoping (docs/reliability.md A6) for the admin and the write API.
 
         A user in one or more desks sees the articles of their desks' sections, of sections
         without a desk, and their own (created by them or bylined to them). Superusers and

@@ -1,4 +1,4 @@
-"""The door to the published world (DESIGN.md): the build.
+"""The door to the published world (docs/architecture.md): the build.
 
 What readers see of a live article (the detail document and the list teaser) is built here
 once, when the article is published or anything they see of it changes, and stored as a

@@ -420,7 +420,7 @@ class WebhookAttempt(models.Model):
     number = models.PositiveSmallIntegerField(_("attempt"))
     attempted_at = models.DateTimeField(_("attempted at"), default=timezone.now)
     response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
-    # At most 1 KB of the receiver's answer is kept (RELIABILITY.md G3).
+    # At most 1 KB of the receiver's answer is kept (docs/reliability.md G3).
     response_body = models.TextField(_("response (first 1 KB)"), blank=True)
     error = models.TextField(_("error"), blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)

@@ -50,7 +50,7 @@ def published_reveal_due(*, now: datetime | None = None) -> int:
 
 
 # --- What subscribers are told ---------------------------------------------------------------
-# Subscribers are told what readers may see, and an embargo holds it back (RELIABILITY.md J3:
+# Subscribers are told what readers may see, and an embargo holds it back (docs/reliability.md J3:
 # one `article.published` per publish, however many schedulers run). An article is "told"
 # while its row exists with `reveal_pending` clear. A row built hidden (an embargo, or a
 # publish time ahead) keeps `reveal_pending` set; whoever clears it with a conditional UPDATE

@@ -1,4 +1,4 @@
-"""Webhook target URLs: which ones may be called at all (RELIABILITY.md G3).
+"""Webhook target URLs: which ones may be called at all (docs/reliability.md G3).
 
 Kept apart from `articles.published.webhooks` (and free of model imports) so that the model
 field can use the validator. Checked when a subscription is saved and again before every delivery,

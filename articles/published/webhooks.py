@@ -71,7 +71,7 @@ def webhook_event_emit(*, event_type: str, article: Article) -> list[WebhookDeli
     """Create one delivery per active subscription that wants `event_type`; send after commit.
 
     Call it inside the transaction that made the change: the rows commit or roll back with
-    it, and no message is sent for a change that never happened (RELIABILITY.md H5). One
+    it, and no message is sent for a change that never happened (docs/reliability.md H5). One
     query for the subscriptions, one bulk insert. Services do not call it for articles:
     `articles.published.published_notify` decides what subscribers may hear (nothing about
     an article readers cannot see yet).

@@ -19,7 +19,7 @@ class ManageTokenAuthentication(TokenAuthentication):
     answer 401 `not_authenticated` with `WWW-Authenticate: Token` (DRF's
     `authenticate_header`). Keys are stored as digests (`newsroom.accounts.models.ApiToken`): a
     malformed key is refused without a query, a well-formed one costs one query and a
-    constant-time comparison (RELIABILITY.md B6), and its use is recorded at most once a
+    constant-time comparison (docs/reliability.md B6), and its use is recorded at most once a
     minute.
     """
 

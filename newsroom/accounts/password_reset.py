@@ -1,6 +1,6 @@
 """Staff password reset: the admin's "Forgotten your password?" link, with Django's own views.
 
-The request does the same work for a known and an unknown address (RELIABILITY.md F3): it
+The request does the same work for a known and an unknown address (docs/reliability.md F3): it
 validates the form, enqueues one task with the address and redirects to the same page. The
 task looks the address up and mails only active staff accounts with a usable password, so
 neither the answer nor its timing tells whether an account exists. Links in the mail point

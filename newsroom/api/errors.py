@@ -45,7 +45,7 @@ class FieldPermissionDenied(exceptions.PermissionDenied):
 
 
 class ServiceUnavailable(exceptions.APIException):
-    """The database went away mid-request (RELIABILITY.md H4, I4): nothing was written."""
+    """The database went away mid-request (docs/reliability.md H4, I4): nothing was written."""
 
     status_code = 503
     default_code = "database_unavailable"

@@ -16,7 +16,7 @@ class InvalidParameter(exceptions.ValidationError):
 
 
 class StrictQueryParamsMixin:
-    """Refuse query parameters the view does not declare (RELIABILITY.md A1).
+    """Refuse query parameters the view does not declare (docs/reliability.md A1).
 
     A public list has no `status`, `include_drafts` or other switch: anything unknown is a
     400 `invalid_parameter`, so a typo or a probe never silently widens the results.

@@ -44,7 +44,7 @@ def api_not_found(request, exception=None):
 
 
 def api_server_error(request):
-    """500: JSON under /api/, Django's page elsewhere. Always a defect (RELIABILITY.md)."""
+    """500: JSON under /api/, Django's page elsewhere. Always a defect (docs/reliability.md)."""
     if request.path.startswith("/api/"):
         return api_error_response(request, 500, "server_error", "Internal server error.")
     return defaults.server_error(request)
@@ -70,7 +70,7 @@ def django_refusal(exception) -> tuple[int, str, str]:
 def api_bad_request(request, exception=None):
     """400 raised by Django itself (bad Host, too many fields, oversize body): JSON under /api/.
 
-    One error format for the whole API (RELIABILITY.md D6, E2): the exception's type picks
+    One error format for the whole API (docs/reliability.md D6, E2): the exception's type picks
     the code, so a client can tell "too many files" from a malformed request.
     """
     if request.path.startswith("/api/"):

@@ -1,6 +1,6 @@
 """Fault injection (`make faults`): kill, restart or empty real processes mid-work, then check.
 
-RELIABILITY.md tier C (I1-I6, J1-J3, G5). Everything runs on 127.0.0.1 and is started here: a
+docs/reliability.md tier C (I1-I6, J1-J3, G5). Everything runs on 127.0.0.1 and is started here: a
 private Redis on a free port, gunicorn, two Celery workers (prefork, all queues, the
 production ack settings from newsroom/settings.py), beat, and a webhook sink thread. The
 machine's PostgreSQL (127.0.0.1:5432, user postgres) gets a fresh database of our own,
@@ -442,7 +442,7 @@ def scenario_postgres_outage(stack: Stack, ev: Evidence) -> None:
     )
     if statuses.get(500):
         ev.note(
-            "finding: the API answered 500 (RELIABILITY.md I4 asks for a JSON 503) while"
+            "finding: the API answered 500 (docs/reliability.md I4 asks for a JSON 503) while"
             f" connections were cut; first error body: {error_bodies[:1]}"
         )
     recovered = wait_until(

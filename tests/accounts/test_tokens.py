@@ -1,6 +1,6 @@
 """Write API tokens (`tokens`): only a digest stored, constant-time comparison, expiry, the
 last use recorded at most once a minute, made once and revoked in the admin, and the
-conversion of Django REST framework's plain-text keys (RELIABILITY.md B6)."""
+conversion of Django REST framework's plain-text keys (docs/reliability.md B6)."""
 
 from __future__ import annotations
 

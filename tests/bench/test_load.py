@@ -1,6 +1,6 @@
 """The pure parts of the L-tier load test (bench/load.py): target, pacing, statistics, verdict.
 
-The load test itself runs with `make bench`, not in CI (RELIABILITY.md section 4).
+The load test itself runs with `make bench`, not in CI (docs/reliability.md, tier L).
 """
 
 import importlib.util

@@ -27,7 +27,7 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 
-# --- URL safety (RELIABILITY.md G3) ----------------------------------------------------------
+# --- URL safety (docs/reliability.md G3) ----------------------------------------------------------
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The reliability suite (RELIABILITY.md, tier U): one test per case, named with its ID.
+"""The reliability suite (docs/reliability.md, tier U): one test per case, named with its ID.
 
 `assert_db_unchanged()` snapshots the tables a write may touch (the write API's set plus
 the outbox tables: jobs, webhook deliveries) around a request that must be refused.

@@ -1,4 +1,4 @@
-"""RELIABILITY.md A, B, C5, D, E, H1 through the public and write APIs (tier U)."""
+"""docs/reliability.md A, B, C5, D, E, H1 through the public and write APIs (tier U)."""
 
 from __future__ import annotations
 

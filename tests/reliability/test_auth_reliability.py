@@ -1,4 +1,4 @@
-"""RELIABILITY.md A8, B6, F3 (password reset) and H4 (request ids): who may see or do what,
+"""docs/reliability.md A8, B6, F3 (password reset) and H4 (request ids): who may see or do what,
 and how a failure is traced (tier U)."""
 
 from __future__ import annotations

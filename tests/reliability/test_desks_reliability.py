@@ -1,4 +1,4 @@
-"""RELIABILITY.md A6: desks scope what staff see, before any lookup (tier U).
+"""docs/reliability.md A6: desks scope what staff see, before any lookup (tier U).
 
 A member of a desk sees the articles of their desk's sections, of sections without a desk,
 and their own; another desk's draft is 404 in the write API and not listed in the admin.

@@ -1,4 +1,5 @@
-"""RELIABILITY.md C1-C3, F2, F3, H2, H4-H6, I6 and J2: content, admin, workflow, jobs (tier U)."""
+"""docs/reliability.md C1-C3, F2, F3, H2, H4-H6, I6 and J2: content, admin, workflow, jobs
+(tier U)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RELIABILITY.md G1, unit level: the embed provider allowlist and embed paragraphs.
+"""docs/reliability.md G1, unit level: the embed provider allowlist and embed paragraphs.
 
 No database. Nothing here may touch the network: `no_network` makes any DNS look-up or
 connection fail the test, so "the server never fetches an embed URL" is checked, not assumed.

@@ -1,4 +1,4 @@
-"""RELIABILITY.md G1: embeds come from a provider allowlist; nothing is fetched (tier U).
+"""docs/reliability.md G1: embeds come from a provider allowlist; nothing is fetched (tier U).
 
 A body paragraph holding only a URL is an embed. Off the allowlist it is refused: 422
 `unsupported_embed_url` on `body` in the write API, a form error in the admin, and in both

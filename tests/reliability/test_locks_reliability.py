@@ -1,4 +1,4 @@
-"""RELIABILITY.md H3: hard locks on articles (tier U).
+"""docs/reliability.md H3: hard locks on articles (tier U).
 
 A lock held by someone else refuses saves and status changes everywhere: the write API
 answers 409 `locked` naming the holder (never their e-mail), the admin a form error. It

@@ -1,4 +1,4 @@
-"""RELIABILITY.md A8, G3-G5 and the production hardening of issue 8 item 5 (tier U)."""
+"""docs/reliability.md A8, G3-G5 and the production hardening of issue 8 item 5 (tier U)."""
 
 from __future__ import annotations
 

@@ -105,7 +105,8 @@ def article_from_revision(revision: ArticleRevision) -> Article:
 
 
 class PreviewTokenInvalid(exceptions.APIException):
-    """401: the preview token is malformed, tampered, expired or revoked (RELIABILITY.md A8)."""
+    """401: the preview token is malformed, tampered, expired or revoked
+    (docs/reliability.md A8)."""
 
     status_code = status.HTTP_401_UNAUTHORIZED
     default_code = "preview_token_invalid"

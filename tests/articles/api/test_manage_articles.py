@@ -234,7 +234,7 @@ def test_permission_matrix(
 
     assert response.status_code == expected, response.content
     if expected == 403:
-        # Generic: the message names neither the article nor anyone (RELIABILITY.md B5).
+        # Generic: the message names neither the article nor anyone (docs/reliability.md B5).
         assert _error(response) == {
             "code": "permission_denied",
             "message": "You do not have permission to perform this action.",

@@ -1,4 +1,4 @@
-"""Nothing but live articles reaches a public surface (RELIABILITY.md A2, A3)."""
+"""Nothing but live articles reaches a public surface (docs/reliability.md A2, A3)."""
 
 from __future__ import annotations
 
