@@ -14,12 +14,20 @@ from tagging.services import tag_resolve, tags_resolve_or_create
 from tagging.text import tag_name_key
 
 
+def topic_tags_for(tags) -> list[TopicTag]:
+    """`tags` (names, tags or both) as tags, in order: names are resolved through their key
+    and aliases, and missing ones created, so taggit's own exact-name lookup never runs."""
+    by_key = tags_resolve_or_create(names=[tag for tag in tags if isinstance(tag, str)])
+    found = [by_key.get(tag_name_key(tag)) if isinstance(tag, str) else tag for tag in tags]
+    return [tag for tag in found if tag]
+
+
 class TopicTagManager(_TaggableManager):
-    def _to_tag_model_instances(self, tags, tag_kwargs):
-        # Names become tag objects here, so taggit's own exact-name lookup never runs.
-        by_key = tags_resolve_or_create(names=[tag for tag in tags if isinstance(tag, str)])
-        objects = [by_key.get(tag_name_key(tag)) if isinstance(tag, str) else tag for tag in tags]
-        return super()._to_tag_model_instances([t for t in objects if t], tag_kwargs)
+    def add(self, *tags, **kwargs):
+        return super().add(*topic_tags_for(tags), **kwargs)
+
+    def set(self, tags, **kwargs):
+        return super().set(topic_tags_for(tags), **kwargs)
 
     def remove(self, *tags):
         names = []
