@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.schema import database_schema
+from tests.support.schema import database_schema
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 

@@ -21,8 +21,8 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from tests.concurrency import postgresql_only
-from tests.schema import database_schema
+from tests.support.concurrency import postgresql_only
+from tests.support.schema import database_schema
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 # main before the homes moved (issue 16 merged, golden files recorded); its schema is the

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 import random
-import struct
-import zlib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -24,7 +21,16 @@ from PIL import Image
 from articles.models import Article, Author, Byline, RelatedLink, Section, TaggedArticle
 from articles.photos.models import Photo
 from tagging.models import TopicTag
-from tests.factories import (
+from tests.support import FIXTURE_PHOTOS
+from tests.support.admin import (
+    action_choices,
+    admin_url,
+    article_form_data,
+    error_messages,
+    management,
+    message_texts,
+)
+from tests.support.factories import (
     ArticleFactory,
     ArticlePhotoFactory,
     AuthorFactory,
@@ -35,115 +41,14 @@ from tests.factories import (
     image_bytes,
     image_upload,
 )
+from tests.support.images import png_claiming
 
 Status = Article.Status
-FIXTURE_PHOTOS = Path("/work/shared/fixtures/photos")
 XSS = '"><script>alert(1)</script>'
 XSS_ESCAPED = "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def admin_url(model, view: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def management(prefix: str, *, total: int, initial: int = 0) -> dict[str, str]:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
-def split_datetime(value) -> dict[str, str]:
-    if value is None:
-        return {"published_at_0": "", "published_at_1": ""}
-    local = timezone.localtime(value)
-    return {
-        "published_at_0": local.strftime("%Y-%m-%d"),
-        "published_at_1": local.strftime("%H:%M:%S"),
-    }
-
-
-def article_form_data(
-    article: Article | None = None,
-    *,
-    section: Section | None = None,
-    new_authors=(),
-    keep_bylines: bool = True,
-    related_links=(),
-    tags=(),
-    **fields,
-) -> dict[str, str]:
-    """POST data for the article add/change form, starting from the stored article."""
-    data = {
-        "headline": article.headline if article else "Gubernur resmikan jembatan baru",
-        "slug": (article.slug or "") if article else "",
-        "dek": article.dek if article else "Jembatan menghubungkan dua kecamatan.",
-        "dateline": article.dateline if article else "BANDUNG",
-        "body": article.body if article else "<p>Paragraf pertama.</p><p>Kedua.</p>",
-        "section": str(article.section_id if article else section.pk),
-        "language": article.language if article else "id",
-        "lead_photo": str(article.lead_photo_id or "") if article else "",
-        "status": article.status if article else Status.DRAFT,
-        "seo_title": "",
-        "seo_description": "",
-        "canonical_url": "",
-        **split_datetime(article.published_at if article else None),
-        "embargo_until_0": "",
-        "embargo_until_1": "",
-        "loaded_version": str(article.version) if article else "",
-    }
-    bylines = list(article.bylines.all()) if article else []
-    data.update(management("bylines", total=len(bylines) + len(new_authors), initial=len(bylines)))
-    for index, byline in enumerate(bylines):
-        data[f"bylines-{index}-id"] = str(byline.pk)
-        data[f"bylines-{index}-article"] = str(article.pk)
-        data[f"bylines-{index}-author"] = str(byline.author_id)
-        data[f"bylines-{index}-position"] = str(byline.position)
-        if not keep_bylines:
-            data[f"bylines-{index}-DELETE"] = "on"
-    for offset, author in enumerate(new_authors):
-        index = len(bylines) + offset
-        data[f"bylines-{index}-author"] = str(author.pk)
-        data[f"bylines-{index}-position"] = str(index)
-    data.update(management("tagged_items", total=len(tags)))
-    for index, tag in enumerate(tags):
-        data[f"tagged_items-{index}-tag"] = str(tag.pk)
-    data.update(management("article_photos", total=0))
-    data.update(management("related_links", total=len(related_links)))
-    for index, link in enumerate(related_links):
-        for name in ("target_article", "url", "title", "label"):
-            data[f"related_links-{index}-{name}"] = link.get(name, "")
-        data[f"related_links-{index}-after_paragraph"] = str(link.get("after_paragraph", 1))
-        data[f"related_links-{index}-position"] = str(link.get("position", 0))
-    for name, value in fields.items():
-        if name == "published_at":
-            data.update(split_datetime(value))
-        else:
-            data[name] = value
-    return data
-
-
-def error_messages(response) -> list[str]:
-    """Every error shown on an admin change form: the form's, the inlines' and their rows'."""
-    assert response.status_code == 200, response.status_code
-    messages = []
-    # AdminErrorList holds the form's error lists and the inlines' non-form errors as strings.
-    for item in response.context["errors"]:
-        messages.extend([item] if isinstance(item, str) else [str(error) for error in item])
-    return messages
-
-
-def action_choices(response) -> set[str]:
-    return {name for name, _label in response.context["action_form"].fields["action"].choices}
-
-
-def message_texts(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def media_files(settings) -> list[Path]:
@@ -159,15 +64,6 @@ def noisy_jpeg(*, width: int = 300, height: int = 200) -> bytes:
     return buffer.getvalue()
 
 
-def png_claiming_size(width: int, height: int) -> bytes:
-    """A small real PNG whose IHDR claims `width` x `height`, with a valid CRC."""
-    data = bytearray(image_bytes(width=8, height=8, fmt="PNG"))
-    assert data[12:16] == b"IHDR"
-    struct.pack_into(">II", data, 16, width, height)
-    struct.pack_into(">I", data, 29, zlib.crc32(bytes(data[12:29])))
-    return bytes(data)
-
-
 def photo_form_data(upload, **fields) -> dict:
     return {
         "image": upload,
@@ -180,17 +76,6 @@ def photo_form_data(upload, **fields) -> dict:
         "focal_point_y": "0.5",
         **fields,
     }
-
-
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    """The test client speaks http; production settings would redirect it to https."""
-    settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.fixture
-def section(db) -> Section:
-    return SectionFactory(name="Nasional", slug="nasional")
 
 
 # --- Every page renders -------------------------------------------------------------------
@@ -753,7 +638,7 @@ def _post_photo(client, upload):
             "The image file is truncated or damaged and cannot be read.",
         ),
         (
-            lambda: SimpleUploadedFile("bom.png", png_claiming_size(50_000, 50_000)),
+            lambda: SimpleUploadedFile("bom.png", png_claiming(50_000, 50_000)),
             "The image is too large: at most 40 megapixels are allowed.",
         ),
         (

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticleEditor
-from tests.articles.test_admin import admin_url, article_form_data, error_messages
-from tests.factories import ArticleFactory
+from tests.support.admin import admin_url, article_form_data, error_messages
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

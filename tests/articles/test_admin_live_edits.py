@@ -8,15 +8,10 @@ from rest_framework.test import APIClient
 from articles.models import Article, ArticleSlugHistory
 from articles.published.models import WebhookDelivery, WebhookSubscription
 from articles.services import article_generate_slug
-from tests.articles.test_admin import admin_url, article_form_data
-from tests.factories import ArticleFactory, AuthorFactory
+from tests.support.admin import admin_url, article_form_data
+from tests.support.factories import ArticleFactory, AuthorFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from articles.admin import article_photo_usage
 from articles.models import ArticlePhoto, Desk
-from tests.factories import ArticleFactory, PhotoFactory, SectionFactory
+from tests.support.factories import ArticleFactory, PhotoFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

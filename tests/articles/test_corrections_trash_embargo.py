@@ -10,7 +10,6 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from articles.models import Article, ArticleRevision, Correction
 from articles.services import (
@@ -24,17 +23,12 @@ from articles.services import (
     article_trash,
     article_unpublish,
 )
-from tests.articles.test_admin import admin_url, article_form_data, message_texts
-from tests.factories import ArticleFactory
+from tests.support.admin import admin_url, article_form_data, message_texts
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
 Status = Article.Status
-
-
-@pytest.fixture
-def api_client() -> APIClient:
-    return APIClient()
 
 
 def _client(user) -> Client:

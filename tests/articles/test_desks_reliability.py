@@ -14,9 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article, Desk
-from tests.articles.api.manage_helpers import ARTICLES_URL, article_url, token_client
-from tests.factories import ArticleFactory, SectionFactory
-from tests.reliability.conftest import assert_db_unchanged, error_of
+from tests.support.api import ARTICLES_URL, article_url, assert_db_unchanged, error_of, token_client
+from tests.support.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

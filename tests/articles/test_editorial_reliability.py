@@ -29,16 +29,15 @@ from articles.services import (
     article_trash,
     articles_publish_due,
 )
-from tests.articles.api.manage_helpers import ARTICLES_URL, token_client
-from tests.articles.test_admin import admin_url, article_form_data
-from tests.factories import (
+from tests.support.admin import admin_url, article_form_data
+from tests.support.api import ARTICLES_URL, assert_db_unchanged, error_of, token_client
+from tests.support.factories import (
     ArticleFactory,
     ArticlePhotoFactory,
     AuthorFactory,
     PhotoFactory,
     SectionFactory,
 )
-from tests.reliability.conftest import assert_db_unchanged, error_of
 
 pytestmark = pytest.mark.django_db
 

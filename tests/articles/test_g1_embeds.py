@@ -13,10 +13,9 @@ import pytest
 import yaml
 
 from articles.models import Article
-from tests.articles.api.manage_helpers import ARTICLES_URL, article_url, token_client
-from tests.articles.test_admin import admin_url, article_form_data
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
-from tests.reliability.conftest import assert_db_unchanged, error_of
+from tests.support.admin import admin_url, article_form_data
+from tests.support.api import ARTICLES_URL, article_url, assert_db_unchanged, error_of, token_client
+from tests.support.factories import ArticleFactory, AuthorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,16 +43,6 @@ def no_outbound_connections(monkeypatch):
 
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-
-
-@pytest.fixture
-def section():
-    return SectionFactory(name="Daerah", slug="daerah")
-
-
-@pytest.fixture
-def author():
-    return AuthorFactory(name="Siti Rahma", slug="siti-rahma")
 
 
 def _payload(body: str) -> dict:

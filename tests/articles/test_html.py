@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from articles.html import BODY_ALLOWED_TAGS, BODY_ALLOWED_URL_SCHEMES, sanitize_body_html
 from articles.models import Article
-from tests.factories import ArticleFactory, PhotoFactory
+from tests.support.factories import ArticleFactory, PhotoFactory
 
 REL = 'rel="noopener noreferrer"'
 

@@ -24,10 +24,9 @@ from articles.services import (
     article_revision_record,
     articles_publish_due,
 )
-from tests.articles.api.manage_helpers import article_url, token_client
-from tests.articles.test_admin import admin_url, article_form_data
-from tests.factories import ArticleFactory
-from tests.reliability.conftest import assert_db_unchanged, error_of
+from tests.support.admin import admin_url, article_form_data
+from tests.support.api import article_url, assert_db_unchanged, error_of, token_client
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

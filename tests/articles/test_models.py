@@ -16,7 +16,7 @@ from django.forms import modelform_factory
 from django.utils import timezone
 
 from articles.models import Article, Byline, RelatedLink
-from tests.factories import (
+from tests.support.factories import (
     ArticleFactory,
     AuthorFactory,
     PhotoFactory,

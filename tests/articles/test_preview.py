@@ -9,7 +9,6 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from articles.models import Article
 from articles.services import (
@@ -19,7 +18,7 @@ from articles.services import (
     article_save,
     article_trash,
 )
-from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
+from tests.support.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +28,6 @@ INVALID = {
         "message": "This preview link is not valid or has expired; ask an editor for a new one.",
     }
 }
-
-
-@pytest.fixture
-def api_client() -> APIClient:
-    return APIClient()
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from articles.services import (
     article_save,
     article_snapshot,
 )
-from tests.articles.test_admin import admin_url, article_form_data
-from tests.factories import (
+from tests.support.admin import admin_url, article_form_data
+from tests.support.factories import (
     ArticleFactory,
     AuthorFactory,
     PhotoFactory,

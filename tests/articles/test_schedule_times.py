@@ -18,9 +18,9 @@ from articles.services import (
     article_save,
     article_set_status,
 )
-from tests.articles.api.manage_helpers import article_url, assert_db_unchanged, token_client
-from tests.articles.test_admin import admin_url, article_form_data
-from tests.factories import ArticleFactory
+from tests.support.admin import admin_url, article_form_data
+from tests.support.api import article_url, assert_db_unchanged, token_client
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from articles.services import (
     articles_publish_due,
 )
 from articles.tasks import article_ensure_slug_task, articles_publish_due_task
-from tests.factories import ArticleFactory
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 Status = Article.Status

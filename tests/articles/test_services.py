@@ -24,7 +24,7 @@ from articles.services import (
     article_unpublish,
     user_can_publish,
 )
-from tests.factories import ArticleFactory, SectionFactory, article_in_status
+from tests.support.factories import ArticleFactory, SectionFactory, article_in_status
 
 pytestmark = pytest.mark.django_db
 

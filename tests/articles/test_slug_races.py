@@ -21,11 +21,10 @@ from articles.services import (
     article_publish,
     article_revision_record,
 )
-from tests.articles.api.manage_helpers import article_url, token_client
-from tests.articles.test_admin import admin_url, article_form_data
-from tests.concurrency import postgresql_only, run_together
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
-from tests.jobs.conftest import sent_tasks  # noqa: F401
+from tests.support.admin import admin_url, article_form_data
+from tests.support.api import article_url, token_client
+from tests.support.concurrency import postgresql_only, run_together
+from tests.support.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 

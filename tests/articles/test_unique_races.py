@@ -1,6 +1,6 @@
 """The other unique rows a user can race on: bylines, related links, authors, webhooks.
 
-Real threads, released together, on PostgreSQL (`tests/concurrency.py`): one writer wins,
+Real threads, released together, on PostgreSQL (`tests/support/concurrency.py`): one writer wins,
 the other gets the answer a sequential second request gets, never a 500.
 """
 
@@ -13,11 +13,10 @@ from django.test import Client
 from articles.models import Article, Author, Byline, RelatedLink
 from articles.published.models import WebhookSubscription
 from articles.services import article_revision_record
-from tests.articles.api.manage_helpers import article_url, token_client
-from tests.articles.test_admin import admin_url
-from tests.concurrency import postgresql_only, run_together
-from tests.factories import ArticleFactory, AuthorFactory
-from tests.jobs.conftest import sent_tasks  # noqa: F401
+from tests.support.admin import admin_url
+from tests.support.api import article_url, token_client
+from tests.support.concurrency import postgresql_only, run_together
+from tests.support.factories import ArticleFactory, AuthorFactory
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 

@@ -24,8 +24,8 @@ from articles.services import (
     article_set_status,
     user_can_edit_article,
 )
-from tests.articles.test_admin import admin_url, article_form_data
-from tests.factories import (
+from tests.support.admin import admin_url, article_form_data
+from tests.support.factories import (
     ArticleFactory,
     AuthorFactory,
     PhotoFactory,

@@ -20,10 +20,9 @@ from rest_framework.test import APIClient
 
 from articles.models import Article, Author
 from articles.services import article_set_status
-from tests.articles.api.manage_helpers import article_url, token_client
-from tests.articles.test_admin import admin_url
-from tests.factories import ArticleFactory
-from tests.reliability.conftest import assert_db_unchanged, error_of
+from tests.support.admin import admin_url
+from tests.support.api import article_url, assert_db_unchanged, error_of, token_client
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 from articles.models import Article
-from tests.factories import AuthorFactory, SectionFactory, TopicTagFactory, image_bytes
+from tests.support.factories import AuthorFactory, SectionFactory, TopicTagFactory, image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

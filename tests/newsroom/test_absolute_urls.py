@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.services import article_revision_record
-from tests.articles.api.manage_helpers import token_client
-from tests.factories import ArticleFactory, SectionFactory, TopicTagFactory
+from tests.support.api import token_client
+from tests.support.factories import ArticleFactory, SectionFactory, TopicTagFactory
 
 pytestmark = pytest.mark.django_db
 

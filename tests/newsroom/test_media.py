@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.urls import clear_url_caches, resolve
 
 from newsroom.http.media import serve_media
-from tests.factories import image_bytes
+from tests.support.factories import image_bytes
 
 
 @pytest.fixture

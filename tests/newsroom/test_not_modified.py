@@ -19,7 +19,7 @@ from articles.published.models import PublishedArticle
 from articles.services import article_unpublish
 from newsroom.http import not_modified
 from newsroom.http.not_modified import ChangeListener, NotModifiedCache, keepable
-from tests.factories import ArticleFactory
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 postgresql_only = pytest.mark.skipif(

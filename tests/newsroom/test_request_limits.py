@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.support import BASE_DIR
+
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 

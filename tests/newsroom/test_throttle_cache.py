@@ -14,8 +14,7 @@ import pytest
 import redis
 from django.test import override_settings
 
-from tests.articles.api.manage_helpers import ARTICLES_URL, token_client
-from tests.reliability.conftest import error_of
+from tests.support.api import ARTICLES_URL, error_of, token_client
 
 pytestmark = pytest.mark.django_db
 

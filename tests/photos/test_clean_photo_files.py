@@ -12,8 +12,8 @@ from PIL import Image
 
 from articles.published.models import PublishedArticle
 from newsroom.jobs.models import BackgroundJob
-from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory
-from tests.jobs.conftest import FIXTURE_PHOTOS, fixture_photo
+from tests.support.factories import ArticleFactory, AuthorFactory, PhotoFactory
+from tests.support.images import FIXTURE_PHOTOS, fixture_photo
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,11 @@ from PIL import Image, PngImagePlugin
 from articles.photos.clean import ImageCleanError, image_clean
 from articles.photos.images import inspect_photo_file
 from articles.photos.models import Photo
-from tests.factories import AuthorFactory, PhotoFactory, image_bytes
-from tests.jobs.conftest import FIXTURE_PHOTOS, fixture_photo
-from tests.photo_files import (
+from tests.support.factories import AuthorFactory, PhotoFactory, image_bytes
+from tests.support.images import (
+    FIXTURE_PHOTOS,
     exif_with,
+    fixture_photo,
     iptc_block,
     jpeg,
     photoshop_segment,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import struct
-import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,10 +17,11 @@ from PIL import Image, ImageFile
 
 from articles.photos.images import ImageInfo, inspect_photo_file
 from articles.photos.models import Photo
-from tests.factories import image_bytes, image_upload
+from tests.support import FIXTURE_PHOTOS
+from tests.support.factories import image_bytes, image_upload
+from tests.support.images import png_claiming
 
 # The repository clone has the shared fixtures as a sibling directory (also in CI).
-FIXTURE_PHOTOS = Path(__file__).resolve().parents[2] / "../shared/fixtures/photos"
 # Sizes as listed in the fixtures' README.md.
 FIXTURE_PHOTO_SIZES = {
     "Canon.jpg": (8, 8),
@@ -42,21 +42,6 @@ SVG_WITH_SCRIPT = (
 
 def _upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="image/jpeg")
-
-
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def _png_claiming(width: int, height: int) -> bytes:
-    """A valid, tiny PNG whose header claims `width` x `height` RGB pixels."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + _png_chunk(b"IEND", b"")
-    )
 
 
 def _gif_claiming(width: int, height: int) -> bytes:
@@ -183,7 +168,7 @@ def test_a_corrupt_png_is_refused():
     ],
 )
 def test_a_decompression_bomb_is_refused_without_decoding(no_pixel_decoding, width, height):
-    bomb = _png_claiming(width, height)
+    bomb = png_claiming(width, height)
     assert len(bomb) < 200
 
     error = _refusal(_upload("bom.png", bomb))
@@ -351,7 +336,7 @@ def test_saving_a_photo_records_its_size_under_a_generated_name(settings, origin
     [
         (b"ini bukan foto", "unsupported_image_format"),
         (image_bytes(width=640, height=480)[:900], "invalid_image"),
-        (_png_claiming(50_000, 50_000), "image_too_many_pixels"),
+        (png_claiming(50_000, 50_000), "image_too_many_pixels"),
     ],
     ids=["text", "truncated", "bomb"],
 )

@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from articles.photos.services import photo_renditions_run
-from tests.factories import PhotoFactory, image_upload
+from tests.support.factories import PhotoFactory, image_upload
 
 pytestmark = pytest.mark.django_db
 

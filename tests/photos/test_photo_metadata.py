@@ -9,8 +9,15 @@ from PIL import Image
 
 from articles.photos.metadata import photo_fill_metadata, photo_metadata_from_file
 from articles.photos.models import Photo
-from tests.jobs.conftest import fixture_photo
-from tests.photo_files import iptc_block, jpeg, md5, photoshop_segment, with_segments, xmp_segment
+from tests.support.images import (
+    fixture_photo,
+    iptc_block,
+    jpeg,
+    md5,
+    photoshop_segment,
+    with_segments,
+    xmp_segment,
+)
 
 XMP = {
     "dc:description": "XMP caption",

@@ -17,8 +17,8 @@ from articles.photos.renditions import (
     rendition_specs,
 )
 from newsroom.jobs.models import BackgroundJob
-from tests.factories import PhotoFactory, image_upload
-from tests.jobs.conftest import FIXTURE_PHOTOS, fixture_photo, rotated_jpeg
+from tests.support.factories import PhotoFactory, image_upload
+from tests.support.images import FIXTURE_PHOTOS, fixture_photo, rotated_jpeg
 
 pytestmark = pytest.mark.django_db
 

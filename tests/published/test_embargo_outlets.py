@@ -32,8 +32,8 @@ from articles.services import (
 )
 from newsroom.jobs.models import BackgroundJob
 from tagging.services import tag_merge
-from tests.concurrency import postgresql_only, run_together
-from tests.factories import (
+from tests.support.concurrency import postgresql_only, run_together
+from tests.support.factories import (
     ArticleFactory,
     AuthorFactory,
     SectionFactory,

@@ -27,7 +27,7 @@ from articles.services import (
 )
 from newsroom.api.renderers import render_json
 from tagging.services import tag_merge
-from tests.factories import (
+from tests.support.factories import (
     ArticleFactory,
     ArticlePhotoFactory,
     AuthorFactory,

@@ -6,7 +6,6 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,8 +16,9 @@ from articles.photos.models import Photo, PhotoRendition
 from articles.published.build import articles_for_documents, published_documents
 from articles.published.models import PublishedArticle
 from tagging.models import TopicTag
+from tests.support import SHARED_DIR
 
-GEN_DATASET = Path(__file__).resolve().parents[2].parent / "shared/bench/gen_dataset.py"
+GEN_DATASET = SHARED_DIR / "bench" / "gen_dataset.py"
 
 pytestmark = pytest.mark.django_db
 

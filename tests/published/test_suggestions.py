@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from articles.models import Article, RelatedLink, RelatedSuggestion, TaggedArticle
 from articles.published import tasks
@@ -21,15 +19,9 @@ from articles.published.suggestions import (
 from articles.services import article_publish, article_unpublish
 from newsroom.jobs.models import BackgroundJob
 from tagging.models import TopicTag
-from tests.factories import ArticleFactory, SectionFactory, TopicTagFactory
+from tests.support.factories import ArticleFactory, SectionFactory, TopicTagFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api_client() -> APIClient:
-    cache.clear()  # throttle counters
-    return APIClient()
 
 
 @pytest.fixture
@@ -316,12 +308,6 @@ def test_api_never_shows_a_suggestion_unpublished_since(api_client, editor):
 # --- Admin ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=False)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
-@pytest.mark.usefixtures("_plain_http")
 def test_change_form_offers_tags_from_the_text_and_stored_related_reading(editor_client):
     korupsi = TopicTagFactory(name="Korupsi")
     chosen = TopicTagFactory(name="Jawa Barat")
@@ -347,7 +333,6 @@ def test_change_form_offers_tags_from_the_text_and_stored_related_reading(editor
     assert "tagging/admin/inline_suggestions.js" in html
 
 
-@pytest.mark.usefixtures("_plain_http")
 @pytest.mark.parametrize(
     ("state", "text"),
     [

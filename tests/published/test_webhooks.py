@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import socket
-import threading
 from datetime import timedelta
 
 import pytest
@@ -22,34 +19,13 @@ from articles.published.webhooks import (
     webhook_sign,
 )
 from articles.services import article_publish, article_unpublish
-from tests.factories import ArticleFactory
+from tests.support.factories import ArticleFactory
+from tests.support.webhooks import make_delivery
 
 pytestmark = pytest.mark.django_db
 
 
 # --- URL safety (docs/reliability.md G3) ----------------------------------------------------------
-
-
-@pytest.fixture
-def fake_dns(monkeypatch):
-    """Answer look-ups from a table; anything else does not resolve."""
-    table = {
-        "hooks.example.org": "93.184.215.14",
-        "metadata.google.internal": "169.254.169.254",
-        "rebound.example.org": "10.0.0.5",
-    }
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        address = table.get(host, host)
-        try:
-            family = socket.AF_INET6 if ":" in address else socket.AF_INET
-            socket.inet_pton(family, address)
-        except OSError as exc:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from exc
-        return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
-
-    monkeypatch.setattr("articles.published.webhook_urls.socket.getaddrinfo", getaddrinfo)
-    return table
 
 
 @pytest.mark.parametrize(
@@ -205,60 +181,6 @@ def test_no_subscriptions_costs_one_query(django_assert_num_queries):
 
 
 # --- One delivery attempt against a local receiver ------------------------------------------
-
-
-class Receiver:
-    def __init__(self, answers: list[tuple[int, dict[str, str], bytes]]) -> None:
-        self.answers = list(answers)
-        self.requests: list[dict] = []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append({"headers": dict(self.headers), "body": body})
-                status, headers, content = (
-                    receiver.answers.pop(0) if receiver.answers else (200, {}, b"ok")
-                )
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                if status in (301, 302):
-                    self.send_header("Location", "http://127.0.0.1:9/elsewhere")
-                self.end_headers()
-                self.wfile.write(content)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver(request, settings):
-    settings.WEBHOOK_ALLOW_HTTP = True
-    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
-    answers = getattr(request, "param", [])
-    server = Receiver(answers)
-    yield server
-    server.close()
-
-
-def make_delivery(url: str, **kwargs) -> WebhookDelivery:
-    subscription = WebhookSubscription.objects.create(name="front", url=url)
-    return WebhookDelivery.objects.create(
-        subscription=subscription,
-        event_id="evt_1",
-        event_type="article.published",
-        payload={"type": "article.published", "data": {"id": 1}},
-        **kwargs,
-    )
 
 
 def test_success_is_delivered_and_logged(receiver, sent_tasks):

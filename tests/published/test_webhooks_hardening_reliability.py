@@ -25,11 +25,10 @@ from articles.published.webhooks import (
     webhook_secret_rotate,
 )
 from articles.services import article_preview_token, article_revision_record
-from tests.factories import ArticleFactory
-from tests.jobs.test_admin_jobs import add_subscription
-from tests.jobs.test_webhooks import make_delivery
-from tests.reliability.conftest import assert_db_unchanged, error_of
-from tests.test_settings_checks import production_env, run
+from tests.support.api import assert_db_unchanged, error_of
+from tests.support.factories import ArticleFactory
+from tests.support.processes import production_env, run
+from tests.support.webhooks import add_subscription, make_delivery
 
 pytestmark = pytest.mark.django_db
 

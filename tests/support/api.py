@@ -1,7 +1,9 @@
-"""Helpers for the write API tests (`test_manage_*.py`); their fixtures are in conftest.py."""
+"""Helpers for API tests: token clients, URLs of the write API, the JSON error envelope, and
+a snapshot of every table a refused write must leave as it was."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from contextlib import contextmanager
 
@@ -18,13 +20,16 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.photos.models import Photo
+from articles.published.models import WebhookDelivery
 from newsroom.accounts.services import api_token_create
+from newsroom.jobs.models import BackgroundJob
 
 ARTICLES_URL = "/api/v1/manage/articles/"
 PHOTOS_URL = "/api/v1/manage/photos/"
 
+# What a write may touch, with the outboxes (jobs, webhook deliveries): a refusal queues nothing.
 SNAPSHOT_MODELS = (Article, Byline, TaggedArticle, RelatedLink, Photo, ArticlePhoto,
-                   ArticleRevision, ArticleTransition)  # fmt: skip
+                   ArticleRevision, ArticleTransition, BackgroundJob, WebhookDelivery)  # fmt: skip
 
 
 def article_url(article: Article, action: str = "") -> str:
@@ -61,3 +66,17 @@ def assert_db_unchanged():
     before = db_state()
     yield
     assert db_state() == before
+
+
+def error_of(response, status: int) -> dict:
+    """The JSON error envelope of `response`, after checking its status, its content type
+    and that the body names the request's `X-Request-ID` (every API error carries it; a
+    handler called directly, without the middleware, has neither)."""
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith("application/json")
+    body = json.loads(response.content)
+    if response.has_header("X-Request-ID"):
+        assert body["request_id"] == response["X-Request-ID"]
+    error = body["error"]
+    assert error["code"] and error["message"]
+    return error

@@ -1,5 +1,6 @@
 """Image files built byte by byte for tests: JPEG segments (XMP, IPTC in Photoshop APP13,
-comments), PNG chunks, and what agency and phone files carry (GPS, place names, trailers)."""
+comments), PNG chunks, and what agency and phone files carry (GPS, place names, trailers);
+and the real-world photos of `../shared/fixtures/photos` as uploads."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import struct
 import zlib
 from xml.sax.saxutils import escape
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from tests.support import FIXTURE_PHOTOS
 
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 IPTC_DIGEST_RESOURCE = 0x0425
@@ -110,6 +114,17 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
+def png_claiming(width: int, height: int) -> bytes:
+    """A valid, tiny PNG whose header claims `width` x `height` RGB pixels (a bomb's shape)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + png_chunk(b"IEND", b"")
+    )
+
+
 def with_png_chunks(data: bytes, *chunks: bytes) -> bytes:
     """`data` (a PNG) with `chunks` inserted right after IHDR."""
     ihdr_end = 8 + 25
@@ -126,3 +141,25 @@ def pixels(data: bytes) -> list[bytes]:
         image.seek(index)
         frames.append(image.convert("RGBA").tobytes())
     return frames
+
+
+def fixture_photo(name: str) -> SimpleUploadedFile:
+    """An upload of one of the real-world photos in `FIXTURE_PHOTOS`."""
+    return SimpleUploadedFile(name, (FIXTURE_PHOTOS / name).read_bytes(), "image/jpeg")
+
+
+def rotated_jpeg(*, width: int = 400, height: int = 200, orientation: int = 6) -> bytes:
+    """A landscape JPEG whose EXIF says "rotate 90° clockwise", with a GPS position.
+
+    The left half is red and the right half blue, so the applied rotation is visible.
+    """
+    image = Image.new("RGB", (width, height), "red")
+    image.paste(Image.new("RGB", (width // 2, height), "blue"), (width // 2, 0))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "S"
+    gps[2] = (6.0, 54.0, 51.0)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif, quality=90)
+    return buffer.getvalue()

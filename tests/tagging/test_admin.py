@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tagging.models import TagAlias, TopicTag
 from tagging.services import tag_alias_add
-from tests.factories import ArticleFactory, TopicTagFactory
+from tests.support.factories import ArticleFactory, TopicTagFactory
 
 CHANGELIST = reverse("admin:tagging_topictag_changelist")
 # The empty alias inline of the tag form.
@@ -20,12 +20,6 @@ ALIAS_FORMSET = {
     "aliases-MAX_NUM_FORMS": "1000",
     "description": "",
 }
-
-
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    """The test client speaks http; production settings would redirect it to https."""
-    settings.SECURE_SSL_REDIRECT = False
 
 
 def test_tag_list_counts_articles(editor_client):

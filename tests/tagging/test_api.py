@@ -5,20 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from tagging.services import tag_merge
-from tests.factories import ArticleFactory, TopicTagFactory
+from tests.support.factories import ArticleFactory, TopicTagFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api_client() -> APIClient:
-    cache.clear()  # throttle counters
-    return APIClient()
 
 
 def _published(days_ago: float, tags):

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from tagging.models import TopicTag
 from tagging.text import slugify_ascii
-from tests.factories import ArticleFactory
+from tests.support.factories import ArticleFactory
 
 ASCII_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 

@@ -1,6 +1,6 @@
 """Tags under concurrency: new tags, separator variants and aliases created at once.
 
-Real threads, released together, on PostgreSQL (`tests/concurrency.py`). No request may end
+Real threads, released together, on PostgreSQL (`tests/support/concurrency.py`). No request may end
 in a 500 or a 503, and the tags afterwards are what a sequential run would have made.
 """
 
@@ -16,11 +16,10 @@ from articles.models import Article, TaggedArticle
 from articles.services import article_revision_record
 from tagging.models import TagAlias, TopicTag
 from tagging.services import tag_alias_add, tag_merge, tags_resolve_or_create
-from tests.articles.api.manage_helpers import article_url, token_client
-from tests.articles.test_admin import admin_url
-from tests.concurrency import postgresql_only, run_together
-from tests.factories import ArticleFactory, AuthorFactory, TopicTagFactory
-from tests.jobs.conftest import sent_tasks  # noqa: F401
+from tests.support.admin import admin_url
+from tests.support.api import article_url, token_client
+from tests.support.concurrency import postgresql_only, run_together
+from tests.support.factories import ArticleFactory, AuthorFactory, TopicTagFactory
 
 pytestmark = [postgresql_only, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,7 @@ from tagging.services import (
     tags_suggest_for_text,
 )
 from tagging.text import tag_name_key, text_stems
-from tests.factories import ArticleFactory, TopicTagFactory
+from tests.support.factories import ArticleFactory, TopicTagFactory
 
 pytestmark = pytest.mark.django_db
 

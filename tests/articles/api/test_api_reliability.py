@@ -22,24 +22,20 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from articles.models import Article
 from articles.photos.models import Photo
 from articles.services import article_revision_record
-from tests.articles.api.manage_helpers import ARTICLES_URL, PHOTOS_URL, article_url, token_client
-from tests.articles.api.test_manage_photos import _png_claiming
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, image_bytes
-from tests.reliability.conftest import assert_db_unchanged, error_of
+from tests.support.api import (
+    ARTICLES_URL,
+    PHOTOS_URL,
+    article_url,
+    assert_db_unchanged,
+    error_of,
+    token_client,
+)
+from tests.support.factories import ArticleFactory, AuthorFactory, image_bytes
+from tests.support.images import png_claiming
 
 pytestmark = pytest.mark.django_db
 
 MARKER = "zqxreliabilitydraft"
-
-
-@pytest.fixture
-def section():
-    return SectionFactory(name="Daerah", slug="daerah")
-
-
-@pytest.fixture
-def author():
-    return AuthorFactory(name="Siti Rahma", slug="siti-rahma")
 
 
 @pytest.fixture
@@ -375,7 +371,7 @@ def test_d3_stored_names_are_generated_with_the_detected_extension(writer):
 
 
 def test_d4_pixel_bomb_is_400_before_any_task(writer, sent_tasks):
-    error = error_of(_upload(writer, "bomb.png", _png_claiming(50_000, 50_000)), 400)
+    error = error_of(_upload(writer, "bomb.png", png_claiming(50_000, 50_000)), 400)
     assert error["code"] == "image_too_many_pixels"
     assert "40" in error["message"]
     assert sent_tasks == []

@@ -18,8 +18,7 @@ from rest_framework.test import APIClient
 
 from articles.api.manage_serializers import EDITOR_ONLY_KEYS
 from articles.models import Article, ArticlePhoto, ArticleTransition, Byline, RelatedLink
-from articles.services import article_revision_record
-from tests.articles.api.manage_helpers import (
+from tests.support.api import (
     ARTICLES_URL,
     PHOTOS_URL,
     article_url,
@@ -27,41 +26,15 @@ from tests.articles.api.manage_helpers import (
     make_key,
     token_client,
 )
-from tests.factories import (
+from tests.support.factories import (
     ArticleFactory,
     AuthorFactory,
     PhotoFactory,
-    SectionFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ("anonymous", "deactivated", "outsider", "writer", "other_writer", "editor")
-
-
-@pytest.fixture
-def section():
-    return SectionFactory(name="Daerah", slug="daerah")
-
-
-@pytest.fixture
-def author():
-    return AuthorFactory(name="Siti Rahma", slug="siti-rahma")
-
-
-@pytest.fixture
-def draft(writer, section, author) -> Article:
-    """A draft created by `writer`, at version 1."""
-    article = ArticleFactory(
-        headline="Banjir rendam Bandung",
-        slug="banjir-rendam-bandung",
-        section=section,
-        authors=[author],
-        created_by=writer,
-    )
-    # As `article_create` leaves it: revision 1 holds version 1.
-    article_revision_record(article=article, user=writer, bump=False)
-    return article
 
 
 def _payload(**overrides) -> dict:

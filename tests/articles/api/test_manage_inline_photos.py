@@ -6,13 +6,13 @@ import pytest
 
 from articles.models import Article, ArticlePhoto
 from articles.services import article_publish, article_revision_record
-from tests.articles.api.manage_helpers import (
+from tests.support.api import (
     ARTICLES_URL,
     article_url,
     assert_db_unchanged,
     token_client,
 )
-from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
+from tests.support.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 

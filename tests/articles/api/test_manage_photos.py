@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from articles.photos.models import Photo
-from tests.articles.api.manage_helpers import (
+from tests.support.api import (
     PHOTOS_URL,
     assert_db_unchanged,
     token_client,
 )
-from tests.factories import image_bytes, image_upload
+from tests.support.factories import image_bytes, image_upload
+from tests.support.images import png_claiming
 
 pytestmark = pytest.mark.django_db
-
-
-def _png_claiming(width: int, height: int) -> bytes:
-    """A PNG whose header claims `width` x `height` pixels, with almost no pixel data."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 def _error(response) -> dict:
@@ -87,7 +69,7 @@ def test_a_writer_uploads_a_photo_with_caption_credit_and_alt_text(writer):
         ("notes.jpg", b"just some text", 415, "unsupported_image_format"),
         ("shell.php.jpg", b"<?php system($_GET['c']); ?>", 415, "unsupported_image_format"),
         ("cut.jpg", image_bytes(width=400, height=300)[:600], 400, "invalid_image"),
-        ("bomb.png", _png_claiming(50_000, 50_000), 400, "image_too_many_pixels"),
+        ("bomb.png", png_claiming(50_000, 50_000), 400, "image_too_many_pixels"),
         ("photo.png", image_bytes(fmt="JPEG"), 400, "extension_mismatch"),
         ("empty.jpg", b"", 400, "empty"),
     ],
@@ -214,7 +196,7 @@ def test_an_agency_upload_is_described_from_its_metadata_and_stored_without_its_
 ):
     from PIL import Image
 
-    from tests.jobs.conftest import fixture_photo
+    from tests.support.images import fixture_photo
 
     response = token_client(writer).post(
         PHOTOS_URL, {"image": fixture_photo("GPS.jpg"), "alt_text": "A phone box"},

@@ -29,9 +29,8 @@ from articles.services import (
 )
 from newsroom.accounts.password_reset import staff_password_reset_send
 from newsroom.logging_filters import RequestIdLogFilter
-from tests.articles.api.manage_helpers import ARTICLES_URL, article_url, token_client
-from tests.factories import ArticleFactory
-from tests.reliability.conftest import assert_db_unchanged, error_of
+from tests.support.api import ARTICLES_URL, article_url, assert_db_unchanged, error_of, token_client
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

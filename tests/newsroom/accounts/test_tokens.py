@@ -26,8 +26,8 @@ from rest_framework.test import APIClient
 
 from newsroom.accounts.models import ApiToken
 from newsroom.accounts.services import api_token_create
-from tests.concurrency import postgresql_only, run_together
-from tests.factories import ArticleFactory
+from tests.support.concurrency import postgresql_only, run_together
+from tests.support.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

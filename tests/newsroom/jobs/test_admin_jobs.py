@@ -12,13 +12,11 @@ from articles.photos.models import Photo
 from articles.photos.services import photo_renditions_run
 from articles.published.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from newsroom.jobs.models import BackgroundJob
-from tests.factories import PhotoFactory, image_upload
+from tests.support.admin import admin_url
+from tests.support.factories import PhotoFactory, image_upload
+from tests.support.webhooks import add_subscription
 
 pytestmark = pytest.mark.django_db
-
-
-def url(model, view: str, *args) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 @pytest.fixture
@@ -31,7 +29,7 @@ def failed_photo():
 
 
 def test_failed_rendition_is_visible_on_the_photo_page(admin_client, failed_photo):
-    response = admin_client.get(url(Photo, "change", failed_photo.pk))
+    response = admin_client.get(admin_url(Photo, "change", failed_photo.pk))
 
     assert response.status_code == 200
     content = response.content.decode()
@@ -43,7 +41,7 @@ def test_photo_page_lists_its_renditions(admin_client):
     photo = PhotoFactory()
     photo_renditions_run(photo_id=photo.pk)
 
-    content = admin_client.get(url(Photo, "change", photo.pk)).content.decode()
+    content = admin_client.get(admin_url(Photo, "change", photo.pk)).content.decode()
 
     assert "w1600.webp" in content and "1x1.jpeg" in content
 
@@ -52,13 +50,13 @@ def test_job_list_filters_failed_work_and_retry_sends_it_again(
     admin_client, failed_photo, sent_tasks, django_capture_on_commit_callbacks
 ):
     job = BackgroundJob.objects.get(object_id=failed_photo.pk)
-    listing = admin_client.get(url(BackgroundJob, "changelist"), {"status__exact": "failed"})
+    listing = admin_client.get(admin_url(BackgroundJob, "changelist"), {"status__exact": "failed"})
     assert listing.status_code == 200
     assert "The image file cannot be read" in listing.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            url(BackgroundJob, "changelist"),
+            admin_url(BackgroundJob, "changelist"),
             {"action": "retry_jobs", ACTION_CHECKBOX_NAME: [job.pk]},
             follow=True,
         )
@@ -82,33 +80,20 @@ def test_every_job_admin_page_renders(admin_client, failed_photo):
     WebhookAttempt.objects.create(delivery=delivery, number=1, response_code=500, error="boom")
     job = BackgroundJob.objects.get()
     pages = [
-        url(BackgroundJob, "changelist"),
-        url(BackgroundJob, "change", job.pk),
-        url(WebhookSubscription, "changelist"),
-        url(WebhookSubscription, "add"),
-        url(WebhookSubscription, "change", subscription.pk),
-        url(WebhookDelivery, "changelist"),
-        url(WebhookDelivery, "change", delivery.pk),
+        admin_url(BackgroundJob, "changelist"),
+        admin_url(BackgroundJob, "change", job.pk),
+        admin_url(WebhookSubscription, "changelist"),
+        admin_url(WebhookSubscription, "add"),
+        admin_url(WebhookSubscription, "change", subscription.pk),
+        admin_url(WebhookDelivery, "changelist"),
+        admin_url(WebhookDelivery, "change", delivery.pk),
         reverse("admin:photos_photorendition_changelist"),
         reverse("admin:articles_articleslughistory_changelist"),
     ]
     for page in pages:
         assert admin_client.get(page).status_code == 200, page
-    detail = admin_client.get(url(WebhookDelivery, "change", delivery.pk)).content.decode()
+    detail = admin_client.get(admin_url(WebhookDelivery, "change", delivery.pk)).content.decode()
     assert "boom" in detail and "&lt;b&gt;x&lt;/b&gt;" in detail
-
-
-def add_subscription(admin_client, address: str):
-    return admin_client.post(
-        url(WebhookSubscription, "add"),
-        {
-            "name": "Front end",
-            "url": address,
-            "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-            "events": ["article.published", "article.unpublished"],
-            "is_active": "on",
-        },
-    )
 
 
 @pytest.mark.parametrize(
@@ -148,7 +133,7 @@ def test_delivery_retry_action_sends_it_again(
 
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
-            url(WebhookDelivery, "changelist"),
+            admin_url(WebhookDelivery, "changelist"),
             {"action": "retry_deliveries", ACTION_CHECKBOX_NAME: [delivery.pk]},
         )
 
@@ -158,10 +143,10 @@ def test_delivery_retry_action_sends_it_again(
 
 
 def test_uploading_an_agency_photo_fills_empty_fields_from_iptc(admin_client):
-    from tests.jobs.conftest import fixture_photo
+    from tests.support.images import fixture_photo
 
     response = admin_client.post(
-        url(Photo, "add"),
+        admin_url(Photo, "add"),
         {
             "image": fixture_photo("IPTC.jpg"),
             "caption": "",
@@ -187,10 +172,10 @@ def test_uploading_an_agency_photo_fills_empty_fields_from_iptc(admin_client):
 
 
 def test_uploading_keeps_what_the_editor_typed(admin_client):
-    from tests.jobs.conftest import fixture_photo
+    from tests.support.images import fixture_photo
 
     admin_client.post(
-        url(Photo, "add"),
+        admin_url(Photo, "add"),
         {
             "image": fixture_photo("IPTC.jpg"),
             "caption": "Banjir di Bandung",

@@ -17,7 +17,7 @@ from articles.published.models import WebhookDelivery, WebhookSubscription
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import TransientJobError, job_claim, jobs_sweep
 from newsroom.jobs.tasks import jobs_sweep_task
-from tests.factories import PhotoFactory, image_upload
+from tests.support.factories import PhotoFactory, image_upload
 
 pytestmark = pytest.mark.django_db
 SPECS = 14

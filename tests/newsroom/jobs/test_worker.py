@@ -13,14 +13,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import http.server
 import io
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -41,12 +39,13 @@ from articles.photos.renditions import rendition_specs
 from articles.published.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from articles.services import article_publish
 from newsroom.jobs.models import BackgroundJob
-from tests.factories import ArticleFactory, PhotoFactory, image_upload
-from tests.jobs.conftest import rotated_jpeg
+from tests.support import BASE_DIR
+from tests.support.factories import ArticleFactory, PhotoFactory, image_upload
+from tests.support.images import rotated_jpeg
+from tests.support.webhooks import Receiver
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 SPEC_COUNT = len(settings.PHOTO_RENDITIONS) * len(settings.PHOTO_RENDITION_FORMATS)
 
 
@@ -76,7 +75,7 @@ class Worker:
         ]  # fmt: skip
         self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(  # noqa: S603 - fixed command line
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            command, cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
         wait_until(
@@ -321,7 +320,7 @@ def test_two_schedulers_publish_each_due_article_exactly_once(worker_env, tmp_pa
     env = {**worker_env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
     processes = [
         subprocess.Popen(  # noqa: S603 - fixed command line
-            [sys.executable, "-c", script, start], cwd=ROOT, env=env, stdout=subprocess.PIPE
+            [sys.executable, "-c", script, start], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE
         )
         for _ in range(2)
     ]
@@ -338,42 +337,12 @@ def test_two_schedulers_publish_each_due_article_exactly_once(worker_env, tmp_pa
 # --- Webhooks -----------------------------------------------------------------------------
 
 
-class Receiver:
-    """A local HTTP receiver that answers from a script of status codes, then 200."""
-
-    def __init__(self, answers: list[int]) -> None:
-        self.answers = list(answers)
-        self.requests: list[dict] = []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append({"headers": dict(self.headers), "body": body})
-                status = receiver.answers.pop(0) if receiver.answers else 200
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"ok" if status == 200 else b"try again")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/newsroom"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receiver_factory():
     receivers: list[Receiver] = []
 
-    def make(answers: list[int]) -> Receiver:
-        receiver = Receiver(answers)
+    def make(statuses: list[int]) -> Receiver:
+        receiver = Receiver([(status, {}, b"ok" if status == 200 else b"") for status in statuses])
         receivers.append(receiver)
         return receiver
 

@@ -13,7 +13,7 @@ from articles.photos.models import Photo, PhotoRendition
 from articles.photos.renditions import photo_generate_renditions
 from articles.photos.signals import photo_changed
 from articles.services import article_change_slug, article_publish, article_unpublish
-from tests.factories import (
+from tests.support.factories import (
     ArticleFactory,
     AuthorFactory,
     PhotoFactory,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openapi_spec_validator import validate
 
 from tagging.services import tag_merge
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicTagFactory
+from tests.support.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicTagFactory
 
 pytestmark = pytest.mark.django_db
 

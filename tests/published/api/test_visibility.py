@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article, RelatedLink
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicTagFactory
+from tests.support.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicTagFactory
 
 pytestmark = pytest.mark.django_db
 
