@@ -565,10 +565,11 @@ class ArticleUnpublishView(ArticleActionView):
 class ArticlePreviewLinkView(ArticleObjectMixin, ManageAPIView):
     """A signed preview link of the article's latest revision, as the admin's "Preview link".
 
-    Editors only, like the admin's: the role is checked before the article is looked up
-    (docs/reliability.md A8). Writes nothing; the link expires after 15 minutes.
+    Editors only, like the admin's: the role is checked before the article is looked up.
+    Writes nothing; the link expires after 15 minutes.
     """
 
+    # The docstring is the OpenAPI description; the case is docs/reliability.md A8.
     permission_classes = [CanPublishArticles]
     serializer_class = PreviewLinkSerializer
 
