@@ -22,7 +22,6 @@ class ArticlesConfig(AppConfig):
             TaggedArticle,
         )
         from articles.photos.admin import photo_usage_register
-        from newsroom import checks  # noqa: F401 (registers the settings checks)
         from tagging.models import TopicTag
         from tagging.signals import tag_merged
 

@@ -1,6 +1,6 @@
 """System checks of settings that must be right; `manage.py check` (and every start) runs them.
 
-Registered by `articles.apps.ArticlesConfig.ready`; newsroom/ has no app of its own.
+Registered by `newsroom.apps.NewsroomConfig.ready`.
 """
 
 from __future__ import annotations

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "taggit",
+    "newsroom",
     "tagging",
     # Tokens for the write API (/api/v1/manage/), stored hashed; the public API is anonymous.
     "newsroom.accounts",
