@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from articles.api import manage_views as views
+from articles.api import article_views as views
+from articles.api.photo_views import PhotoUploadView
 
 app_name = "manage"
 
@@ -25,5 +26,5 @@ urlpatterns = [
         name="article-preview-link",
     ),
     path("articles/<int:pk>/lock/", views.ArticleLockView.as_view(), name="article-lock"),
-    path("photos/", views.PhotoUploadView.as_view(), name="photo-upload"),
+    path("photos/", PhotoUploadView.as_view(), name="photo-upload"),
 ]

@@ -60,7 +60,7 @@ def test_a_write_that_meets_a_deadlock_once_is_run_again_and_succeeds(editor, co
             raise conflict()
         return article_set_status(**kwargs)
 
-    with mock.patch("articles.api.manage_views.article_set_status", once_in_conflict):
+    with mock.patch("articles.api.article_views.article_set_status", once_in_conflict):
         response = _publish(editor, article)
 
     assert response.status_code == 200, response.content
@@ -76,7 +76,7 @@ def test_a_write_in_conflict_on_every_try_is_409_write_conflict_not_503(editor, 
 
     with (
         assert_db_unchanged(),
-        mock.patch("articles.api.manage_views.article_set_status", always),
+        mock.patch("articles.api.article_views.article_set_status", always),
         caplog.at_level(logging.WARNING),
     ):
         response = _publish(editor, article)
@@ -94,7 +94,7 @@ def test_an_integrity_error_reaching_the_api_is_409_constraint_conflict_logged(e
 
     with (
         assert_db_unchanged(),
-        mock.patch("articles.api.manage_views.article_set_status", side_effect=clash),
+        mock.patch("articles.api.article_views.article_set_status", side_effect=clash),
         caplog.at_level(logging.WARNING),
     ):
         response = _publish(editor, article)
@@ -120,7 +120,7 @@ def test_a_lost_connection_is_still_503_database_unavailable(editor):
     article = ArticleFactory(headline="Gempa")
     lost = OperationalError("server closed the connection unexpectedly")
 
-    with mock.patch("articles.api.manage_views.article_set_status", side_effect=lost):
+    with mock.patch("articles.api.article_views.article_set_status", side_effect=lost):
         response = _publish(editor, article)
 
     assert error_of(response, 503)["code"] == "publish_failed"

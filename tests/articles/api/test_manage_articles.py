@@ -442,14 +442,14 @@ def test_a_save_landing_between_the_check_and_the_write_is_still_refused(
 ):
     """The view's early version check is only a shortcut: the service checks again under
     the row lock, so a colleague's save that lands in between is never overwritten."""
-    from articles.api import manage_views
+    from articles.api import article_views
     from articles.services import article_save
 
     def colleague_saves_first(**kwargs):
         article_save(article=draft, user=editor, expected_version=1, data={"dek": "Editor."})
         return article_save(**kwargs)
 
-    monkeypatch.setattr(manage_views, "article_save", colleague_saves_first)
+    monkeypatch.setattr(article_views, "article_save", colleague_saves_first)
 
     response = token_client(writer).patch(
         article_url(draft), {"dek": "Penulis."}, format="json", HTTP_IF_MATCH='"v1"'

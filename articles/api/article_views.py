@@ -1,4 +1,5 @@
-"""The write API under `/api/v1/manage/`: drafts, edits, workflow actions and photo uploads.
+"""The write API for articles under `/api/v1/manage/articles/`: drafts, edits, workflow
+actions, preview links and locks.
 
 Every view needs a token (`Authorization: Token <key>`) and a role. The queryset is scoped to
 the user before any lookup: an editor sees every article, a writer only the ones they
@@ -14,27 +15,32 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from articles.api.base import (
+    CONDITIONAL_RESPONSES,
+    EMBED_422,
+    ERROR_401,
+    ERROR_403,
+    IF_MATCH,
+    IF_MATCH_OPTIONAL,
+    LOCKED_409,
+    VALIDATION_400,
+    WRITE_403,
+    ManageAPIView,
+    PreconditionRequired,
+)
 from articles.api.manage_serializers import (
     EDITOR_ONLY_KEYS,
     ArticleLockSerializer,
     ArticleManageSerializer,
     ArticleWriteSerializer,
     EmptyActionSerializer,
-    PhotoManageSerializer,
-    PhotoUploadSerializer,
     PreviewLinkSerializer,
     ScheduleSerializer,
     article_etag,
@@ -42,18 +48,11 @@ from articles.api.manage_serializers import (
 from articles.api.permissions import (
     CanPublishArticles,
     CanSubmitArticles,
-    CanUploadPhotos,
-    CanWriteArticles,
-    WriteThrottle,
 )
 from articles.models import Article, Byline, RelatedLink, TaggedArticle
-from articles.photos.images import inspect_photo_file
-from articles.photos.services import photo_create
 from articles.services import (
     HARD_LOCK_SECONDS,
     PREVIEW_MAX_AGE,
-    ArticleLockedError,
-    ConflictError,
     article_conflict,
     article_create,
     article_lock_acquire,
@@ -65,199 +64,12 @@ from articles.services import (
     user_can_publish,
     user_display_name,
 )
-from newsroom.accounts.authentication import ManageTokenAuthentication
 from newsroom.api.errors import (
     FieldPermissionDenied,
-    ServiceUnavailable,
-    database_exception,
-    first_error,
     retry_transient_conflicts,
 )
 from newsroom.api.pagination import ArticleCursorPagination
-from newsroom.api.params import StrictQueryParamsMixin
-from newsroom.api.throttles import AnonymousThrottle
 from newsroom.http.links import api_absolute_url
-
-# HTTP status of each photo refusal of `inspect_photo_file`; other codes are 400.
-PHOTO_ERROR_STATUS = {
-    "file_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-    "unsupported_image_format": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-}
-# HTTP status of other validation refusals that are not 400, by the first error's code.
-VALIDATION_ERROR_STATUS = {"unsupported_embed_url": status.HTTP_422_UNPROCESSABLE_ENTITY}
-# Room for the multipart envelope and the text fields around the file.
-MULTIPART_OVERHEAD_BYTES = 1024 * 1024
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "request_too_large"
-    default_detail = "The request body is too large."
-
-
-class PreconditionRequired(exceptions.APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_code = "precondition_required"
-    default_detail = "Send If-Match with the article's ETag, from its last GET or update."
-
-
-class PreconditionFailed(exceptions.APIException):
-    """412 with the article's current version, so the client can fetch it and re-apply."""
-
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_code = "precondition_failed"
-
-    def __init__(self, conflict: ConflictError):
-        self.version = conflict.current_version
-        # What other saves changed since the client's version (`services.article_conflict`).
-        self.changes = [
-            {key: change[key] for key in ("field", "label", "old", "new")}
-            for change in conflict.changes
-        ]
-        super().__init__(conflict.messages[0])
-
-
-class ArticleLocked(exceptions.APIException):
-    """409: someone else holds the article's hard lock; the error names them and since when."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "locked"
-
-    def __init__(self, locked: ArticleLockedError):
-        self.locked_by = locked.locked_by
-        self.locked_at = locked.locked_at
-        super().__init__(locked.messages[0])
-
-
-def _too_large() -> RequestTooLarge:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return RequestTooLarge(f"The request body may be at most {limit // (1024 * 1024)} MB.")
-
-
-def _content_length(request) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
-
-
-def _drf_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
-    """A service's `ValidationError` as a DRF one, keeping each message's code."""
-
-    def details(errors) -> list[exceptions.ErrorDetail]:
-        return [
-            exceptions.ErrorDetail(message, code=error.code or "invalid")
-            for error in errors
-            for message in error
-        ]
-
-    if hasattr(exc, "error_dict"):
-        return exceptions.ValidationError(
-            {
-                "non_field_errors" if field == "__all__" else field: details(errors)
-                for field, errors in exc.error_dict.items()
-            }
-        )
-    return exceptions.ValidationError({"non_field_errors": details(exc.error_list)})
-
-
-ERROR_401 = OpenApiResponse(
-    description="No token, an unknown or deactivated user's token, or a token in the URL "
-    "(`not_authenticated`); see the WWW-Authenticate header."
-)
-ERROR_403 = OpenApiResponse(description="The role does not allow this (`permission_denied`).")
-WRITE_403 = OpenApiResponse(
-    description="The role does not allow this (`permission_denied`); for a writer who sends "
-    "a key only editors' workflow actions set (`status`, `published_at`, "
-    "`first_published_at`, `visibility`), `field` names it and nothing is applied."
-)
-VALIDATION_400 = OpenApiResponse(
-    description="Invalid input (`invalid`, `unknown_field` for a key that cannot be set, …); "
-    "`field` names the input at fault."
-)
-EMBED_422 = OpenApiResponse(
-    description="A body paragraph holding only a URL that is not an allowlisted embed "
-    "(`unsupported_embed_url`, field `body`)."
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description='The article\'s ETag from its last GET or update, e.g. `"v3"`.',
-)
-IF_MATCH_OPTIONAL = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Optional: refuse the action (412) if the article changed since this ETag.",
-)
-LOCKED_409 = OpenApiResponse(
-    description="Someone else holds the article's hard lock (`locked`); the error carries "
-    "`locked_by` (their name) and `locked_at`. Or a concurrent request clashed with this one "
-    "(`write_conflict`, `constraint_conflict`): send it again. Nothing was applied."
-)
-CONDITIONAL_RESPONSES = {
-    409: LOCKED_409,
-    412: OpenApiResponse(
-        description="If-Match does not match the article's current ETag "
-        "(`precondition_failed`); the error carries `current_version` and `current_etag`."
-    ),
-}
-
-
-class ManageAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
-    """Base of the write API: token only, role permissions, stricter throttle, no caching."""
-
-    authentication_classes = [ManageTokenAuthentication]
-    permission_classes = [CanWriteArticles]
-    throttle_classes = [AnonymousThrottle, WriteThrottle]
-    parser_classes = [JSONParser]
-    # The error code of a JSON 503 when the database fails mid-request.
-    unavailable_code = "database_unavailable"
-
-    def handle_exception(self, exc):
-        database_error = database_exception(
-            exc, self.request, unavailable_code=self.unavailable_code
-        )
-        if database_error is not None:
-            # The transaction was rolled back, so sending the request again is safe.
-            exc = database_error
-        elif isinstance(exc, RequestDataTooBig):
-            # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when it is read.
-            exc = _too_large()
-        elif isinstance(exc, ConflictError):
-            exc = PreconditionFailed(exc)
-        elif isinstance(exc, ArticleLockedError):
-            exc = ArticleLocked(exc)
-        elif isinstance(exc, DjangoValidationError):
-            exc = _drf_validation_error(exc)
-        if isinstance(exc, exceptions.ValidationError):
-            # The envelope reports the first error; the status follows its code.
-            code = first_error(exc.detail)[2]
-            exc.status_code = VALIDATION_ERROR_STATUS.get(code, exc.status_code)
-        response = super().handle_exception(exc)
-        if isinstance(exc, ServiceUnavailable):
-            response["Retry-After"] = str(exc.retry_after_seconds)
-        if isinstance(exc, PreconditionFailed):
-            response.data["error"]["current_version"] = exc.version
-            response.data["error"]["current_etag"] = f'"v{exc.version}"'
-            response.data["error"]["changes"] = exc.changes
-            response["ETag"] = f'"v{exc.version}"'
-        if isinstance(exc, ArticleLocked):
-            response.data["error"]["locked_by"] = exc.locked_by
-            # As the API writes every datetime (the site's time zone).
-            response.data["error"]["locked_at"] = serializers.DateTimeField().to_representation(
-                exc.locked_at
-            )
-        return response
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        # Drafts and account-specific answers: never stored by a shared cache.
-        response["Cache-Control"] = "private, no-store"
-        patch_vary_headers(response, ["Authorization"])
-        return response
 
 
 def _articles_in_scope(user) -> QuerySet[Article]:
@@ -645,53 +457,3 @@ class ArticleLockView(ArticleObjectMixin, ManageAPIView):
     def delete(self, request, *args, **kwargs):
         article = self.get_object()
         return self.lock_response(article_lock_release(article=article, user=request.user))
-
-
-@extend_schema(tags=["manage"])
-class PhotoUploadView(ManageAPIView):
-    """Upload a photo (multipart/form-data) with its caption, credit and alt text."""
-
-    permission_classes = [CanUploadPhotos]
-    parser_classes = [MultiPartParser]
-    serializer_class = PhotoManageSerializer
-
-    @extend_schema(
-        summary="Upload a photo",
-        request={"multipart/form-data": PhotoUploadSerializer},
-        responses={
-            201: PhotoManageSerializer,
-            400: OpenApiResponse(
-                description="Not a usable image (`invalid_image`, `image_too_many_pixels`, "
-                "`extension_mismatch`, `empty_file`, `too_many_frames`) or invalid fields."
-            ),
-            401: ERROR_401,
-            403: ERROR_403,
-            413: OpenApiResponse(description="The file is too large (`file_too_large`)."),
-            415: OpenApiResponse(
-                description="Not a JPEG, PNG, WebP or GIF (`unsupported_image_format`), or "
-                "not a multipart body (`unsupported_media_type`)."
-            ),
-        },
-    )
-    def post(self, request, *args, **kwargs):
-        limit = settings.PHOTO_MAX_UPLOAD_BYTES
-        if _content_length(request) > limit + MULTIPART_OVERHEAD_BYTES:
-            # Refused before the body is read, so a huge upload costs no disk.
-            raise _photo_refusal(
-                "file_too_large", f"Photos may be at most {limit // (1024 * 1024)} MB."
-            )
-        serializer = PhotoUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        image = serializer.validated_data["image"]
-        try:
-            inspect_photo_file(image)
-        except DjangoValidationError as exc:
-            raise _photo_refusal(exc.code or "invalid_image", " ".join(exc.messages)) from exc
-        photo = photo_create(user=request.user, **serializer.validated_data)
-        return Response(PhotoManageSerializer(photo).data, status=status.HTTP_201_CREATED)
-
-
-def _photo_refusal(code: str, message: str) -> exceptions.ValidationError:
-    exc = exceptions.ValidationError({"image": [exceptions.ErrorDetail(message, code)]})
-    exc.status_code = PHOTO_ERROR_STATUS.get(code, status.HTTP_400_BAD_REQUEST)
-    return exc
