@@ -80,3 +80,25 @@ def error_of(response, status: int) -> dict:
     error = body["error"]
     assert error["code"] and error["message"]
     return error
+
+
+def article_payload(**overrides) -> dict:
+    """A valid create body of the write API (section `daerah`, byline `siti-rahma`)."""
+    data = {
+        "headline": "Jalan tol Cipularang ditutup",
+        "dek": "Longsor di kilometer 118.",
+        "body": "<p>Paragraf satu.</p><p>Paragraf dua.</p>",
+        "dateline": "PURWAKARTA",
+        "section": "daerah",
+        "language": "id",
+        "bylines": ["siti-rahma"],
+        "tags": ["Longsor", "Jawa Barat"],
+    }
+    data.update(overrides)
+    return data
+
+
+def error_body(response) -> dict:
+    """The `error` of a JSON error envelope."""
+    assert response["Content-Type"] == "application/json"
+    return response.json()["error"]

@@ -10,6 +10,7 @@ from tests.support.api import (
     ARTICLES_URL,
     article_url,
     assert_db_unchanged,
+    error_body,
     token_client,
 )
 from tests.support.factories import ArticleFactory, AuthorFactory, PhotoFactory, SectionFactory
@@ -29,10 +30,6 @@ def draft(writer) -> Article:
     )
     article_revision_record(article=article, user=writer, bump=False)
     return article
-
-
-def _error(response) -> dict:
-    return response.json()["error"]
 
 
 def test_a_client_places_inline_photos_when_creating_a_draft(writer):
@@ -147,6 +144,6 @@ def test_bad_inline_photos_are_400_naming_the_field_and_change_nothing(
         )
 
     assert response.status_code == 400, response.json()
-    error = _error(response)
+    error = error_body(response)
     assert (error["field"], error["code"]) == (field, code)
     assert error["message"]

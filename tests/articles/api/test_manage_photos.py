@@ -9,17 +9,13 @@ from articles.photos.models import Photo
 from tests.support.api import (
     PHOTOS_URL,
     assert_db_unchanged,
+    error_body,
     token_client,
 )
 from tests.support.factories import image_bytes, image_upload
 from tests.support.images import png_claiming
 
 pytestmark = pytest.mark.django_db
-
-
-def _error(response) -> dict:
-    assert response["Content-Type"] == "application/json"
-    return response.json()["error"]
 
 
 def test_a_writer_uploads_a_photo_with_caption_credit_and_alt_text(writer):
@@ -87,7 +83,7 @@ def test_bad_image_files_are_refused(
         response = token_client(writer).post(PHOTOS_URL, {"image": upload}, format="multipart")
 
     assert response.status_code == status, response.json()
-    error = _error(response)
+    error = error_body(response)
     assert (error["code"], error["field"]) == (code, "image")
     assert error["message"]
 
@@ -104,7 +100,7 @@ def test_a_file_over_the_byte_limit_is_413(
         )
 
     assert response.status_code == 413
-    assert _error(response)["code"] == "file_too_large"
+    assert error_body(response)["code"] == "file_too_large"
 
 
 def test_a_body_far_over_the_limit_is_refused_before_it_is_read(writer, settings):
@@ -118,7 +114,7 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(writer, settings
     )
 
     assert response.status_code == 413
-    assert _error(response) == {
+    assert error_body(response) == {
         "code": "file_too_large",
         "message": "Photos may be at most 0 MB.",
         "field": "image",
@@ -150,14 +146,14 @@ def test_bad_fields_are_400(
         response = token_client(writer).post(PHOTOS_URL, payload, format="multipart")
 
     assert response.status_code == 400
-    assert (_error(response)["field"], _error(response)["code"]) == (field, code)
+    assert (error_body(response)["field"], error_body(response)["code"]) == (field, code)
 
 
 def test_a_json_body_is_415(writer):
     response = token_client(writer).post(PHOTOS_URL, {"image": "x"}, format="json")
 
     assert response.status_code == 415
-    assert _error(response)["code"] == "unsupported_media_type"
+    assert error_body(response)["code"] == "unsupported_media_type"
 
 
 def test_uploads_are_throttled_with_the_other_writes(writer, settings):
@@ -168,7 +164,7 @@ def test_uploads_are_throttled_with_the_other_writes(writer, settings):
     second = client.post(PHOTOS_URL, {"image": image_upload()}, format="multipart")
 
     assert (first.status_code, second.status_code) == (201, 429)
-    assert _error(second)["code"] == "throttled"
+    assert error_body(second)["code"] == "throttled"
 
 
 @pytest.mark.parametrize(
