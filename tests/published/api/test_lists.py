@@ -1,0 +1,314 @@
+"""The public article lists: teasers newest first, cursors, filters, tag and author lists,
+query counts that do not grow with the page."""
+
+from __future__ import annotations
+
+from base64 import urlsafe_b64encode
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from articles.services import article_publish
+from tests.support.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PhotoFactory,
+    SectionFactory,
+    TopicTagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_gives_teasers_newest_first(api_client):
+    section = SectionFactory(name="Daerah", slug="daerah")
+    author = AuthorFactory(name="Siti Rahma", slug="siti-rahma", bio="Wartawan Bandung.")
+    tag = TopicTagFactory(name="Banjir", slug="banjir")
+    photo = PhotoFactory(caption="Warga mengungsi", credit="Foto: Budi/Newsroom", alt_text="Warga")
+    older = ArticleFactory(published=True, section=section)
+    newer = ArticleFactory(
+        published=True,
+        headline="Banjir rendam Bandung",
+        slug="banjir-rendam-bandung",
+        dek="Ratusan rumah terendam.",
+        section=section,
+        lead_photo=photo,
+        authors=[author],
+        tags=[tag],
+        published_at=timezone.now() - timedelta(minutes=5),
+    )
+
+    response = api_client.get("/api/v1/articles/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [item["slug"] for item in body["results"]] == [newer.slug, older.slug]
+    assert body["next"] is None and body["previous"] is None
+    item = body["results"][0]
+    assert item == {
+        "slug": "banjir-rendam-bandung",
+        "url": "http://localhost:8000/daerah/banjir-rendam-bandung",
+        "headline": "Banjir rendam Bandung",
+        "dek": "Ratusan rumah terendam.",
+        "dateline": "BANDUNG",
+        "language": "id",
+        "section": {"name": "Daerah", "slug": "daerah"},
+        "bylines": [
+            {
+                "name": "Siti Rahma",
+                "slug": "siti-rahma",
+                "bio": "Wartawan Bandung.",
+                "photo_url": None,
+            }
+        ],
+        "tags": [{"name": "Banjir", "slug": "banjir"}],
+        # Renditions not made yet: no URL at all rather than the uploaded original.
+        "lead_photo": {
+            "id": photo.pk,
+            "url": None,
+            "width": 64,
+            "height": 48,
+            "caption": "Warga mengungsi",
+            "credit": "Foto: Budi/Newsroom",
+            "copyright": "",
+            "source": "",
+            "source_url": "",
+            "alt_text": "Warga",
+            "renditions": [],
+        },
+        "published_at": newer.published_at.astimezone(timezone.get_current_timezone()).isoformat(),
+        "updated_at": newer.updated_at.astimezone(timezone.get_current_timezone()).isoformat(),
+    }
+
+
+def test_list_pages_with_a_cursor_and_no_count(api_client, django_assert_max_num_queries):
+    now = timezone.now()
+    for minutes in range(5):
+        ArticleFactory(published=True, published_at=now - timedelta(minutes=minutes + 1))
+
+    first = api_client.get("/api/v1/articles/?page_size=2").json()
+    second = api_client.get(first["next"]).json()
+    third = api_client.get(second["next"]).json()
+
+    slugs = [item["slug"] for page in (first, second, third) for item in page["results"]]
+    expected = list(Article.objects.order_by("-published_at", "-id").values_list("slug", flat=True))
+    assert slugs == expected
+    assert third["next"] is None
+    assert "count" not in first
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page_size=0", "page_size=101", "page_size=abc", "status=draft", "include_drafts=1",
+     "filter=status:draft", "q=banjir", "language=xx", "published_after=yesterday",
+     "tag_match=some"],
+)  # fmt: skip
+def test_list_refuses_bad_or_unknown_parameters(api_client, query):
+    response = api_client.get(f"/api/v1/articles/?{query}")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_parameter"
+    assert error["field"] == query.split("=")[0]
+    assert error["message"]
+
+
+def test_a_bad_cursor_is_404_invalid_page(api_client):
+    response = api_client.get("/api/v1/articles/?cursor=not-a-cursor")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "invalid_page"
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/articles/?", "/api/v1/articles/?tag=banjir&", "/api/v1/tags/banjir/articles/?"]
+)
+@pytest.mark.parametrize(
+    "position", ["kemarin", "2026-13-45 99:00:00", "2026-11-26", "2026-11-26 08:00:00", "5"]
+)
+def test_a_forged_cursor_position_is_404_invalid_page(api_client, url, position):
+    ArticleFactory(published=True, tags=[TopicTagFactory(slug="banjir")])
+    cursor = urlsafe_b64encode(urlencode({"p": position}).encode()).decode()
+
+    response = api_client.get(f"{url}cursor={cursor}")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "invalid_page"
+
+
+def test_list_filters(api_client):
+    daerah = SectionFactory(slug="daerah")
+    banjir, bandung = TopicTagFactory(slug="banjir"), TopicTagFactory(slug="bandung")
+    siti = AuthorFactory(slug="siti")
+    now = timezone.now()
+    both = ArticleFactory(published=True, section=daerah, tags=[banjir, bandung], authors=[siti])
+    only_banjir = ArticleFactory(published=True, tags=[banjir], language="en")
+    old = ArticleFactory(published=True, published_at=now - timedelta(days=10))
+
+    def slugs(query: str) -> set[str]:
+        response = api_client.get(f"/api/v1/articles/?{query}")
+        assert response.status_code == 200, response.content
+        return {item["slug"] for item in response.json()["results"]}
+
+    assert slugs("section=daerah") == {both.slug}
+    assert slugs("tag=banjir") == {both.slug, only_banjir.slug}
+    assert slugs("tag=banjir,bandung") == {both.slug, only_banjir.slug}
+    assert slugs("tag=banjir,bandung&tag_match=all") == {both.slug}
+    assert slugs("author=siti") == {both.slug}
+    assert slugs("language=en") == {only_banjir.slug}
+    before = (now - timedelta(days=1)).isoformat().replace("+", "%2B")
+    assert slugs(f"published_before={before}") == {old.slug}
+    assert slugs(f"published_after={before}") == {both.slug, only_banjir.slug}
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [("/api/v1/articles/?tag=banjir&", 1), ("/api/v1/tags/banjir/articles/?", 2),
+     ("/api/v1/articles/?author=siti&", 1), ("/api/v1/authors/siti/articles/?", 2)],
+)  # fmt: skip
+def test_a_tag_or_author_list_pages_newest_first_without_hidden_articles(
+    api_client, django_assert_num_queries, url, queries
+):
+    banjir, siti = TopicTagFactory(slug="banjir"), AuthorFactory(slug="siti")
+    now = timezone.now().replace(microsecond=0)
+    listed = [
+        ArticleFactory(published=True, published_at=now - timedelta(hours=hours), tags=[banjir],
+                       authors=[siti])
+        for hours in (1, 2, 2, 2, 3)
+    ]  # fmt: skip
+    ArticleFactory(published=True, published_at=now + timedelta(hours=1), tags=[banjir],
+                   authors=[siti])  # fmt: skip
+    ArticleFactory(published=True, embargo_until=now + timedelta(hours=1), tags=[banjir],
+                   authors=[siti])  # fmt: skip
+    ArticleFactory(status=Article.Status.DRAFT, tags=[banjir], authors=[siti])
+    ArticleFactory(published=True)
+
+    with django_assert_num_queries(queries):
+        page = api_client.get(f"{url}page_size=2").json()
+    slugs = [item["slug"] for item in page["results"]]
+    while page["next"]:
+        page = api_client.get(page["next"]).json()
+        slugs += [item["slug"] for item in page["results"]]
+    # And back: `previous` links read the rows in the other direction.
+    back = [item["slug"] for item in page["results"]]
+    while page["previous"]:
+        page = api_client.get(page["previous"]).json()
+        back = [item["slug"] for item in page["results"]] + back
+
+    expected = sorted(listed, key=lambda a: (a.published_at, a.pk), reverse=True)
+    assert slugs == back == [article.slug for article in expected]
+
+
+def test_a_tag_list_with_other_filters(api_client):
+    banjir, siti = TopicTagFactory(slug="banjir"), AuthorFactory(slug="siti")
+    daerah = SectionFactory(slug="daerah")
+    match = ArticleFactory(published=True, tags=[banjir], authors=[siti], section=daerah)
+    in_daerah = ArticleFactory(published=True, tags=[banjir], section=daerah)
+    ArticleFactory(published=True, tags=[banjir], authors=[siti], language="en")
+    by_siti_in_daerah = ArticleFactory(published=True, authors=[siti], section=daerah)
+
+    for query in (
+        "tag=banjir&author=siti&section=daerah&language=id",
+        "author=siti&section=daerah&tag=banjir,banjir&tag_match=all&language=id",
+    ):
+        response = api_client.get(f"/api/v1/articles/?{query}")
+        assert [item["slug"] for item in response.json()["results"]] == [match.slug], query
+    response = api_client.get(
+        "/api/v1/tags/banjir/articles/?author=siti&section=daerah&language=id"
+    )
+    assert [item["slug"] for item in response.json()["results"]] == [match.slug]
+    # The section's own list narrows before the tag's rows are read.
+    response = api_client.get("/api/v1/sections/daerah/articles/?tag=banjir")
+    assert {item["slug"] for item in response.json()["results"]} == {match.slug, in_daerah.slug}
+    response = api_client.get("/api/v1/sections/daerah/articles/?author=siti")
+    assert {item["slug"] for item in response.json()["results"]} == {
+        match.slug,
+        by_siti_in_daerah.slug,
+    }
+
+
+def test_list_query_count_is_constant_in_page_size(api_client, django_assert_num_queries):
+    tags = [TopicTagFactory() for _ in range(3)]
+    for _ in range(50):
+        ArticleFactory(published=True, lead_photo=PhotoFactory(), tags=tags)
+
+    # One query: the stored teasers of the page (built at publish time).
+    with django_assert_num_queries(1):
+        assert len(api_client.get("/api/v1/articles/?page_size=5").json()["results"]) == 5
+    with django_assert_num_queries(1):
+        assert len(api_client.get("/api/v1/articles/?page_size=50").json()["results"]) == 50
+
+
+def test_tags_list_counts_published_articles_only(api_client, django_assert_num_queries):
+    banjir, gempa, kosong = (
+        TopicTagFactory(name="Banjir", slug="banjir"),
+        TopicTagFactory(name="Gempa", slug="gempa", kind="event"),
+        TopicTagFactory(name="Kosong", slug="kosong"),
+    )
+    ArticleFactory(published=True, tags=[banjir, gempa])
+    ArticleFactory(published=True, tags=[banjir])
+    ArticleFactory(tags=[banjir, kosong])  # a draft: counted nowhere
+
+    with django_assert_num_queries(1):
+        body = api_client.get("/api/v1/tags/").json()
+
+    assert [(t["slug"], t["article_count"]) for t in body] == [("banjir", 2), ("gempa", 1)]
+    assert [t["slug"] for t in api_client.get("/api/v1/tags/?kind=event").json()] == ["gempa"]
+    assert api_client.get("/api/v1/tags/?kind=nonsense").status_code == 400
+    assert api_client.get("/api/v1/tags/kosong/").status_code == 404
+
+
+def test_tag_author_and_section_article_lists(api_client):
+    banjir = TopicTagFactory(slug="banjir")
+    author = AuthorFactory(slug="siti")
+    section = SectionFactory(slug="daerah")
+    live = ArticleFactory(published=True, tags=[banjir], authors=[author], section=section)
+    ArticleFactory(published=True)
+
+    for url in (
+        "/api/v1/tags/banjir/articles/",
+        "/api/v1/authors/siti/articles/",
+        "/api/v1/sections/daerah/articles/",
+    ):
+        response = api_client.get(url)
+        assert response.status_code == 200, url
+        assert [item["slug"] for item in response.json()["results"]] == [live.slug]
+
+
+def test_publishing_changes_the_list_etag(api_client, editor):
+    ArticleFactory(published=True)
+    draft = ArticleFactory()
+    list_etag = api_client.get("/api/v1/articles/")["ETag"]
+
+    article_publish(article=draft, user=editor)
+
+    response = api_client.get("/api/v1/articles/", HTTP_IF_NONE_MATCH=list_etag)
+    assert response.status_code == 200
+    assert draft.slug in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("section=not a slug", "section"), ("tag=a,,b", "tag"), ("author=%3Cx%3E", "author"),
+     ("section=", "section"), ("cursor=", "cursor")],
+)  # fmt: skip
+def test_filters_refuse_malformed_slugs_and_empty_values(api_client, query, field):
+    response = api_client.get(f"/api/v1/articles/?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    "query", ["published_before=4673-11-13T07%3A48%3A10-17%3A21",
+              "published_after=8559-01-13T04%3A37%3A42.290876%2B16%3A18"],
+)  # fmt: skip
+def test_any_iso_offset_is_compared_in_utc(api_client, query):
+    ArticleFactory(published=True)
+
+    response = api_client.get(f"/api/v1/articles/?{query}")
+
+    assert response.status_code == 200
