@@ -12,7 +12,7 @@ class ArticlesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from articles import signals, tasks
-        from articles.admin import article_photo_usage
+        from articles.admin.photo_usage import article_photo_usage
         from articles.models import (
             Article,
             ArticlePhoto,

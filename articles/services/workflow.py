@@ -27,6 +27,80 @@ logger = logging.getLogger(__name__)
 Status = Article.Status
 
 
+def article_status_target(*, status: str, publish_at: datetime | None) -> str:
+    """The status a move to `status` really makes: a publish at a future time schedules."""
+    if status == Status.PUBLISHED and publish_at and publish_at > timezone.now():
+        return Status.SCHEDULED
+    return status
+
+
+def article_status_apply(
+    *,
+    article: Article,
+    current: str,
+    status: str,
+    user,
+    publish_at: datetime | None,
+    system: bool = False,
+) -> None:
+    """Check the move of the saved, row-locked `article` from `current` to `status` and set
+    its status and publish times; the caller validates and saves it, then calls
+    `article_status_recorded`. Raises like `article_set_status`.
+
+    A publish or schedule without a slug claims one made from the headline
+    (`article_claim_slug`).
+    """
+    article_check_transition(
+        user=user, from_status=current, to_status=status, system=system, article=article
+    )
+    now = timezone.now()
+    if status in (Status.PUBLISHED, Status.SCHEDULED) and not article.slug:
+        if not article.pk:
+            raise ValueError("Save the article before publishing it: its slug is claimed.")
+        article.slug = article_claim_slug(article=article)
+    if status == Status.SCHEDULED:
+        if publish_at is None or publish_at <= now:
+            raise ValidationError(
+                {"published_at": _("A scheduled article needs a publish time in the future.")},
+                code="schedule_in_past",
+            )
+        article.published_at = publish_at
+    elif status == Status.PUBLISHED:
+        # Readers see the first publish time; a republish after a correction keeps it.
+        article.published_at = article.first_published_at or publish_at or now
+        article.first_published_at = article.first_published_at or article.published_at
+        article.last_published_at = now
+    elif status in (Status.DRAFT, Status.IN_REVIEW) and current == Status.SCHEDULED:
+        article.published_at = article.first_published_at
+    article.status = status
+
+
+def article_status_moves(*, current: str, status: str) -> bool:
+    """Whether going from `current` to `status` is a move (logged), not a plain save."""
+    return current != status or (current, status) in TRANSITIONS
+
+
+def article_status_recorded(
+    *, article: Article, current: str, status: str, user, note: str = ""
+) -> None:
+    """After the save of a move made by `article_status_apply`: the audit log entry, and
+    the announcement of a publish, republish or unpublish. The caller records the revision.
+    """
+    ArticleTransition.objects.create(
+        article=article, user=user, from_status=current, to_status=status, note=note
+    )
+    if Status.PUBLISHED in (current, status):
+        # A publish, republish or unpublish: subscribers hear of it (what readers may see
+        # of it: nothing during an embargo), and a republish's related reading is ranked
+        # again (a first publish's when it becomes visible).
+        articles_changed_announce(
+            article_ids=[article.pk],
+            links=True,
+            told=True,
+            republished=current == status == Status.PUBLISHED,
+        )
+
+
 def article_set_status(
     *,
     article: Article,
@@ -46,14 +120,14 @@ def article_set_status(
     `system=True` is only for the scheduler (`articles_publish_due`), with `user=None`.
     A real move is recorded in the audit log (`ArticleTransition`, with `note`) and stores a
     revision (the version goes up); with `expected_version` a stale version raises
-    `ConflictError`. An article in the trash is refused.
+    `ConflictError`. An article in the trash is refused. A move made with a content edit
+    is `article_save`'s (`status=`).
 
     A publish, republish or unpublish is announced (`articles_changed`, with `told`), so
     subscribers hear of what readers may see of it. A slug changed after the first publish
     is kept as an old slug, so its links still work.
     """
-    if status == Status.PUBLISHED and publish_at and publish_at > timezone.now():
-        status = Status.SCHEDULED
+    status = article_status_target(status=status, publish_at=publish_at)
     with transaction.atomic(), article_changes():
         stored = (
             Article.objects.select_for_update()
@@ -82,29 +156,14 @@ def article_set_status(
             article_check_lock(article=stored, user=user)
         if stored and expected_version is not None and stored.version != expected_version:
             raise article_conflict(article=article, expected_version=expected_version)
-        article_check_transition(
-            user=user, from_status=current, to_status=status, system=system, article=article
+        article_status_apply(
+            article=article,
+            current=current,
+            status=status,
+            user=user,
+            publish_at=publish_at,
+            system=system,
         )
-        now = timezone.now()
-        if status in (Status.PUBLISHED, Status.SCHEDULED) and not article.slug:
-            if not article.pk:
-                raise ValueError("Save the article before publishing it: its slug is claimed.")
-            article.slug = article_claim_slug(article=article)
-        if status == Status.SCHEDULED:
-            if publish_at is None or publish_at <= now:
-                raise ValidationError(
-                    {"published_at": _("A scheduled article needs a publish time in the future.")},
-                    code="schedule_in_past",
-                )
-            article.published_at = publish_at
-        elif status == Status.PUBLISHED:
-            # Readers see the first publish time; a republish after a correction keeps it.
-            article.published_at = article.first_published_at or publish_at or now
-            article.first_published_at = article.first_published_at or article.published_at
-            article.last_published_at = now
-        elif status in (Status.DRAFT, Status.IN_REVIEW) and current == Status.SCHEDULED:
-            article.published_at = article.first_published_at
-        article.status = status
         if stored:
             # Only the workflow writes these; the caller's copy may be stale. (Its content is
             # saved as given: pass `expected_version` to refuse a stale copy.)
@@ -120,24 +179,15 @@ def article_set_status(
             stored_embargo_until=stored.embargo_until if stored else None,
         )
         article.save()
-        moved = current != status or (current, status) in TRANSITIONS
-        if stored and moved:
-            ArticleTransition.objects.create(
-                article=article, user=user, from_status=current, to_status=status, note=note
+        if stored and article_status_moves(current=current, status=status):
+            article_status_recorded(
+                article=article, current=current, status=status, user=user, note=note
             )
             article_revision_record(article=article, user=user)
+        elif Status.PUBLISHED in (current, status):
+            articles_changed_announce(article_ids=[article.pk], links=True, told=True)
         if stored and stored.slug and article.first_published_at and stored.slug != article.slug:
             article_record_old_slug(article=article, old_slug=stored.slug)
-        if Status.PUBLISHED in (current, status):
-            # A publish, republish or unpublish: subscribers hear of it (what readers may see
-            # of it: nothing during an embargo), and a republish's related reading is ranked
-            # again (a first publish's when it becomes visible).
-            articles_changed_announce(
-                article_ids=[article.pk],
-                links=True,
-                told=True,
-                republished=current == status == Status.PUBLISHED,
-            )
     return article
 
 

@@ -210,7 +210,7 @@ def test_api_link_points_to_the_api_representation(editor_client, monkeypatch):
         assert name == "api:article-detail"
         return f"/api/v1/articles/{kwargs['slug']}/"
 
-    monkeypatch.setattr("articles.admin.reverse", fake_reverse)
+    monkeypatch.setattr("articles.admin.columns.reverse", fake_reverse)
     url = f"/api/v1/articles/{article.slug}/"
     assert model_admin.api_link(article) == f'<a href="{url}">{url}</a>'
     response = editor_client.get(admin_url(Article, "change", article.pk))
@@ -221,7 +221,7 @@ def test_api_link_is_empty_until_the_api_exists(monkeypatch):
     def missing(name, kwargs):
         raise NoReverseMatch(name)
 
-    monkeypatch.setattr("articles.admin.reverse", missing)
+    monkeypatch.setattr("articles.admin.columns.reverse", missing)
     article = ArticleFactory.build(slug="ada")
     assert admin.site._registry[Article].api_link(article) == "-"
 
@@ -764,20 +764,21 @@ def test_writer_uses_every_article_autocomplete(writer_client):
         assert [row["id"] for row in response.json()["results"]] == [pk], field_name
 
 
-def test_status_changed_by_someone_else_meanwhile_is_a_message(editor_client, monkeypatch):
-    """The form checks the move against the status it loaded; the service has the last word."""
+def test_status_changed_by_someone_else_meanwhile_refuses_the_whole_save(
+    editor_client, monkeypatch
+):
+    """The form checks the move against the status it loaded; the service has the last word,
+    and its refusal keeps nothing of the save: the form comes back with the reason."""
     article = ArticleFactory(headline="Asli")
     # Stand-in for a concurrent change: the form's check passes, the service sees the truth.
-    monkeypatch.setattr("articles.forms.article_check_transition", lambda **kwargs: None)
+    monkeypatch.setattr("articles.admin.forms.article_check_transition", lambda **kwargs: None)
     data = article_form_data(article, headline="Diubah", status=Status.UNPUBLISHED)
     response = editor_client.post(admin_url(Article, "change", article.pk), data)
-    assert response.status_code == 302
-    assert (
-        "Your changes were saved, but the status was not changed: "
-        "An article cannot go from Draft to Unpublished."
-    ) in message_texts(response)
+    assert response.status_code == 200
+    assert "An article cannot go from Draft to Unpublished." in error_messages(response)
+    assert 'value="Diubah"' in response.content.decode()
     article.refresh_from_db()
-    assert (article.headline, article.status) == ("Diubah", Status.DRAFT)
+    assert (article.headline, article.status, article.version) == ("Asli", Status.DRAFT, 1)
 
 
 def test_editor_reschedules_a_scheduled_article(editor_client):

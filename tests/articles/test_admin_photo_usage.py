@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.admin import article_photo_usage
+from articles.admin.photo_usage import article_photo_usage
 from articles.models import ArticlePhoto, Desk
 from tests.support.factories import ArticleFactory, PhotoFactory, SectionFactory
 

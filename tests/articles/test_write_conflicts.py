@@ -132,7 +132,7 @@ def test_an_admin_save_that_always_clashes_ends_in_a_message_not_a_500(
     def clash(self, request, obj, form, change):
         raise IntegrityError("duplicate key")
 
-    monkeypatch.setattr("articles.admin.AuthorAdmin.save_model", clash)
+    monkeypatch.setattr("articles.admin.people.AuthorAdmin.save_model", clash)
     data = {"name": "Siti Rahma", "slug": "siti-rahma", "bio": "", "email": "", "website": "",
             "x_handle": "", "instagram_handle": "", "user": ""}  # fmt: skip
 
@@ -157,7 +157,7 @@ def test_an_admin_outage_is_not_retried(admin_client, monkeypatch):
     def lost(self, request, obj, form, change):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("articles.admin.AuthorAdmin.save_model", lost)
+    monkeypatch.setattr("articles.admin.people.AuthorAdmin.save_model", lost)
     data = {"name": "Siti Rahma", "slug": "siti-rahma", "bio": ""}
 
     with pytest.raises(OperationalError):

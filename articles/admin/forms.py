@@ -1,13 +1,14 @@
 """Admin forms for articles: role-aware status choices and clear errors for inline rows.
 
-The forms only validate. The admin saves through `articles.services`, so a status change made
-in the admin follows the same rules as one made through the API or a task.
+The forms only validate, reading at most (a slug's availability); they lock and write
+nothing. The admin saves through `articles.services` (`articles.admin.saving`), so a save
+or status change made in the admin follows the same rules as one made through the API.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,7 @@ from articles.services import (
     ConflictError,
     article_check_slug_available,
     article_check_transition,
-    article_lock,
+    article_conflict,
     user_can_publish,
 )
 
@@ -29,6 +30,8 @@ Status = Article.Status
 WRITER_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
 # Statuses that make an article visible (now or later); only editors may touch such articles.
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+# The service's name of an error's field where the form calls it otherwise.
+REFUSAL_FIELDS = {"text": "new_correction"}
 
 
 def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
@@ -39,14 +42,19 @@ def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
 
 
 class ArticleAdminForm(forms.ModelForm):
-    """The article change form; `user` is set by `ArticleAdmin.get_form` for each request.
+    """The article change form; `user` and `refusal` are set by `ArticleAdmin.get_form` for
+    each request.
 
-    After `is_valid()`, `status_target` is the status the article should end up in (a publish
-    with a future time becomes "scheduled") and `status_change_needed` tells the admin whether
-    to call `article_set_status` after saving the content.
+    `refusal` is the service's refusal of this very POST (a stale version, someone else's
+    lock, a status move no longer allowed), shown as the form's error when the admin runs
+    the view again; `conflict` is it when it is a `ConflictError` (the page lists what
+    changed meanwhile). After `is_valid()`, `status_target` is the status the article should
+    end up in (a publish with a future time becomes "scheduled") and `status_change_needed`
+    whether that is a move, as the service will decide it (`article_save`).
     """
 
     user = None
+    refusal: ValidationError | PermissionDenied | None = None
 
     # The version the editor loaded; a save based on an older one is refused (no lost edits).
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -138,12 +146,7 @@ class ArticleAdminForm(forms.ModelForm):
                 article_check_slug_available(slug=slug, article=self.instance)
             except ValidationError as exc:
                 self.add_error(None, exc)
-        if (
-            self.instance.pk
-            and "loaded_version" in self.fields
-            and "loaded_version" not in self.errors
-        ):
-            self._check_version(cleaned.get("loaded_version"))
+        self._check_version(cleaned)
         self._check_times(cleaned)
         status = cleaned.get("status")
         if not status:
@@ -205,22 +208,39 @@ class ArticleAdminForm(forms.ModelForm):
                 if name not in self.errors:
                     self.add_error(name, errors)
 
-    def _check_version(self, version: int | None) -> None:
-        """Lock the row until the admin's transaction ends and refuse a stale version.
+    def _check_version(self, cleaned) -> None:
+        """A form loaded from an older version than the one this request read is stale: say
+        so now, with what changed (read-only, like the write API's If-Match check). The
+        service checks again under a row lock when it saves."""
+        loaded = cleaned.get("loaded_version")
+        if not self.instance.pk or not loaded or loaded == self.instance.version:
+            return
+        self.conflict = article_conflict(article=self.instance, expected_version=loaded)
+        self.add_error(None, self.conflict)
 
-        The admin's change view runs in one transaction, so nobody can save between this
-        check and the save. The bound form keeps the editor's text for re-applying.
-        """
-        try:
-            # The baseline revision is the admin's to record, once the form is valid.
-            article_lock(
-                article=self.instance, expected_version=version, baseline=False, user=self.user
-            )
-        except ConflictError as exc:
-            self.conflict = exc
-            self.add_error(None, exc)
-        except ValidationError as exc:
-            self.add_error(None, exc.messages)
+    def _post_clean(self):
+        super()._post_clean()
+        # Last, after every check of the input, so that a message is not shown twice.
+        if self.refusal is not None:
+            self._add_refusal(self.refusal)
+
+    def _add_refusal(self, error: ValidationError | PermissionDenied) -> None:
+        """The service's refusal as form errors: on the field it names when the form offers
+        it, else above the form; a message the form found itself is not repeated."""
+        if isinstance(error, ConflictError):
+            self.conflict = error
+        if isinstance(error, PermissionDenied):
+            self.add_error(None, str(error))
+            return
+        by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+        for name, errors in by_field.items():
+            field = REFUSAL_FIELDS.get(name, name)
+            if field not in self.fields:
+                field = None
+            shown = self.errors.get(field or NON_FIELD_ERRORS, [])
+            for message in ValidationError(errors).messages:
+                if message not in shown:
+                    self.add_error(field, message)
 
 
 class BylineInlineFormSet(forms.BaseInlineFormSet):
