@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from articles.admin.forms import ArticleAdminForm
 from articles.models import Article, ArticleRevision, ArticleTransition, Correction
 from articles.services import article_lock_acquire, article_save
-from tests.articles.test_admin import admin_url, article_form_data, error_messages
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicTagFactory
+from tests.support.admin import admin_url, article_form_data, error_messages
+from tests.support.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicTagFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,9 @@ from django.utils import timezone
 from articles.models import Article, Section
 
 Status = Article.Status
+# Typed into a text field, and how every admin page must show it.
+XSS = '"><script>alert(1)</script>'
+XSS_ESCAPED = "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 def admin_url(model, view: str, *args) -> str:
