@@ -1,4 +1,4 @@
-"""Status transitions and who may make them (`articles/services.py`), slugs and `live()`."""
+"""Status transitions and who may make them (`articles/services/`), slugs and `live()`."""
 
 from __future__ import annotations
 
