@@ -3,17 +3,8 @@ database cannot hold, a lost database connection."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.db import OperationalError, connection
-from django.utils import timezone
-
-from articles.models import Article
-from tests.support.factories import (
-    ArticleFactory,
-    SectionFactory,
-)
+from django.db import OperationalError
 
 pytestmark = pytest.mark.django_db
 
@@ -43,139 +34,6 @@ def test_cors_allows_configured_front_end_origins(api_client, settings):
 
     assert allowed["Access-Control-Allow-Origin"] == "https://www.example.com"
     assert "Access-Control-Allow-Origin" not in other
-
-
-class TestSearch:
-    def test_search_finds_published_articles_only(self, api_client):
-        live = ArticleFactory(published=True, headline="Banjir bandang di Garut")
-        ArticleFactory(headline="Banjir draf rahasia")
-
-        response = api_client.get("/api/v1/search/?q=banjir")
-
-        assert response.status_code == 200
-        assert [item["slug"] for item in response.json()["results"]] == [live.slug]
-
-    def test_search_needs_q_and_bounds_pages(self, api_client):
-        assert api_client.get("/api/v1/search/").json()["error"]["field"] == "q"
-        assert api_client.get("/api/v1/search/?q=a&page=0").status_code == 400
-        assert api_client.get("/api/v1/search/?q=a&page=21").status_code == 400
-        assert api_client.get("/api/v1/search/?q=a&status=draft").status_code == 400
-
-    def test_search_works_through_the_list_filters(self, api_client):
-        daerah = SectionFactory(slug="daerah")
-        inside = ArticleFactory(published=True, headline="Banjir di Garut", section=daerah)
-        ArticleFactory(published=True, headline="Banjir di Jakarta")
-
-        response = api_client.get("/api/v1/search/?q=banjir&section=daerah")
-
-        assert [item["slug"] for item in response.json()["results"]] == [inside.slug]
-
-    def test_search_pages_without_count(self, api_client):
-        for n in range(3):
-            ArticleFactory(published=True, headline=f"Pemilu {n}")
-
-        first = api_client.get("/api/v1/search/?q=pemilu&page_size=2").json()
-        second = api_client.get(first["next"]).json()
-
-        assert len(first["results"]) == 2 and len(second["results"]) == 1
-        assert second["next"] is None
-
-    def test_the_newest_matches_are_ranked_after_the_filters(
-        self, api_client, settings, django_assert_num_queries
-    ):
-        settings.API_SEARCH_RANK_WINDOW = 2
-        daerah = SectionFactory(slug="daerah")
-        now = timezone.now()
-
-        def article(hours: int, headline: str, body: str, **kwargs) -> Article:
-            return ArticleFactory(published=True, headline=headline, body=f"<p>{body}</p>",
-                                  published_at=now - timedelta(hours=hours), **kwargs)  # fmt: skip
-
-        old_headline_match = article(9, "Banjir besar", "Air naik.", section=daerah)
-        body_matches = [article(hours, "Kabar", "Kota dilanda banjir.") for hours in (1, 2)]
-        in_daerah = article(3, "Kabar daerah", "Desa dilanda banjir.", section=daerah)
-
-        # One query for the oldest publish time in the window, one for the ranked page.
-        with django_assert_num_queries(2):
-            results = api_client.get("/api/v1/search/?q=banjir").json()["results"]
-        assert [item["slug"] for item in results] == [a.slug for a in body_matches]
-        # The window is taken after the filters: both articles of the section are ranked.
-        results = api_client.get("/api/v1/search/?q=banjir&section=daerah").json()["results"]
-        assert [item["slug"] for item in results] == [old_headline_match.slug, in_daerah.slug]
-        older = (now - timedelta(hours=5)).isoformat().replace("+", "%2B")
-        results = api_client.get(f"/api/v1/search/?q=banjir&published_before={older}").json()
-        assert [item["slug"] for item in results["results"]] == [old_headline_match.slug]
-
-    def test_search_statements_are_planned_with_their_values(self, api_client, monkeypatch):
-        """PostgreSQL: search statements are not prepared (a generic plan, made without the
-        words, was twice as slow); other statements keep the connection's setting."""
-        if connection.vendor != "postgresql":
-            pytest.skip("server-side prepared statements are PostgreSQL's")
-        from newsroom.api.pagination import (
-            SearchPagination,  # imported here: settings import it too
-        )
-
-        ArticleFactory(published=True, headline="Banjir di Garut")
-        connection.ensure_connection()
-        threshold = connection.connection.prepare_threshold
-        seen = []
-        original = SearchPagination.paginate_queryset
-
-        def paginate(pagination, *args, **kwargs):
-            seen.append(connection.connection.prepare_threshold)
-            return original(pagination, *args, **kwargs)
-
-        monkeypatch.setattr(SearchPagination, "paginate_queryset", paginate)
-        assert api_client.get("/api/v1/search/?q=banjir").status_code == 200
-        assert seen == [None]
-        assert connection.connection.prepare_threshold == threshold
-
-    def test_headline_matches_rank_above_body_matches(self, api_client):
-        body_match = ArticleFactory(
-            published=True,
-            headline="Kabar pagi",
-            body="<p>Kota ini dilanda banjir kemarin.</p>",
-            published_at=timezone.now() - timedelta(minutes=1),
-        )
-        headline_match = ArticleFactory(
-            published=True,
-            headline="Banjir melanda kota",
-            body="<p>Air naik.</p>",
-            published_at=timezone.now() - timedelta(hours=5),
-        )
-
-        results = api_client.get("/api/v1/search/?q=banjir").json()["results"]
-
-        assert [item["slug"] for item in results] == [headline_match.slug, body_match.slug]
-
-    def test_stemming_on_postgresql_and_substrings_on_sqlite(self, api_client):
-        """PostgreSQL stems each article in its own language; SQLite (development) only
-        matches substrings, as docs/public-api.md documents. CI runs both legs."""
-        indonesian = ArticleFactory(
-            published=True,
-            language="id",
-            headline="Polisi sita barang bukti",
-            body="<p>Polisi menemukan persenjataan ilegal di gudang.</p>",
-        )
-        english = ArticleFactory(
-            published=True,
-            language="en",
-            headline="Council meeting",
-            body="<p>The councillors were discussing running costs.</p>",
-        )
-
-        def found(query: str) -> list[str]:
-            return [
-                r["slug"] for r in api_client.get(f"/api/v1/search/?q={query}").json()["results"]
-            ]
-
-        assert found("senjata") == [indonesian.slug]
-        if connection.vendor == "postgresql":
-            assert found("discussed") == [english.slug]
-            assert found("runs") == [english.slug]
-        else:
-            assert found("discussed") == []
-            assert found("discuss") == [english.slug]
 
 
 @pytest.mark.parametrize(
