@@ -170,9 +170,13 @@ class ArticleAdmin(
     def get_queryset(self, request):
         # Desk scoping before any lookup: another desk's article is neither listed nor found.
         queryset = super().get_queryset(request).visible_to(request.user)
-        if _is_autocomplete(request):
+        if _url_name(request) == "autocomplete":
             # The autocomplete shows headlines only.
-            return queryset
+            return queryset.defer("body", "search_vector")
+        if request.method == "GET" and _url_name(request) == "articles_article_changelist":
+            # The list shows neither the body nor the search document (actions, POSTed,
+            # hand whole articles to the services).
+            queryset = queryset.defer("body", "search_vector")
         # One query for all bylines of the page instead of one per row.
         bylines = Byline.objects.select_related("author").order_by("position", "id")
         return queryset.prefetch_related(Prefetch("bylines", queryset=bylines))
@@ -181,7 +185,7 @@ class ArticleAdmin(
         """The list searches the search vector (`search_matching`); the related-article
         autocomplete matches headline words as they are typed (`search_headline_prefix`).
         Both keep the list's order and never return duplicates."""
-        if _is_autocomplete(request):
+        if _url_name(request) == "autocomplete":
             return search_headline_prefix(queryset, search_term), False
         if not search_term.strip():
             return queryset, False
@@ -278,7 +282,7 @@ class ArticleAdmin(
         return super().delete_view(request, object_id, extra_context)
 
 
-def _is_autocomplete(request) -> bool:
-    """Whether `request` is the admin's autocomplete (a related-article search)."""
+def _url_name(request) -> str:
+    """The admin view answering `request`, e.g. "autocomplete" (a related-article search)."""
     match = request.resolver_match
-    return match is not None and match.url_name == "autocomplete"
+    return match.url_name if match is not None else ""
