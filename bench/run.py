@@ -10,6 +10,7 @@ Environment:
                         anchors) or gthread (keep-alive; BENCH_THREADS per worker, default 4)
     BENCH_DURATION      seconds per wrk run (default 10); BENCH_RUNS runs per endpoint (default 2)
     BENCH_SKIP_SEED=1   reuse the database (no drop or seed; migrations still run)
+    BENCH_ADMIN_RUNS    timed requests per admin page (default 4; bench/admin_pages.py)
     BENCH_LOAD_MINUTES  then the L-tier load test of bench/load.py (default 10; 0 skips it)
     BENCH_CEILING=1     also serve the same content with ../shared/bench/ceiling (one SQL
                         statement per request, the practical ceiling) and measure it in the
@@ -59,6 +60,8 @@ from servers import (
     worker_args,
     wrk_conditional,
 )
+
+ADMIN_RUNS = int(os.environ.get("BENCH_ADMIN_RUNS", "4"))
 
 
 def bench_params(env: dict[str, str], jsonl: str | None, workdir: Path) -> dict[str, str]:
@@ -142,6 +145,19 @@ out["E5"] = len(ctx.captured_queries)
 out["E5_status"] = status
 print(json.dumps(out))
 """
+    return django_json(script, env)
+
+
+def measure_admin(env: dict[str, str], params: dict[str, str]) -> list[dict]:
+    """The admin step (bench/admin_pages.py): the article list, filtered and searched, the
+    change form, the related-article autocomplete and the admin index, as an editor."""
+    # DEBUG=0 serves the admin's CSS and JavaScript through the collected manifest.
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    script = (
+        "import json, sys; sys.path.insert(0, 'bench');"
+        "from admin_pages import admin_pages_measure;"
+        f"print(json.dumps(admin_pages_measure(word={params['word']!r}, runs={ADMIN_RUNS})))"
+    )
     return django_json(script, env)
 
 
@@ -250,6 +266,7 @@ def main() -> int:
     floor = bench_floor(base_port=port + 2, path=detail, duration=duration, env=env)
     queries = count_queries(env, params)
     rows = best_rows(json.loads(raw_json.read_text()), queries)
+    admin_rows = measure_admin(env, params)
     ceiling_rows = []
     if with_ceiling:
         ceiling_raw = bench_ceiling(
@@ -297,6 +314,8 @@ def main() -> int:
         "nproc": os.cpu_count(),
         "rows": rows,
         "ceiling_rows": ceiling_rows,
+        "admin": f"Django's test client as an editor, best of {ADMIN_RUNS} after one warm-up",
+        "admin_rows": admin_rows,
         "params": {k: v for k, v in params.items() if k != "slugs_file"},
         "raw": str(raw_json.relative_to(REPO)),
     }
@@ -337,6 +356,14 @@ def main() -> int:
                 f"{row['endpoint']:<9}{row['rps']:>9.1f}{row['p50_ms']:>9.2f}"
                 f"{row['p99_ms']:>9.2f}{row['errors']:>8}{share:>8.0f}%"
             )
+    print()
+    print(f"admin pages, {summary['admin']}")
+    print(f"{'page':<28}{'best ms':>9}{'median ms':>11}{'SQL':>5}{'HTTP':>6}")
+    for row in admin_rows:
+        print(
+            f"{row['page']:<28}{row['best_ms']:>9.1f}{row['median_ms']:>11.1f}"
+            f"{row['queries']:>5}{row['status']:>6}"
+        )
     print(f"written: {target.relative_to(REPO)}")
     if os.environ.get("BENCH_LOAD_MINUTES", "10") != "0":
         return run_load_test(env=env, params=params, port=port, results=target, workdir=workdir)

@@ -9,14 +9,18 @@ User text is only ever rendered through `format_html` or auto-escaping templates
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin.actions import ArticleActionsMixin
+from articles.admin.changelist import AuthorFilter, CappedCountPaginator, TagFilter
 from articles.admin.columns import ArticleColumnsMixin
 from articles.admin.forms import PUBLIC_STATUSES, ArticleAdminForm
 from articles.admin.inlines import (
@@ -29,6 +33,7 @@ from articles.admin.saving import ArticleSaveMixin
 from articles.admin.suggestions import ArticleSuggestionsAdminMixin
 from articles.admin.workflow import ArticleWorkflowPagesMixin
 from articles.models import Article, Byline
+from articles.models.search import search_headline_prefix, search_matching
 from articles.services import article_trash, user_can_edit_article, user_can_publish
 from newsroom.admin import URL_FIELD_OVERRIDES, ConcurrentSaveAdminMixin
 
@@ -82,14 +87,20 @@ class ArticleAdmin(
         TrashFilter,
         "status",
         "section",
-        "authors",
-        "tags",
+        ("authors", AuthorFilter),
+        ("tags", TagFilter),
         "language",
         "published_at",
         "created_at",
     )
     list_select_related = ("section", "lead_photo")
+    # Searched through the search vector, not with LIKE on each field (`get_search_results`).
     search_fields = ("headline", "dek", "body")
+    search_help_text = _("Words of the headline, dek or body.")
+    # No count of the whole table, nor per filter choice, on a page view (`get_paginator`).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     prepopulated_fields = {"slug": ("headline",)}
     autocomplete_fields = ("section", "lead_photo")
     readonly_fields = (
@@ -157,15 +168,49 @@ class ArticleAdmin(
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
 
     def get_queryset(self, request):
+        # Desk scoping before any lookup: another desk's article is neither listed nor found.
+        queryset = super().get_queryset(request).visible_to(request.user)
+        if _url_name(request) == "autocomplete":
+            # The autocomplete shows headlines only.
+            return queryset.defer("body", "search_vector")
+        if request.method == "GET" and _url_name(request) == "articles_article_changelist":
+            # The list shows neither the body nor the search document (actions, POSTed,
+            # hand whole articles to the services).
+            queryset = queryset.defer("body", "search_vector")
         # One query for all bylines of the page instead of one per row.
         bylines = Byline.objects.select_related("author").order_by("position", "id")
-        # Desk scoping before any lookup: another desk's article is neither listed nor found.
-        return (
-            super()
-            .get_queryset(request)
-            .visible_to(request.user)
-            .prefetch_related(Prefetch("bylines", queryset=bylines))
+        return queryset.prefetch_related(Prefetch("bylines", queryset=bylines))
+
+    def get_search_results(self, request, queryset, search_term):
+        """The list searches the search vector (`search_matching`); the related-article
+        autocomplete matches headline words as they are typed (`search_headline_prefix`).
+        Both keep the list's order and never return duplicates."""
+        if _url_name(request) == "autocomplete":
+            return search_headline_prefix(queryset, search_term), False
+        if not search_term.strip():
+            return queryset, False
+        return search_matching(queryset, search_term), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        unfiltered = not set(request.GET) - {ORDER_VAR, PAGE_VAR}
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            estimate_table=Article._meta.db_table if unfiltered else "",
         )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "media" in context:
+            # The author and tag filters use the admin's autocomplete (`AutocompleteListFilter`).
+            section = Article._meta.get_field("section")
+            context["media"] += AutocompleteSelect(section, self.admin_site).media + forms.Media(
+                js=["articles/admin/autocomplete_filter.js"]
+            )
+        return response
 
     # --- Permissions ---
 
@@ -235,3 +280,9 @@ class ArticleAdmin(
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
         extra_context = {**(extra_context or {}), "title": _("Move to the trash?")}
         return super().delete_view(request, object_id, extra_context)
+
+
+def _url_name(request) -> str:
+    """The admin view answering `request`, e.g. "autocomplete" (a related-article search)."""
+    match = request.resolver_match
+    return match.url_name if match is not None else ""

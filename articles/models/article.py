@@ -275,6 +275,49 @@ class Article(models.Model):
                 name="articles_scheduled_due_idx",
                 condition=Q(status="scheduled"),
             ),
+            # The admin's article list (`ArticleAdmin`): articles in use, last updated first,
+            # alone and filtered by status, section, both, or language; sorted by publish
+            # time; the trash. Each serves its page without sorting the matching rows.
+            models.Index(
+                fields=["-updated_at", "-id"],
+                name="articles_admin_updated_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["status", "-updated_at", "-id"],
+                name="articles_admin_status_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["section", "-updated_at", "-id"],
+                name="articles_admin_section_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["section", "status", "-updated_at", "-id"],
+                name="articles_admin_sect_stat_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["language", "-updated_at", "-id"],
+                name="articles_admin_language_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="articles_admin_published_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="articles_admin_created_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["-updated_at", "-id"],
+                name="articles_admin_trash_idx",
+                condition=Q(deleted_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,210 @@
+"""The article admin at a million articles (articles/admin/changelist.py): queries per page,
+no count of the whole table, search through the search vector, filters that do not list
+every author and tag, and a related-article autocomplete that matches typed prefixes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles.admin import changelist
+from articles.models import Article
+from tests.support.admin import admin_url
+from tests.support.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PhotoFactory,
+    SectionFactory,
+    TopicTagFactory,
+)
+
+Status = Article.Status
+CHANGELIST = admin_url(Article, "changelist")
+
+# Queries per page, whatever the number of rows (see `test_pages_cost_the_same_with_more_rows`).
+# The list: session, user, its permissions (2), sections for their filter, the capped count,
+# the page, its bylines.
+CHANGELIST_QUERIES = 8
+CHANGE_FORM_QUERIES = 32
+# Session, user, permissions (2), the capped count, the page of headlines.
+AUTOCOMPLETE_QUERIES = 6
+
+
+@pytest.fixture
+def archive(db):
+    """Articles in two sections with bylines, tags and lead photos; one to search for."""
+    sections = [SectionFactory(name="Nasional"), SectionFactory(name="Ekonomi")]
+    for number in range(6):
+        ArticleFactory(
+            section=sections[number % 2],
+            published=number % 3 == 0,
+            lead_photo=PhotoFactory(),
+            authors=[AuthorFactory(), AuthorFactory()],
+            tags=[TopicTagFactory()],
+        )
+    wanted = ArticleFactory(
+        headline="Jembatan Cisomang dibuka kembali",
+        section=sections[0],
+        published=True,
+        tags=[TopicTagFactory()],
+    )
+    return {"sections": sections, "wanted": wanted}
+
+
+def _pages(archive) -> dict[str, str]:
+    wanted = archive["wanted"]
+    section = archive["sections"][0]
+    return {
+        "unfiltered": CHANGELIST,
+        "section and status": (
+            f"{CHANGELIST}?section__id__exact={section.pk}&status__exact={Status.PUBLISHED}"
+        ),
+        "search": f"{CHANGELIST}?q=Cisomang",
+        "change form": admin_url(Article, "change", wanted.pk),
+        "autocomplete": reverse("admin:autocomplete")
+        + "?app_label=articles&model_name=relatedlink&field_name=target_article&term=cisom",
+    }
+
+
+EXPECTED_QUERIES = {
+    "unfiltered": CHANGELIST_QUERIES,
+    "section and status": CHANGELIST_QUERIES,
+    "search": CHANGELIST_QUERIES,
+    "change form": CHANGE_FORM_QUERIES,
+    "autocomplete": AUTOCOMPLETE_QUERIES,
+}
+
+
+@pytest.mark.parametrize("page", list(EXPECTED_QUERIES))
+def test_queries_per_admin_page(page, archive, editor_client, django_assert_num_queries):
+    url = _pages(archive)[page]
+    editor_client.get(url)  # warm the session
+    with django_assert_num_queries(EXPECTED_QUERIES[page]):
+        response = editor_client.get(url)
+    assert response.status_code == 200
+
+
+def test_pages_cost_the_same_with_more_rows(archive, editor_client):
+    def counts() -> dict[str, int]:
+        found = {}
+        for page, url in _pages(archive).items():
+            with CaptureQueriesContext(connection) as queries:
+                assert editor_client.get(url).status_code == 200
+            found[page] = len(queries)
+        return found
+
+    counts()
+    before = counts()
+    for number in range(5):
+        ArticleFactory(
+            headline=f"Cisomang bagian {number}",
+            section=archive["sections"][0],
+            published=True,
+            lead_photo=PhotoFactory(),
+            authors=[AuthorFactory(), AuthorFactory()],
+            tags=[TopicTagFactory()],
+        )
+    assert counts() == before
+
+
+@pytest.mark.parametrize("page", ["unfiltered", "section and status", "search"])
+def test_the_change_list_never_counts_the_whole_table(page, archive, editor_client):
+    """Every count of articles is over a subquery that stops at `COUNT_LIMIT` + 1 rows."""
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.get(_pages(archive)[page])
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if re.search(r"\bCOUNT\(", q["sql"], re.IGNORECASE)]
+    assert counts, "the paginator counts, with a limit"
+    for sql in counts:
+        assert f"LIMIT {changelist.COUNT_LIMIT + 1}" in sql, sql
+
+
+def test_a_long_list_says_more_than_the_limit(archive, editor_client, monkeypatch):
+    monkeypatch.setattr(changelist, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(admin.site._registry[Article], "list_per_page", 2)
+    response = editor_client.get(CHANGELIST)
+    cl = response.context["cl"]
+    assert cl.result_count == 4  # the limit and one more
+    assert cl.paginator.is_capped
+    assert "more than 3 articles" in response.content.decode()
+    assert len(cl.result_list) == 2
+    assert editor_client.get(CHANGELIST, {"p": 2}).status_code == 200
+
+
+def test_search_finds_headline_words(archive, editor_client):
+    response = editor_client.get(f"{CHANGELIST}?q=cisomang")
+    assert list(response.context["cl"].result_list) == [archive["wanted"]]
+    # Operators and quotes are words to search for, never an error.
+    for query in ('"cisomang', "cisomang & | !", "(", "   "):
+        assert editor_client.get(CHANGELIST, {"q": query}).status_code == 200, query
+
+
+def test_author_and_tag_filters_list_only_the_chosen_one(editor_client):
+    chosen_author, other_author = AuthorFactory(name="Siti Rahma"), AuthorFactory(name="Budi")
+    chosen_tag, other_tag = TopicTagFactory(name="Banjir"), TopicTagFactory(name="Gempa")
+    wanted = ArticleFactory(authors=[chosen_author], tags=[chosen_tag])
+    ArticleFactory(authors=[other_author], tags=[other_tag])
+
+    html = editor_client.get(CHANGELIST).content.decode()
+    sidebar = html[html.index('id="changelist-filter"') :]
+    for name in ("Siti Rahma", "Budi", "Banjir", "Gempa"):
+        assert name not in sidebar, name
+    assert 'data-model-name="byline"' in sidebar
+    assert 'data-model-name="taggedarticle"' in sidebar
+
+    response = editor_client.get(
+        CHANGELIST, {"authors__id__exact": chosen_author.pk, "tags__id__exact": chosen_tag.pk}
+    )
+    assert list(response.context["cl"].result_list) == [wanted]
+    sidebar = response.content.decode()[response.content.decode().index('id="changelist-filter"') :]
+    assert f'<option value="{chosen_author.pk}" selected>Siti Rahma</option>' in sidebar
+    assert f'<option value="{chosen_tag.pk}" selected>Banjir</option>' in sidebar
+    assert "Budi" not in sidebar
+    assert "Gempa" not in sidebar
+    # The other filter's choice is kept by each filter's form.
+    assert f'type="hidden" name="tags__id__exact" value="{chosen_tag.pk}"' in sidebar
+
+
+def test_filters_ignore_a_malformed_choice(editor_client):
+    ArticleFactory()
+    response = editor_client.get(CHANGELIST, {"authors__id__exact": "x"})
+    assert response.status_code in (200, 302)
+
+
+def _autocomplete(client, term: str):
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "articles",
+            "model_name": "relatedlink",
+            "field_name": "target_article",
+            "term": term,
+        },
+    )
+    assert response.status_code == 200, term
+    return response.json()
+
+
+def test_related_article_autocomplete_matches_typed_headline_prefixes(editor_client):
+    wanted = ArticleFactory(headline="Banjir di Dayeuhkolot", published=True)
+    ArticleFactory(headline="Gempa di Cianjur", dek="Banjir juga", published=True)
+    for term in ("banj", "Banjir", "banjir di", "dayeuhk", "BANJIR DAYEUHKOLOT"):
+        assert [row["id"] for row in _autocomplete(editor_client, term)["results"]] == [
+            str(wanted.pk)
+        ], term
+    assert _autocomplete(editor_client, "cianjur banjir")["results"] == []
+    for term in ("banjir & | !", "'", ":*", "(("):
+        _autocomplete(editor_client, term)
+
+
+def test_related_article_autocomplete_answers_a_page_at_a_time(editor_client):
+    for number in range(22):
+        ArticleFactory(headline=f"Pemilu daerah {number}", published=True)
+    answer = _autocomplete(editor_client, "pemilu")
+    assert len(answer["results"]) == 20
+    assert answer["pagination"]["more"] is True
