@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from articles.admin.dashboard import dashboard_index
 from articles.published import feeds, sitemaps
 from newsroom.accounts import password_reset
 from newsroom.http.media import serve_media
@@ -16,9 +17,12 @@ handler500 = "newsroom.http.errors.api_server_error"
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Editorial desk"
+admin.site.index_template = "admin/articles/dashboard.html"
 
 urlpatterns = [
     *password_reset.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
+    # The admin's index is the editors' dashboard (`articles.admin.dashboard`).
+    path("admin/", admin.site.admin_view(dashboard_index), name="admin-dashboard"),
     path("admin/", admin.site.urls),
     # The write API (token authentication); the rest of api/v1/ is public and read-only.
     path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),

@@ -290,6 +290,15 @@ def webhook_delivery_retry(*, delivery: WebhookDelivery) -> None:
     )
 
 
+def webhook_deliveries_failed(*, limit: int = 5, count_up_to: int = 100):
+    """The deliveries given up on: how many, counted up to `count_up_to` so a pile of
+    failures costs no full count, and the `limit` newest with their subscription. Two
+    queries."""
+    failed = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.FAILED)
+    count = failed.order_by()[:count_up_to].count()
+    return count, list(failed.select_related("subscription").order_by("-created_at", "-id")[:limit])
+
+
 def webhook_backoff_seconds(*, attempt: int) -> float:
     """Delay before attempt `attempt + 1`: base * 2^(attempt-1), capped, with ±20 % jitter."""
     base = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(0, attempt - 1)

@@ -41,6 +41,17 @@ class TransientJobError(Exception):
     """The work failed for a reason that may pass (storage, network): retry later."""
 
 
+def jobs_failed(*, kinds: list[str] | None = None, limit: int = 5, count_up_to: int = 100):
+    """The failed jobs (of `kinds`, or of every kind): how many, counted up to
+    `count_up_to` so a pile of failures costs no full count, and the `limit` most recently
+    failed. Two queries."""
+    failed = BackgroundJob.objects.filter(status=JobStatus.FAILED)
+    if kinds is not None:
+        failed = failed.filter(kind__in=kinds)
+    count = failed.order_by()[:count_up_to].count()
+    return count, list(failed.order_by("-updated_at", "-id")[:limit])
+
+
 def job_request(*, kind: str, object_id: int, key: str) -> BackgroundJob:
     """Ask for `kind` work on `object_id` at version `key`; the message goes after commit.
 
