@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles.admin.editor import BodyEditorWidget, body_split_cards
 from articles.blocks import validate_body_embeds
 from articles.models import Article, RelatedLink, article_times_check
 from articles.services import (
@@ -86,6 +87,13 @@ class ArticleAdminForm(forms.ModelForm):
             "canonical_url",
         )
         formfield_callback = https_formfield
+        widgets = {"body": BodyEditorWidget}
+        help_texts = {
+            "body": _(
+                "Paragraphs, headings, bold, italic, links, lists and quotes; pasted text keeps "
+                "only these. Related reading and inline photos are cards between paragraphs."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,7 +124,9 @@ class ArticleAdminForm(forms.ModelForm):
         return exclude
 
     def clean_body(self):
-        body = self.cleaned_data["body"]
+        # The cards between paragraphs are the inline rows' places, read by
+        # `ArticleBodyEditorMixin.get_formset_kwargs`; the body keeps only the text.
+        body, _places = body_split_cards(self.cleaned_data["body"])
         validate_body_embeds(body)  # an embed paragraph must name an allowlisted provider
         return body
 

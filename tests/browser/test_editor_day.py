@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
@@ -128,17 +130,38 @@ def test_writer_writes_and_submits_editor_publishes_api_shows_it(
     desk.type("#id_headline", "Banjir rendam ratusan rumah di Bandung")
     desk.type("#id_dek", "Warga mengungsi ke masjid dan sekolah.")
     desk.type("#id_dateline", "BANDUNG")
-    desk.type(
-        "#id_body",
-        "<p>Hujan deras sejak sore membuat sungai meluap.</p><p>Warga mengungsi.</p>",
-    )
+    # The body is written in the rich-text editor, a bold word included.
+    desk.find("#add-related-card")  # the editor is ready
+    editable = desk.find(".prose-editor .ProseMirror[contenteditable=true]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", editable)
+    ActionChains(browser).move_to_element(editable).click().perform()
+
+    def keys(*typed):
+        ActionChains(browser).send_keys(*typed).perform()
+
+    def bold(text):
+        chain = ActionChains(browser).key_down(Keys.CONTROL).send_keys("b").key_up(Keys.CONTROL)
+        chain.send_keys(text).key_down(Keys.CONTROL).send_keys("b").key_up(Keys.CONTROL).perform()
+
+    keys("Hujan deras sejak sore membuat ")
+    bold("sungai")
+    keys(" meluap.", Keys.ENTER, "Warga mengungsi.", Keys.ENTER, "Sekolah diliburkan.")
+    # A "Baca juga" card after the second paragraph: at the cursor, at the end of it.
+    keys(Keys.ARROW_UP, Keys.END)
+    desk.find("#add-related-card").click()
+    desk.find(".select2-container--open .select2-search__field").send_keys(Keys.ESCAPE)
+    desk.find(".article-card")
+    assert "words" in desk.find("[data-aid=words]").text
     desk.pick("id_section", "Daer", "Daerah")
     desk.pick("id_lead_photo", "Dayeuh", "Warga mengungsi di Dayeuhkolot")
     desk.pick("id_bylines-0-author", "Siti", "Siti Rahma")
     desk.pick("id_tagged_items-0-tag", "Banj", "Banjir")
-    desk.add_inline_row("related_links-group")
     desk.type("#id_related_links-0-url", "https://example.org/peta-banjir")
     desk.type("#id_related_links-0-title", "Peta banjir Bandung")
+    # The card shows what the row links to.
+    desk.wait().until(
+        ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".article-card"), "Peta banjir Bandung")
+    )
     # ... and submits it for review.
     Select(desk.find("#id_status")).select_by_value("in_review")
     desk.save()
@@ -174,6 +197,16 @@ def test_writer_writes_and_submits_editor_publishes_api_shows_it(
     assert data["lead_photo"]["caption"] == "Warga mengungsi di Dayeuhkolot"
     assert data["lead_photo"]["credit"] == "Foto: Budi/Newsroom"
     assert (data["lead_photo"]["width"], data["lead_photo"]["height"]) == (640, 427)
+    assert data["body_html"] == (
+        "<p>Hujan deras sejak sore membuat <strong>sungai</strong> meluap.</p>"
+        "<p>Warga mengungsi.</p><p>Sekolah diliburkan.</p>"
+    )
+    assert [block["type"] for block in data["blocks"]] == [
+        "paragraph",
+        "paragraph",
+        "related",
+        "paragraph",
+    ]
     assert data["related"] == [
         {
             "type": "related",
