@@ -55,6 +55,8 @@ BODY_EDITOR_EXTENSIONS = {
     "Blockquote": True,
     "HardBreak": True,
     "ArticleCard": True,
+    # Writers want the browser's spell checking, which the library turns off by default.
+    "NoSpellCheck": False,
 }
 BODY_EDITOR_CARDS_MODULE = "articles/editor/cards.js"
 

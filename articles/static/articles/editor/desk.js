@@ -53,10 +53,17 @@
     addLink.click();
     const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
     const index = Number(total.value) - 1;
-    editor.chain().focus().insertContent({
+    const content = {
       type: "articleCard",
       attrs: { card: `${prefix}-${index}`, kind: kind, title: "", detail: "", thumb: "" },
-    }).run();
+    };
+    const { selection } = editor.state;
+    if (selection.node) {
+      // A selected card stays: the new one goes right after it.
+      editor.chain().focus().insertContentAt(selection.to, content).run();
+    } else {
+      editor.chain().focus().insertContent(content).run();
+    }
     // Choose what the card shows in its row: the autocomplete opens at once.
     const field = kind === "photo" ? "photo" : "target_article";
     const select = document.getElementById(`id_${prefix}-${index}-${field}`);
