@@ -42,6 +42,14 @@ def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
     return db_field.formfield(**kwargs)
 
 
+class BodyField(forms.CharField):
+    """The body as the editor posts it: cards between paragraphs are the inline rows'
+    places (`articles.admin.editor`), not a change of the text."""
+
+    def has_changed(self, initial, data):
+        return super().has_changed(initial, body_split_cards(data or "")[0])
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The article change form; `user` and `refusal` are set by `ArticleAdmin.get_form` for
     each request.
@@ -88,6 +96,7 @@ class ArticleAdminForm(forms.ModelForm):
         )
         formfield_callback = https_formfield
         widgets = {"body": BodyEditorWidget}
+        field_classes = {"body": BodyField}
         help_texts = {
             "body": _(
                 "Paragraphs, headings, bold, italic, links, lists and quotes; pasted text keeps "

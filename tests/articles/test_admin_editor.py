@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from django.contrib.admin.models import LogEntry
 
 from articles.admin.editor import (
     BODY_EDITOR_CARDS_MODULE,
@@ -303,3 +304,42 @@ def test_demo_articles_keep_their_blocks_through_the_editor(editor_client, clien
         assert response.status_code == 302, error_messages(response)
         after = client.get(f"/api/v1/articles/{article.slug}/").json()["blocks"]
         assert after == before, article.slug
+
+
+def test_cards_cost_no_query_on_the_change_form(editor_client, monkeypatch):
+    """The cards read the rows the inline formsets have loaded (with their photo and target)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.admin import editor
+
+    article = ArticleFactory(body=BODY)
+    for _ in range(3):
+        ArticlePhotoFactory(article=article)
+        RelatedLinkFactory(article=article, target_article=ArticleFactory(), url="", title="")
+    card_queries = []
+    row_card = editor._row_card
+
+    def counted(*args):
+        with CaptureQueriesContext(connection) as queries:
+            result = row_card(*args)
+        card_queries.extend(queries.captured_queries)
+        return result
+
+    monkeypatch.setattr(editor, "_row_card", counted)
+    response = editor_client.get(admin_url(Article, "change", article.pk))
+    assert _textarea_body(response).count("data-card=") == 6
+    assert card_queries == []
+
+
+def test_moving_only_a_card_is_not_a_change_of_the_body(editor_client):
+    article = ArticleFactory(body=BODY)
+    RelatedLinkFactory(article=article, after_paragraph=1, title="Peta")
+    moved = BODY + _card("related_links-0")
+    data = {**article_form_data(article, body=moved), **_rows_data(article)}
+    response = editor_client.post(admin_url(Article, "change", article.pk), data, follow=True)
+    assert response.status_code == 200
+    entry = LogEntry.objects.get(object_id=str(article.pk))
+    assert "Body" not in entry.get_change_message()
+    assert "related reading" in entry.get_change_message()
+    assert RelatedLink.objects.get().after_paragraph == 3
