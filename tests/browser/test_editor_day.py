@@ -291,3 +291,34 @@ def test_word_paste_keeps_only_the_allowed_set(browser, live_server, editorial_r
     # (tests/articles/test_admin_editor.py posts such HTML).
     for removed in ("style=", "<span", "<table", "<h1", "<o:p", "Mso"):
         assert removed not in body, removed
+
+
+def test_a_crashed_tab_gets_its_text_back(browser, live_server, editorial_roles):
+    _user("wira.writer", "Writer")
+    desk = Desk(browser, live_server.url)
+    desk.log_in("wira.writer")
+    desk.open("/admin/articles/article/add/")
+    desk.find("#add-related-card")  # the editor is ready
+    editable = desk.find(".prose-editor .ProseMirror[contenteditable=true]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", editable)
+    ActionChains(browser).move_to_element(editable).click().send_keys(
+        "Kalimat yang hampir hilang."
+    ).perform()
+    # The draft is kept a couple of seconds after the last keystroke; then the tab "crashes".
+    desk.wait().until(
+        lambda driver: (
+            "hampir hilang"
+            in (
+                driver.execute_script(
+                    "return Object.keys(localStorage).map((k) => localStorage.getItem(k)).join()"
+                )
+                or ""
+            )
+        )
+    )
+    desk.open("/admin/articles/article/add/")
+    desk.wait().until(ec.visibility_of_element_located((By.ID, "autosave-notice")))
+    desk.find("#autosave-notice [data-autosave=restore]").click()
+    desk.wait().until(
+        lambda driver: "hampir hilang" in desk.find("#id_body").get_attribute("value")
+    )

@@ -1,7 +1,8 @@
 // The article change form's aids around the body editor (articles/admin/editor.py):
 // buttons that put a "Baca juga" or an inline-photo card at the cursor, the cards' titles
 // kept in step with their inline rows, and the writing aids (words, reading time,
-// headline and dek lengths against search-result limits, the slug preview).
+// headline and dek lengths against search-result limits, the slug preview), and the draft
+// kept in this browser's storage every few seconds, offered back after a crashed tab.
 "use strict";
 (function () {
   const aids = () => document.getElementById("writing-aids");
@@ -140,6 +141,83 @@
     setAid("slug", `Address: ${url}`);
   }
 
+  // --- The draft in local storage -------------------------------------------------------
+  const AUTOSAVE_DELAY_MS = 2000;
+  let autosaveTimer = null;
+
+  function draftKey() {
+    const panel = aids();
+    return panel ? panel.dataset.draftKey : null;
+  }
+
+  function fieldValue(id) {
+    const field = document.getElementById(id);
+    return field ? field.value : "";
+  }
+
+  function draftNow() {
+    return {
+      body: fieldValue("id_body"),
+      headline: fieldValue("id_headline"),
+      dek: fieldValue("id_dek"),
+      version: fieldValue("id_loaded_version"),
+      savedAt: Date.now(),
+    };
+  }
+
+  function autosaveSoon() {
+    const key = draftKey();
+    if (!key) return;
+    clearTimeout(autosaveTimer);
+    autosaveTimer = setTimeout(() => {
+      try { localStorage.setItem(key, JSON.stringify(draftNow())); } catch (error) { /* full or off */ }
+    }, AUTOSAVE_DELAY_MS);
+  }
+
+  function storedDraft() {
+    const key = draftKey();
+    try { return key ? JSON.parse(localStorage.getItem(key) || "null") : null; } catch (error) { return null; }
+  }
+
+  function forgetDraft() {
+    clearTimeout(autosaveTimer);
+    const key = draftKey();
+    if (key) localStorage.removeItem(key);
+  }
+
+  function offerDraft() {
+    const draft = storedDraft();
+    const notice = document.getElementById("autosave-notice");
+    if (!draft || !notice) return;
+    const current = draftNow();
+    if (draft.body === current.body && draft.headline === current.headline && draft.dek === current.dek) {
+      forgetDraft();
+      return;
+    }
+    const when = new Date(draft.savedAt).toLocaleString();
+    notice.querySelector("[data-autosave=when]").textContent = when;
+    const sameVersion = draft.version === current.version;
+    // Restoring puts the text in the form only: the save still names the version loaded
+    // with this page, so the no-lost-edits check holds.
+    notice.querySelector("[data-autosave=restore]").hidden = !sameVersion;
+    notice.querySelector("[data-autosave=older]").hidden = sameVersion;
+    notice.querySelector("[data-autosave=text]").value = draft.body;
+    notice.hidden = false;
+    notice.querySelector("[data-autosave=restore]").addEventListener("click", () => {
+      editor.commands.setContent(draft.body, { emitUpdate: true });
+      for (const [id, value] of [["id_headline", draft.headline], ["id_dek", draft.dek]]) {
+        const field = document.getElementById(id);
+        if (field) field.value = value;
+      }
+      notice.hidden = true;
+      refreshAids();
+    });
+    notice.querySelector("[data-autosave=discard]").addEventListener("click", () => {
+      forgetDraft();
+      notice.hidden = true;
+    });
+  }
+
   document.addEventListener("prose-editor:ready", (event) => {
     if (event.detail.textarea.id !== "id_body") return;
     editor = event.detail.editor;
@@ -152,13 +230,18 @@
       panel.hidden = false;
     }
     editor.on("update", refreshAids);
+    editor.on("update", autosaveSoon);
     refreshAids();
+    offerDraft();
+    const form = event.detail.textarea.form;
+    if (form) form.addEventListener("submit", forgetDraft);
   });
 
   document.addEventListener("DOMContentLoaded", () => {
     for (const id of ["id_headline", "id_dek", "id_slug"]) {
       const field = document.getElementById(id);
       if (field) field.addEventListener("input", refreshAids);
+      if (field && id !== "id_slug") field.addEventListener("input", autosaveSoon);
     }
     document.addEventListener("input", (event) => {
       if (cardId(event.target.id || "")) refreshCardFrom(event.target);
