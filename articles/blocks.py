@@ -99,6 +99,12 @@ def _top_level(html: str) -> list[tuple[str, str]]:
     return parser.blocks
 
 
+def top_level_blocks(html: str) -> list[tuple[str, str]]:
+    """The top-level elements of `html` as (tag, inner HTML) pairs; loose text and inline
+    elements at the top level come as ``p``, the paragraph they are read as."""
+    return _top_level(html)
+
+
 def split_body(html: str) -> list[dict[str, Any]]:
     """Turn sanitised body HTML into paragraph/heading/quote/list/embed blocks, in order.
 

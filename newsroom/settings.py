@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "taggit",
+    # The admin's rich-text body editor; its JavaScript and CSS are served from our static files.
+    "django_prose_editor",
     "newsroom",
     "tagging",
     # Tokens for the write API (/api/v1/manage/), stored hashed; the public API is anonymous.

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.admin.actions import ArticleActionsMixin
 from articles.admin.changelist import AuthorFilter, CappedCountPaginator, TagFilter
 from articles.admin.columns import ArticleColumnsMixin
+from articles.admin.editor import ArticleBodyEditorMixin
 from articles.admin.forms import PUBLIC_STATUSES, ArticleAdminForm
 from articles.admin.inlines import (
     ArticlePhotoInline,
@@ -63,6 +64,7 @@ class TrashFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(
+    ArticleBodyEditorMixin,
     ArticleSaveMixin,
     ArticleWorkflowPagesMixin,
     ArticleActionsMixin,

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles.admin.editor import BodyEditorWidget, body_split_cards
 from articles.blocks import validate_body_embeds
 from articles.models import Article, RelatedLink, article_times_check
 from articles.services import (
@@ -39,6 +40,14 @@ def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
     if isinstance(db_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
     return db_field.formfield(**kwargs)
+
+
+class BodyField(forms.CharField):
+    """The body as the editor posts it: cards between paragraphs are the inline rows'
+    places (`articles.admin.editor`), not a change of the text."""
+
+    def has_changed(self, initial, data):
+        return super().has_changed(initial, body_split_cards(data or "")[0])
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -86,6 +95,14 @@ class ArticleAdminForm(forms.ModelForm):
             "canonical_url",
         )
         formfield_callback = https_formfield
+        widgets = {"body": BodyEditorWidget}
+        field_classes = {"body": BodyField}
+        help_texts = {
+            "body": _(
+                "Paragraphs, headings, bold, italic, links, lists and quotes; pasted text keeps "
+                "only these. Related reading and inline photos are cards between paragraphs."
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,7 +133,9 @@ class ArticleAdminForm(forms.ModelForm):
         return exclude
 
     def clean_body(self):
-        body = self.cleaned_data["body"]
+        # The cards between paragraphs are the inline rows' places, read by
+        # `ArticleBodyEditorMixin.get_formset_kwargs`; the body keeps only the text.
+        body, _places = body_split_cards(self.cleaned_data["body"])
         validate_body_embeds(body)  # an embed paragraph must name an allowlisted provider
         return body
 

@@ -1,0 +1,257 @@
+// The article change form's aids around the body editor (articles/admin/editor.py):
+// buttons that put a "Baca juga" or an inline-photo card at the cursor, the cards' titles
+// kept in step with their inline rows, and the writing aids (words, reading time,
+// headline and dek lengths against search-result limits, the slug preview), and the draft
+// kept in this browser's storage every few seconds, offered back after a crashed tab.
+"use strict";
+(function () {
+  const aids = () => document.getElementById("writing-aids");
+  let editor = null;
+
+  function cardId(fieldId) {
+    // id_related_links-3-target_article -> related_links-3
+    const match = /^id_(related_links|article_photos)-(\d+)-/.exec(fieldId);
+    return match ? `${match[1]}-${match[2]}` : null;
+  }
+
+  function updateCard(card, attrs) {
+    if (!editor) return;
+    const { state } = editor;
+    let tr = state.tr;
+    state.doc.descendants((node, pos) => {
+      if (node.type.name === "articleCard" && node.attrs.card === card) {
+        tr = tr.setNodeMarkup(pos, undefined, { ...node.attrs, ...attrs });
+      }
+    });
+    if (tr.docChanged) editor.view.dispatch(tr);
+  }
+
+  function relatedTitle(prefix) {
+    const select = document.getElementById(`id_${prefix}-target_article`);
+    const chosen = select && select.selectedOptions[0];
+    if (chosen && chosen.value) return chosen.textContent;
+    const title = document.getElementById(`id_${prefix}-title`);
+    const url = document.getElementById(`id_${prefix}-url`);
+    return (title && title.value) || (url && url.value) || "";
+  }
+
+  function refreshCardFrom(field) {
+    const card = cardId(field.id);
+    if (!card) return;
+    if (card.startsWith("related_links")) {
+      const url = document.getElementById(`id_${card}-url`);
+      updateCard(card, { title: relatedTitle(card), detail: url ? url.value : "" });
+    } else if (field.id.endsWith("-photo")) {
+      const chosen = field.selectedOptions[0];
+      updateCard(card, { title: chosen ? chosen.textContent : "", thumb: "", detail: "" });
+    }
+  }
+
+  function addCard(prefix, kind) {
+    const group = document.getElementById(`${prefix}-group`);
+    const addLink = group && group.querySelector(".add-row a");
+    if (!editor || !addLink) return;
+    addLink.click();
+    const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+    const index = Number(total.value) - 1;
+    const content = {
+      type: "articleCard",
+      attrs: { card: `${prefix}-${index}`, kind: kind, title: "", detail: "", thumb: "" },
+    };
+    const { selection } = editor.state;
+    if (selection.node) {
+      // A selected card stays: the new one goes right after it.
+      editor.chain().focus().insertContentAt(selection.to, content).run();
+    } else {
+      editor.chain().focus().insertContent(content).run();
+    }
+    // Choose what the card shows in its row: the autocomplete opens at once.
+    const field = kind === "photo" ? "photo" : "target_article";
+    const select = document.getElementById(`id_${prefix}-${index}-${field}`);
+    if (select && window.django && django.jQuery && django.jQuery(select).data("select2")) {
+      select.scrollIntoView({ block: "center" });
+      django.jQuery(select).select2("open");
+    } else if (select) {
+      select.focus();
+    }
+  }
+
+  function toolbar() {
+    const bar = document.createElement("div");
+    bar.className = "editor-cards-toolbar";
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", "Cards in the text");
+    const buttons = [
+      ["related_links", "related", "+ Baca juga / Read also", "add-related-card"],
+      ["article_photos", "photo", "+ Inline photo", "add-photo-card"],
+    ];
+    for (const [prefix, kind, label, id] of buttons) {
+      if (!document.getElementById(`${prefix}-group`)) continue;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.id = id;
+      button.className = "button";
+      button.textContent = label;
+      button.addEventListener("click", () => addCard(prefix, kind));
+      bar.append(button);
+    }
+    const hint = document.createElement("small");
+    hint.textContent = "Puts a card at the cursor. Select a card and press Alt+↑ / Alt+↓ to move it, or drag it.";
+    bar.append(hint);
+    return bar;
+  }
+
+  function countWords(text) {
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    return words.length;
+  }
+
+  function setAid(name, text, over) {
+    const item = aids() && aids().querySelector(`[data-aid=${name}]`);
+    if (!item) return;
+    item.textContent = text;
+    item.classList.toggle("over", Boolean(over));
+  }
+
+  function refreshAids() {
+    const panel = aids();
+    if (!panel) return;
+    const body = document.getElementById("id_body");
+    const text = editor ? editor.getText() : (body ? body.value.replace(/<[^>]*>/g, " ") : "");
+    const words = countWords(text);
+    const perMinute = Number(panel.dataset.wordsPerMinute);
+    const minutes = words ? Math.max(1, Math.round(words / perMinute)) : 0;
+    setAid("words", `${words} words · ${minutes} min read`);
+    const headlineLimit = Number(panel.dataset.headlineLimit);
+    const dekLimit = Number(panel.dataset.dekLimit);
+    const headline = document.getElementById("id_headline");
+    const dek = document.getElementById("id_dek");
+    if (headline) {
+      const length = headline.value.length;
+      setAid("headline", `Headline: ${length} / ${headlineLimit} characters shown in search results`, length > headlineLimit);
+    }
+    if (dek) {
+      const length = dek.value.length;
+      setAid("dek", `Dek: ${length} / ${dekLimit} characters shown in search results`, length > dekLimit);
+    }
+    const slugField = document.getElementById("id_slug");
+    let slug = slugField ? slugField.value : "";
+    if (!slug && headline && window.URLify) slug = window.URLify(headline.value, 200);
+    const url = panel.dataset.urlTemplate.replace("{slug}", slug || "…");
+    setAid("slug", `Address: ${url}`);
+  }
+
+  // --- The draft in local storage -------------------------------------------------------
+  const AUTOSAVE_DELAY_MS = 2000;
+  let autosaveTimer = null;
+
+  function draftKey() {
+    const panel = aids();
+    return panel ? panel.dataset.draftKey : null;
+  }
+
+  function fieldValue(id) {
+    const field = document.getElementById(id);
+    return field ? field.value : "";
+  }
+
+  function draftNow() {
+    return {
+      body: fieldValue("id_body"),
+      headline: fieldValue("id_headline"),
+      dek: fieldValue("id_dek"),
+      version: fieldValue("id_loaded_version"),
+      savedAt: Date.now(),
+    };
+  }
+
+  function autosaveSoon() {
+    const key = draftKey();
+    if (!key) return;
+    clearTimeout(autosaveTimer);
+    autosaveTimer = setTimeout(() => {
+      try { localStorage.setItem(key, JSON.stringify(draftNow())); } catch (error) { /* full or off */ }
+    }, AUTOSAVE_DELAY_MS);
+  }
+
+  function storedDraft() {
+    const key = draftKey();
+    try { return key ? JSON.parse(localStorage.getItem(key) || "null") : null; } catch (error) { return null; }
+  }
+
+  function forgetDraft() {
+    clearTimeout(autosaveTimer);
+    const key = draftKey();
+    if (key) localStorage.removeItem(key);
+  }
+
+  function offerDraft() {
+    const draft = storedDraft();
+    const notice = document.getElementById("autosave-notice");
+    if (!draft || !notice) return;
+    const current = draftNow();
+    if (draft.body === current.body && draft.headline === current.headline && draft.dek === current.dek) {
+      forgetDraft();
+      return;
+    }
+    const when = new Date(draft.savedAt).toLocaleString();
+    notice.querySelector("[data-autosave=when]").textContent = when;
+    const sameVersion = draft.version === current.version;
+    // Restoring puts the text in the form only: the save still names the version loaded
+    // with this page, so the no-lost-edits check holds.
+    notice.querySelector("[data-autosave=restore]").hidden = !sameVersion;
+    notice.querySelector("[data-autosave=older]").hidden = sameVersion;
+    notice.querySelector("[data-autosave=text]").value = draft.body;
+    notice.hidden = false;
+    notice.querySelector("[data-autosave=restore]").addEventListener("click", () => {
+      editor.commands.setContent(draft.body, { emitUpdate: true });
+      for (const [id, value] of [["id_headline", draft.headline], ["id_dek", draft.dek]]) {
+        const field = document.getElementById(id);
+        if (field) field.value = value;
+      }
+      notice.hidden = true;
+      refreshAids();
+    });
+    notice.querySelector("[data-autosave=discard]").addEventListener("click", () => {
+      forgetDraft();
+      notice.hidden = true;
+    });
+  }
+
+  document.addEventListener("prose-editor:ready", (event) => {
+    if (event.detail.textarea.id !== "id_body") return;
+    editor = event.detail.editor;
+    const container = event.detail.textarea.closest(".prose-editor") || event.detail.textarea.parentElement;
+    const bar = toolbar();
+    container.after(bar);
+    const panel = aids();
+    if (panel) {
+      bar.after(panel);
+      panel.hidden = false;
+    }
+    editor.on("update", refreshAids);
+    editor.on("update", autosaveSoon);
+    refreshAids();
+    offerDraft();
+    const form = event.detail.textarea.form;
+    if (form) form.addEventListener("submit", forgetDraft);
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    for (const id of ["id_headline", "id_dek", "id_slug"]) {
+      const field = document.getElementById(id);
+      if (field) field.addEventListener("input", refreshAids);
+      if (field && id !== "id_slug") field.addEventListener("input", autosaveSoon);
+    }
+    document.addEventListener("input", (event) => {
+      if (cardId(event.target.id || "")) refreshCardFrom(event.target);
+    });
+    if (window.django && django.jQuery) {
+      // select2 reports a choice through jQuery's change event only.
+      django.jQuery(document).on("change", "select", (event) => {
+        if (cardId(event.target.id || "")) refreshCardFrom(event.target);
+      });
+    }
+    refreshAids();
+  });
+})();
