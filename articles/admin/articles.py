@@ -179,6 +179,9 @@ class ArticleAdmin(
             # The list shows neither the body nor the search document (actions, POSTed,
             # hand whole articles to the services).
             queryset = queryset.defer("body", "search_vector")
+        if _url_name(request) == "articles_article_change":
+            # The writing aids show the article's address, which names its section.
+            queryset = queryset.select_related("section")
         # One query for all bylines of the page instead of one per row.
         bylines = Byline.objects.select_related("author").order_by("position", "id")
         return queryset.prefetch_related(Prefetch("bylines", queryset=bylines))
