@@ -164,6 +164,14 @@ def renditions_complete(photo_ids: list[int]) -> bool:
     )
 
 
+def jobs_settled() -> bool:
+    """No outbox job is pending or running: the renditions and the other kinds (related
+    suggestions of the published articles) have all finished."""
+    from newsroom.jobs.models import BackgroundJob
+
+    return not BackgroundJob.objects.filter(status__in=["pending", "running"]).exists()
+
+
 def check_renditions(ev: Evidence, photo_ids: list[int]) -> None:
     from django.conf import settings
 

@@ -20,6 +20,7 @@ from scripts.faults.checks import (
     check_deliveries,
     check_renditions,
     deliveries_complete,
+    jobs_settled,
     make_photos,
     publish_articles,
     queue_depths,
@@ -81,6 +82,7 @@ def scenario_redis_restart(stack: Stack, ev: Evidence) -> None:
         lambda: (
             renditions_complete(photo_ids)
             and deliveries_complete(article_ids, "/hooks", stack.sink)
+            and jobs_settled()
         ),
         timeout=60,
         interval=0.5,
@@ -113,6 +115,7 @@ def scenario_redis_flushed(stack: Stack, ev: Evidence) -> None:
         lambda: (
             renditions_complete(photo_ids)
             and deliveries_complete(article_ids, "/hooks", stack.sink)
+            and jobs_settled()
         ),
         timeout=max(1, limit - (time.monotonic() - created)),
         interval=1,
@@ -192,6 +195,7 @@ def scenario_postgres_outage(stack: Stack, ev: Evidence) -> None:
         lambda: (
             renditions_complete(photo_ids)
             and deliveries_complete(article_ids, "/hooks", stack.sink)
+            and jobs_settled()
         ),
         timeout=max(1, limit - (time.monotonic() - created)),
         interval=1,
