@@ -8,6 +8,7 @@ or status change made in the admin follows the same rules as one made through th
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
@@ -262,7 +263,46 @@ class ArticleAdminForm(forms.ModelForm):
                     self.add_error(field, message)
 
 
-class BylineInlineFormSet(forms.BaseInlineFormSet):
+class KnownChoiceAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete select, which shows its chosen object without a query when
+    the row already holds it (`RowsLoadedFormSet`); `known` maps its pk (text) to it."""
+
+    known: dict[str, object] | None = None
+
+    def optgroups(self, name, value, attr=None):
+        field = self.choices.field
+        chosen = {str(v) for v in value if str(v) not in field.empty_values}
+        known = self.known or {}
+        if not chosen or not chosen <= known.keys() or self.field.get_limit_choices_to():
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for pk in sorted(chosen):
+            label = field.label_from_instance(known[pk])
+            options.append(self.create_option(name, pk, label, chosen, len(options)))
+        return [(None, options, 0)]
+
+
+class RowsLoadedFormSet(forms.BaseInlineFormSet):
+    """An inline formset whose rows cost no query each: a row holds the article it belongs
+    to (its label names it) and shows the objects its autocomplete fields chose from what
+    the inline's queryset loaded with it (`select_related`)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.instance.pk is not None and form.instance.pk is not None:
+            setattr(form.instance, self.fk.name, self.instance)
+        for name, formfield in form.fields.items():
+            widget = getattr(formfield.widget, "widget", formfield.widget)
+            if not isinstance(widget, KnownChoiceAutocompleteSelect):
+                continue
+            relation = form.instance._meta.get_field(name)
+            if relation.is_cached(form.instance) and getattr(form.instance, name) is not None:
+                chosen = getattr(form.instance, name)
+                widget.known = {str(chosen.pk): chosen}
+        return form
+
+
+class BylineInlineFormSet(RowsLoadedFormSet):
     """Bylines of an article: at least one author must remain."""
 
     def clean(self):

@@ -10,13 +10,30 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from articles.admin.forms import BylineInlineFormSet, RelatedLinkInlineForm
+from articles.admin.forms import (
+    BylineInlineFormSet,
+    KnownChoiceAutocompleteSelect,
+    RelatedLinkInlineForm,
+    RowsLoadedFormSet,
+)
 from articles.models import ArticlePhoto, Byline, RelatedLink, TaggedArticle
 from articles.photos.admin import thumbnail_html
 from newsroom.admin import URL_FIELD_OVERRIDES
 
 
-class BylineInline(admin.TabularInline):
+class RowsLoadedInline(admin.TabularInline):
+    """A tabular inline whose autocomplete fields use `KnownChoiceAutocompleteSelect`."""
+
+    formset = RowsLoadedFormSet
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        db = kwargs.get("using")
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = KnownChoiceAutocompleteSelect(db_field, self.admin_site, using=db)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class BylineInline(RowsLoadedInline):
     model = Byline
     formset = BylineInlineFormSet
     fields = ("author", "position")
@@ -26,8 +43,11 @@ class BylineInline(admin.TabularInline):
     verbose_name = _("byline")
     verbose_name_plural = _("bylines (in the order readers see them)")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
-class ArticlePhotoInline(admin.TabularInline):
+
+class ArticlePhotoInline(RowsLoadedInline):
     model = ArticlePhoto
     fields = ("photo", "thumbnail", "photo_caption", "after_paragraph", "position")
     readonly_fields = ("thumbnail", "photo_caption")
@@ -51,7 +71,7 @@ class ArticlePhotoInline(admin.TabularInline):
         return format_html("{}<br><small>{}</small>", caption, obj.photo.credit)
 
 
-class RelatedLinkInline(admin.TabularInline):
+class RelatedLinkInline(RowsLoadedInline):
     formfield_overrides = URL_FIELD_OVERRIDES
     model = RelatedLink
     fk_name = "article"
@@ -64,7 +84,7 @@ class RelatedLinkInline(admin.TabularInline):
         return super().get_queryset(request).select_related("target_article")
 
 
-class TaggedArticleInline(admin.TabularInline):
+class TaggedArticleInline(RowsLoadedInline):
     """Tags as rows with autocomplete, instead of taggit's comma-separated text field."""
 
     model = TaggedArticle

@@ -17,8 +17,10 @@ from articles.models import Article
 from tests.support.admin import admin_url
 from tests.support.factories import (
     ArticleFactory,
+    ArticlePhotoFactory,
     AuthorFactory,
     PhotoFactory,
+    RelatedLinkFactory,
     SectionFactory,
     TopicTagFactory,
 )
@@ -30,7 +32,9 @@ CHANGELIST = admin_url(Article, "changelist")
 # The list: session, user, its permissions (2), sections for their filter, the capped count,
 # the page, its bylines.
 CHANGELIST_QUERIES = 8
-CHANGE_FORM_QUERIES = 32
+# The change form: the same however many bylines, tags, photos and related links it has
+# (`test_the_change_form_costs_the_same_with_many_rows`).
+CHANGE_FORM_QUERIES = 27
 # Session, user, permissions (2), the capped count, the page of headlines.
 AUTOCOMPLETE_QUERIES = 6
 
@@ -110,6 +114,51 @@ def test_pages_cost_the_same_with_more_rows(archive, editor_client):
             tags=[TopicTagFactory()],
         )
     assert counts() == before
+
+
+def _article_with_rows(rows: int) -> Article:
+    """A published article with `rows` bylines, tags, inline photos, related articles and
+    outside links."""
+    article = ArticleFactory(
+        published=True,
+        lead_photo=PhotoFactory(),
+        authors=[AuthorFactory() for _ in range(rows)],
+        tags=[TopicTagFactory() for _ in range(rows)],
+    )
+    for number in range(rows):
+        ArticlePhotoFactory(article=article, after_paragraph=number, position=number)
+        RelatedLinkFactory(
+            article=article,
+            target_article=ArticleFactory(published=True),
+            url="",
+            title="",
+            position=2 * number,
+        )
+        RelatedLinkFactory(article=article, position=2 * number + 1)
+    return article
+
+
+def test_the_change_form_costs_the_same_with_many_rows(editor_client):
+    """No query per inline row: rows hold their article and their autocomplete choices."""
+    counts = {}
+    for rows in (1, 12):
+        url = admin_url(Article, "change", _article_with_rows(rows).pk)
+        editor_client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = editor_client.get(url)
+        assert response.status_code == 200
+        counts[rows] = len(queries)
+        html = response.content.decode()
+        article = response.context["original"]
+        # Every chosen author, tag, photo and related article is still shown as chosen.
+        for byline in article.bylines.select_related("author"):
+            assert f'<option value="{byline.author_id}" selected>{byline.author.name}' in html
+        for link in article.related_links.exclude(target_article=None):
+            assert f'<option value="{link.target_article_id}" selected>' in html
+        for placement in article.article_photos.all():
+            assert f'<option value="{placement.photo_id}" selected>' in html
+    # One more than the fixture's article: its lead photo's choice.
+    assert counts == {1: CHANGE_FORM_QUERIES + 1, 12: CHANGE_FORM_QUERIES + 1}
 
 
 @pytest.mark.parametrize("page", ["unfiltered", "section and status", "search"])
