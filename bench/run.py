@@ -4,6 +4,9 @@
 Environment:
     BENCH_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/newsroom_bench (recreated)
     BENCH_ARTICLES      articles for seed_bench (default 10000)
+    BENCH_SEED_BASE     seed_bench writes this many articles (default 10000; 0: all of them,
+                        dates as generated) and copies them in SQL up to BENCH_ARTICLES, a
+                        multiple of it; the archive then ends an hour ago (`--base`)
     BENCH_JSONL         a gen_dataset.py output directory: load it instead (`--from-jsonl`)
     BENCH_PORT          gunicorn port (default 8031)
     BENCH_WORKER_CLASS  gunicorn's worker class for every server: sync (default, as the
@@ -225,6 +228,9 @@ def main() -> int:
     if seeding:
         seed = [PYTHON, "manage.py", "seed_bench", "--flush"]
         seed += ["--from-jsonl", jsonl] if jsonl else ["--articles", articles]
+        base = int(os.environ.get("BENCH_SEED_BASE", "10000"))
+        if not jsonl and 0 < base <= int(articles):
+            seed += ["--base", str(base)]
         run(seed, env)
         import psycopg
 

@@ -5,6 +5,10 @@ Deterministic for a given seed and size, and shaped like a newsroom archive: 200
 be public, ~600-word bodies in Indonesian and English, 1-2 bylines, 3-6 tags, a lead photo with
 renditions (every photo row points at one shared small JPEG) and 2 "Baca juga" links.
 
+`--base N` (PostgreSQL) writes N articles so, moves them to end an hour ago and makes the rest of
+`--articles` as copies of them in SQL (`articles.published.management.bench_copies`):
+1,000,000 articles in minutes.
+
 `--from-jsonl DIR` loads the JSON Lines of `../shared/bench/gen_dataset.py` instead, so our API
 and the ceiling app serve the same content.
 
@@ -42,6 +46,7 @@ from tqdm import tqdm
 from articles.models import Article, Author, Byline, RelatedLink, Section, TaggedArticle
 from articles.photos.models import Photo, PhotoRendition
 from articles.published.build import published_rebuild, published_refresh
+from articles.published.management.bench_copies import copy_articles
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from tagging.models import TopicTag
 from tagging.text import tag_display_name, tag_name_key
@@ -262,6 +267,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--articles", type=int, default=10000)
         parser.add_argument("--seed", type=int, default=20261125)
+        parser.add_argument(
+            "--base",
+            type=int,
+            default=0,
+            help="write this many articles, then copy them in SQL up to --articles (PostgreSQL)",
+        )
         parser.add_argument("--from-jsonl", dest="from_jsonl", help="gen_dataset.py output dir")
         parser.add_argument("--flush", action="store_true", help="empty content tables first")
         parser.add_argument("--no-progress", action="store_true")
@@ -275,6 +286,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["articles"] < 1:
             raise CommandError("--articles must be at least 1.")
+        base = options["base"]
+        copies = None
+        if base:
+            if connection.vendor != "postgresql" or options["from_jsonl"]:
+                raise CommandError("--base needs PostgreSQL and the generator (no --from-jsonl).")
+            if base < 1 or options["articles"] % base:
+                raise CommandError("--articles must be a multiple of --base.")
+            copies = options["articles"] // base - 1
+            options["articles"] = base
         if options["from_jsonl"]:
             dataset: Generated | JsonlDataset = JsonlDataset(Path(options["from_jsonl"]))
         else:
@@ -283,7 +303,9 @@ class Command(BaseCommand):
             self.flush()
         elif Article.objects.exists() or Author.objects.exists() or TopicTag.objects.exists():
             raise CommandError("Content exists already; pass --flush to replace it.")
-        self.load(dataset, progress=not options["no_progress"], workers=options["workers"])
+        self.load(
+            dataset, progress=not options["no_progress"], workers=options["workers"], copies=copies
+        )
         self.stdout.write(
             f"seed_bench: {Article.objects.count()} articles "
             f"({Article.objects.live().count()} live), {Author.objects.count()} authors, "
@@ -315,7 +337,14 @@ class Command(BaseCommand):
                 for model in models:
                     model.objects.all()._raw_delete(model.objects.db)
 
-    def load(self, dataset: Generated | JsonlDataset, *, progress: bool, workers: int) -> None:
+    def load(
+        self,
+        dataset: Generated | JsonlDataset,
+        *,
+        progress: bool,
+        workers: int,
+        copies: int | None = None,
+    ) -> None:
         with transaction.atomic():
             Section.objects.bulk_create(
                 Section(id=s["id"], name=s["name"], slug=slugify(s["name"]), position=s["id"])
@@ -357,6 +386,12 @@ class Command(BaseCommand):
             bar.update(len(batch))
         bar.close()
         RelatedLink.objects.bulk_create(self.pending_links, batch_size=BATCH)
+        if copies is not None:
+            copied = tqdm(
+                total=dataset.articles * copies, desc="copies", unit="art", disable=not progress
+            )
+            copy_articles(copies=copies, progress=copied.update)
+            copied.close()
         models = [Section, Author, TopicTag, Photo, PhotoRendition, Article]
         models += [Byline, TaggedArticle, RelatedLink]
         with connection.cursor() as cursor:
