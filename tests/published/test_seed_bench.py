@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from articles.models import Article, Author, Byline, RelatedLink, Section
 from articles.photos.models import Photo, PhotoRendition
@@ -157,3 +159,58 @@ def test_build_workers_store_what_one_build_stores():
     articles = list(articles_for_documents(live))
     for article, (document, _teaser) in zip(articles, published_documents(articles), strict=True):
         assert stored[article.pk].encode() == document
+
+
+def test_base_needs_postgresql_the_generator_and_a_multiple(tmp_path):
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="needs PostgreSQL"):
+            seed(articles=20, base=10)
+    else:
+        with pytest.raises(CommandError, match="multiple of --base"):
+            seed(articles=25, base=10)
+        with pytest.raises(CommandError, match="needs PostgreSQL and the generator"):
+            seed(from_jsonl=str(tmp_path), base=10)
+    assert not Article.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the copies are made in SQL")
+def test_base_copies_are_whole_articles(client):
+    """`--base`: the copies are articles as valid as the generator's, each with its own
+    slug, photo, renditions, bylines, tags and links, spread over sections and dates, with
+    the search vector the trigger would compute, and published as publishing would."""
+    seed(articles=30, base=10, seed=7)
+
+    assert Article.objects.count() == 30
+    assert Photo.objects.count() == 30
+    assert PhotoRendition.objects.count() == 60
+    assert len(set(Article.objects.values_list("slug", flat=True))) == 30
+    assert len(set(Article.objects.values_list("lead_photo_id", flat=True))) == 30
+    originals = {a.pk: a for a in Article.objects.filter(pk__lte=10)}
+    for copy in Article.objects.filter(pk__gt=10).prefetch_related("bylines", "tagged_items"):
+        original = originals[(copy.pk - 1) % 10 + 1]
+        assert (copy.headline, copy.body, copy.status) == (
+            original.headline,
+            original.body,
+            original.status,
+        )
+        assert len(copy.bylines.all()) == original.bylines.count()
+        assert len(copy.tagged_items.all()) == original.tagged_items.count()
+        if copy.status == "published":
+            assert copy.published_at < original.published_at
+    for link in RelatedLink.objects.filter(article__gt=10, target_article__isnull=False):
+        assert (link.article_id - 1) // 10 == (link.target_article_id - 1) // 10  # same copy
+    assert Section.objects.filter(articles__isnull=False).distinct().count() > 3
+    newest = Article.objects.live().order_by("-published_at").first().published_at
+    assert timezone.now() - newest < dt.timedelta(hours=2)  # the archive ends an hour ago
+    assert not Article.objects.filter(updated_at__gt=timezone.now()).exists()
+
+    vectors = dict(Article.objects.values_list("pk", "search_vector"))
+    with connection.cursor() as cursor:  # what the trigger computes from the same text
+        cursor.execute("UPDATE articles_article SET headline = headline")
+    assert dict(Article.objects.values_list("pk", "search_vector")) == vectors
+
+    live = set(Article.objects.live().values_list("pk", flat=True))
+    assert set(PublishedArticle.objects.values_list("article_id", flat=True)) == live
+    response = client.get("/api/v1/articles/?page_size=100")
+    listed = {item["slug"] for item in response.json()["results"]}
+    assert listed == set(Article.objects.live().values_list("slug", flat=True))
