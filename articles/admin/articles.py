@@ -20,7 +20,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin.actions import ArticleActionsMixin
-from articles.admin.changelist import AuthorFilter, CappedCountPaginator, TagFilter
+from articles.admin.changelist import (
+    AuthorFilter,
+    CappedCountPaginator,
+    NextPagePaginator,
+    TagFilter,
+)
 from articles.admin.columns import ArticleColumnsMixin
 from articles.admin.editor import ArticleBodyEditorMixin
 from articles.admin.forms import PUBLIC_STATUSES, ArticleAdminForm
@@ -197,6 +202,9 @@ class ArticleAdmin(
         return search_matching(queryset, search_term), False
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if _url_name(request) == "autocomplete":
+            # The autocomplete asks only whether more follow: no count at all.
+            return NextPagePaginator(queryset, per_page, orphans, allow_empty_first_page)
         unfiltered = not set(request.GET) - {ORDER_VAR, PAGE_VAR}
         return self.paginator(
             queryset,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.contrib import admin
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 
 # Rows counted at most for the list's paginator: 100 pages of 100.
@@ -52,6 +52,27 @@ class CappedCountPaginator(Paginator):
             )
             row = cursor.fetchone()
         return row[0] if row and row[0] > COUNT_LIMIT else None
+
+
+class NextPagePaginator(Paginator):
+    """Pages without any count, for the admin's autocomplete, which asks only whether more
+    follow: a page reads one row more than it shows."""
+
+    def validate_number(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger("That page number is not an integer") from error
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        self.__dict__["count"] = bottom + len(rows)  # one past this page when more follow
+        return self._get_page(rows[: self.per_page], number, self)
 
 
 class AutocompleteListFilter(admin.RelatedFieldListFilter):

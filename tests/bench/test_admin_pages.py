@@ -23,4 +23,4 @@ def test_the_admin_step_measures_each_page_as_an_editor(roles):
     for row in rows:
         assert row["status"] == 200, rows
         assert row["queries"] > 0, [(r["page"], r["queries"]) for r in rows]
-        assert 0 < row["best_ms"] <= row["median_ms"]
+        assert 0 < row["best_ms"] <= row["median_ms"] <= row["p99_ms"]
