@@ -402,6 +402,12 @@ class WebhookDelivery(models.Model):
                 name="articles_delivery_due_idx",
                 condition=Q(status__in=["pending", "sending"]),
             ),
+            # The dashboard's deliveries given up on, newest first (`webhook_deliveries_failed`).
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="articles_delivery_failed_idx",
+                condition=Q(status="failed"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -58,6 +58,12 @@ class BackgroundJob(models.Model):
                 name="articles_job_unfinished_idx",
                 condition=Q(status__in=["pending", "running"]),
             ),
+            # The dashboard's failed work, most recently failed first (`jobs_failed`).
+            models.Index(
+                fields=["-updated_at", "-id"],
+                name="articles_job_failed_idx",
+                condition=Q(status="failed"),
+            ),
         ]
 
     def __str__(self) -> str:
