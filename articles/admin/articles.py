@@ -106,6 +106,8 @@ class ArticleAdmin(
     search_help_text = _("Words of the headline, dek or body.")
     # No count of the whole table, nor per filter choice, on a page view (`get_paginator`).
     paginator = CappedCountPaginator
+    # Rendering a row's cells costs more than reading it: 50 rows a page, not Django's 100.
+    list_per_page = 50
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     prepopulated_fields = {"slug": ("headline",)}

@@ -15,16 +15,18 @@ from django.contrib import admin
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 
-# Rows counted at most for the list's paginator: 100 pages of 100.
-COUNT_LIMIT = 10_000
+# Rows counted at most for the list's paginator: 20 pages of 50 (`ArticleAdmin.list_per_page`).
+# Counting them reads as many index entries or rows, spread over the table in a large archive
+# (docs/performance.md); past them an editor filters or searches.
+COUNT_LIMIT = 1_000
 
 
 class CappedCountPaginator(Paginator):
     """Counts the matching rows up to `COUNT_LIMIT` (a `LIMIT` subquery), never all of them.
 
-    Past the limit the list shows "more than 10000" (or, for the unfiltered list on
+    Past the limit the list shows "more than 1000" (or, for the unfiltered list on
     PostgreSQL, the planner's estimate of the table's rows: `estimate_table`) and pages past
-    the hundredth are not offered.
+    the 20th are not offered.
     """
 
     def __init__(self, *args, estimate_table: str = "", **kwargs):

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, F, Lookup, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from articles.models import Article, Byline, Correction, TaggedArticle
 from articles.services.permissions import user_can_publish
+from tagging.models import TopicTag
 
 Status = Article.Status
 
@@ -85,10 +86,30 @@ def _local_day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
+class _AmongSubquery(Lookup):
+    """`lhs` is one of the values of a subquery: `= ANY(ARRAY(subquery))` on PostgreSQL, which
+    reads the subquery once and then an index (an `IN (subquery)` under an OR is tested row
+    by row); `IN (subquery)` elsewhere."""
+
+    lookup_name = "among_subquery"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
 def _owned_by(user) -> Q:
-    """The articles `user` created or is bylined on (as `user_owns_article`), in one query."""
-    bylined = Byline.objects.filter(article=OuterRef("pk"), author__user=user.pk)
-    return Q(created_by=user.pk) | Exists(bylined)
+    """The articles `user` created or is bylined on (as `user_owns_article`), in one query:
+    at a million articles a read of the creator's index and of the bylined ids, instead of
+    a test of every draft."""
+    bylined = Byline.objects.filter(author__user=user.pk).values("article_id")
+    return Q(created_by=user.pk) | Q(_AmongSubquery(F("pk"), Subquery(bylined)))
 
 
 def dashboard_article_panels(*, user, now: datetime | None = None) -> ArticlePanels:
@@ -201,10 +222,13 @@ def dashboard_top_tags(*, user, now: datetime | None = None) -> list[TagCount]:
         published_at__lte=now,
         deleted_at__isnull=True,
     )
-    rows = (
+    # Counted by tag id alone (the (article, tag) index holds both), named once per tag.
+    name = TopicTag.objects.filter(pk=OuterRef("tag_id")).order_by().values("name")[:1]
+    counts = (
         TaggedArticle.objects.filter(content_object__in=published.values("pk"))
-        .values("tag_id", "tag__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "tag__name")[:TOP_TAGS]
+        .values("tag_id")
+        .annotate(count=Count("tag_id"))
+        .order_by()
     )
-    return [TagCount(row["tag_id"], row["tag__name"], row["count"]) for row in rows]
+    rows = counts.annotate(tag_name=Subquery(name)).order_by("-count", "tag_name")[:TOP_TAGS]
+    return [TagCount(row["tag_id"], row["tag_name"], row["count"]) for row in rows]

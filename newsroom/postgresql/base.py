@@ -15,6 +15,15 @@ from django.db.backends.postgresql import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def init_connection_state(self):
+        super().init_connection_state()
+        # No JIT compilation: the admin's dashboard and lists run short queries whose cost the
+        # planner overestimates at a million articles, and compiling them took ~2 s each
+        # (docs/performance.md, "The admin at a million articles"). One statement per new
+        # connection (they are kept, `DATABASE_CONN_MAX_AGE`).
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+
     def close_if_health_check_failed(self):
         if (
             self.connection is not None
