@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
 from django.db.models import Case, F, FloatField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,9 @@ SEARCH_CONFIGS = {
     Language.ENGLISH: "english",
 }
 
-# The default related-reading label per article language.
+# The headline's words as written (no stemming), for matching what an editor types; the
+# expression of the GIN index `articles_headline_words_idx` (migration 0022).
+HEADLINE_WORDS = SearchVector("headline", config="simple")
 
 
 def search_articles(queryset, query: str, *, prefix: str = "", id_field: str = "id"):
@@ -87,22 +89,21 @@ def search_headline_prefix(queryset, term: str):
     """Articles whose headline holds every word of `term`, the last one as a prefix (what an
     editor has typed so far: "banj" finds "Banjir di Bandung").
 
-    PostgreSQL: the search vector's headline lexemes (weight A) through its GIN index, with
-    the stemming of each article's language. Elsewhere (SQLite): each word occurs anywhere in
-    the headline. An empty term leaves `queryset` as it is.
+    PostgreSQL: the headline's words as written, without stemming (`HEADLINE_WORDS`, with a
+    GIN index of its own, migration 0022): a stemmer would turn "Pemerintah" into
+    "perintah", and what an editor types ("peme") is not the start of the stem. Elsewhere
+    (SQLite): each word occurs anywhere in the headline. An empty term leaves `queryset` as
+    it is.
     """
     words = re.findall(r"\w+", term)[:10]
     if not words:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
         # Only word characters reach to_tsquery, so its operators cannot be injected.
-        raw = " & ".join([*(f"{word}:A" for word in words[:-1]), f"{words[-1]}:*A"])
-        matches = Q()
-        for code, config in SEARCH_CONFIGS.items():
-            matches |= Q(
-                language=code, search_vector=SearchQuery(raw, config=config, search_type="raw")
-            )
-        return queryset.filter(matches)
+        raw = " & ".join([*words[:-1], f"{words[-1]}:*"])
+        return queryset.alias(headline_words=HEADLINE_WORDS).filter(
+            headline_words=SearchQuery(raw, config="simple", search_type="raw")
+        )
     for word in words:
         queryset = queryset.filter(headline__icontains=word)
     return queryset

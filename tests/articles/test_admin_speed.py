@@ -251,6 +251,17 @@ def test_related_article_autocomplete_matches_typed_headline_prefixes(editor_cli
         _autocomplete(editor_client, term)
 
 
+def test_related_article_autocomplete_matches_words_as_written_not_their_stems(editor_client):
+    """Indonesian stemming makes "Pemerintah" "perintah" and "Kebakaran" "bakar": an editor
+    typing the start of the word as written still finds the headline."""
+    wanted = ArticleFactory(headline="Pemerintah Kota Tangani Kebakaran Pasar", published=True)
+    for term in ("peme", "Pemerintah", "pemerintah kota", "kebak", "pasar pemer"):
+        assert [row["id"] for row in _autocomplete(editor_client, term)["results"]] == [
+            str(wanted.pk)
+        ], term
+    assert _autocomplete(editor_client, "perintah")["results"] == []
+
+
 def test_related_article_autocomplete_answers_a_page_at_a_time(editor_client):
     for number in range(22):
         ArticleFactory(headline=f"Pemilu daerah {number}", published=True)
