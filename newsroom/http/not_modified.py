@@ -145,8 +145,10 @@ class ChangeListener:
             raise ConnectionError(f"the connection no longer listens on {CHANNEL}")
 
     def _primary_lsn(self) -> int:
+        # Where the next WAL record goes: past the commit of any change already notified,
+        # even one not yet written out (asynchronous commit).
         return self.connection.execute(
-            "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint"
+            "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint"
         ).fetchone()[0]
 
     def _changed(self, notify) -> None:

@@ -156,7 +156,7 @@ class ReplicatedCluster:
         import psycopg
 
         with psycopg.connect(self.primary.url("postgres"), autocommit=True) as conn:
-            target = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+            target = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             done = self.replica_sql(f"SELECT {position}() >= '{target}'::pg_lsn")[0]
