@@ -230,6 +230,29 @@ STORAGES = {
     },
 }
 
+# MEDIA_STORAGE_BACKEND=s3: django-storages' S3 backend, on AWS or any S3-compatible server
+# (MEDIA_S3_ENDPOINT_URL). Keys come from MEDIA_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY, else
+# from boto3's own chain (an instance role). Objects are public reads through their URL: the
+# MEDIA_PUBLIC_URL origin (a CDN in front of the bucket) when it is set, else the bucket's own.
+if STORAGES["default"]["BACKEND"] == "s3":
+    MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+    if not MEDIA_S3_BUCKET:
+        raise ImproperlyConfigured("MEDIA_STORAGE_BACKEND=s3 needs MEDIA_S3_BUCKET")
+    _s3_options = {
+        "bucket_name": MEDIA_S3_BUCKET,
+        "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+        "access_key": envsecret("MEDIA_S3_ACCESS_KEY_ID"),
+        "secret_key": envsecret("MEDIA_S3_SECRET_ACCESS_KEY"),
+        # Unsigned, lasting URLs (the API's), and a new name for a clashing upload, as on disk.
+        "querystring_auth": False,
+        "file_overwrite": False,
+    }
+    if os.environ.get("MEDIA_PUBLIC_URL"):
+        _scheme, _, _origin = MEDIA_PUBLIC_URL.partition("://")
+        _s3_options.update({"custom_domain": _origin, "url_protocol": f"{_scheme}:"})
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+
 # --- Uploads and request limits (docs/reliability.md, Figures) ---------------------------
 
 # Longest URL (path and query string, as sent) answered: longer ones get 414 `uri_too_long`,
