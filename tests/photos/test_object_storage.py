@@ -4,7 +4,6 @@ API's URLs point at MEDIA_PUBLIC_URL, and a deleted photo's objects go after the
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
@@ -37,21 +36,7 @@ def s3_storage(s3_server) -> tuple[str, dict]:
     """A new bucket, and STORAGES["default"] as newsroom/settings.py makes it from the
     environment (read in a fresh process)."""
     bucket = f"media-{uuid.uuid4().hex[:12]}"
-    s3_server.client().create_bucket(Bucket=bucket)
-    env = {
-        "MEDIA_STORAGE_BACKEND": "s3",
-        "MEDIA_S3_BUCKET": bucket,
-        "MEDIA_S3_ENDPOINT_URL": s3_server.url,
-        "MEDIA_S3_REGION": s3.REGION,
-        "MEDIA_S3_ACCESS_KEY_ID": s3.ACCESS_KEY,
-        "MEDIA_S3_SECRET_ACCESS_KEY": s3.SECRET_KEY,
-        "MEDIA_PUBLIC_URL": MEDIA_PUBLIC_URL,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-    }
-    code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES))"
-    result = run(["-c", code], env=env)
-    assert result.returncode == 0, result.stderr
-    return bucket, json.loads(result.stdout)["default"]
+    return bucket, s3.storage_setting(s3_server.bucket_env(bucket, MEDIA_PUBLIC_URL))
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ its output: these tests never skip."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import tempfile
 import time
 
 from tests.support.pgcluster import free_port
+from tests.support.processes import run
 
 ACCESS_KEY = "newsroom-test"
 SECRET_KEY = "newsroom-test-secret"
@@ -60,6 +62,30 @@ class S3Server:
             aws_secret_access_key=SECRET_KEY,
         )
 
+    def bucket_env(self, bucket: str, public_url: str = "") -> dict[str, str]:
+        """The environment that puts a newsroom process's media in `bucket` (created here)."""
+        self.client().create_bucket(Bucket=bucket)
+        env = {
+            "MEDIA_STORAGE_BACKEND": "s3",
+            "MEDIA_S3_BUCKET": bucket,
+            "MEDIA_S3_ENDPOINT_URL": self.url,
+            "MEDIA_S3_REGION": REGION,
+            "MEDIA_S3_ACCESS_KEY_ID": ACCESS_KEY,
+            "MEDIA_S3_SECRET_ACCESS_KEY": SECRET_KEY,
+        }
+        if public_url:
+            env["MEDIA_PUBLIC_URL"] = public_url
+        return env
+
     def keys(self, bucket: str) -> set[str]:
         answer = self.client().list_objects_v2(Bucket=bucket)
         return {item["Key"] for item in answer.get("Contents", [])}
+
+
+def storage_setting(env: dict[str, str]) -> dict:
+    """STORAGES["default"] as newsroom/settings.py makes it from `env`, in a fresh process."""
+    code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES))"
+    result = run(["-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"})
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return json.loads(result.stdout)["default"]
