@@ -54,7 +54,7 @@ test-worker: install
 # Starts its own primary and replica (initdb and pg_basebackup as the postgres user, free
 # ports; tests/support/pgcluster.py), whatever DATABASE_URL says.
 test-replica: install
-	$(BIN)/pytest -m replica $(PYTEST_ARGS)
+	$(BIN)/pytest -m replica tests/replicas $(PYTEST_ARGS)
 
 # Screenshots and page sources of failed browser tests land in var/browser-failures/.
 test-browser: install
