@@ -31,6 +31,7 @@ from django.db import connections
 
 from newsroom.http.middleware import REQUEST_ID_HEADER, request_id_for
 from newsroom.http.replicas import replica_caught_up
+from newsroom.replicas import replica_aliases
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class ChangeListener:
                 pgconn.consume_input()
                 while pgconn.notifies() is not None:
                     self.count += 1
-                while self.lsn_count != self.count:
+                while self.lsn_count != self.count and replica_aliases():
                     # Again if a notification came in while the position was read.
                     self.lsn_count = self.count
                     self.lsn = self._primary_lsn()
