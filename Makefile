@@ -5,6 +5,7 @@
 #   make test         the test suite, without the tests that need a real worker
 #   make test-worker  the tests marked `worker` (Redis, PostgreSQL and a Celery worker)
 #   make test-browser the tests marked `browser` (headless Chromium: Debian's chromium, chromium-driver)
+#   make test-replica the tests marked `replica` (a PostgreSQL primary and streaming replica of their own)
 #   make lint         ruff, the import contracts (docs/architecture.md), system checks, migrations
 #   make fuzz-api     schemathesis against a running server, from the API's own schema
 #   make faults       fault injection: kill/restart Redis, workers, beat, PostgreSQL connections
@@ -18,7 +19,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-worker test-browser lint fuzz-api audit faults bench
+.PHONY: install run test test-worker test-browser test-replica lint fuzz-api audit faults bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,10 +46,15 @@ run: install | var
 		$(BIN)/honcho --procfile Procfile.dev --env /dev/null start
 
 test: install
-	$(BIN)/pytest -m "not worker and not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not worker and not browser and not replica" $(PYTEST_ARGS)
 
 test-worker: install
 	$(BIN)/pytest -m worker $(PYTEST_ARGS)
+
+# Starts its own primary and replica (initdb and pg_basebackup as the postgres user, free
+# ports; tests/support/pgcluster.py), whatever DATABASE_URL says.
+test-replica: install
+	$(BIN)/pytest -m replica tests/replicas $(PYTEST_ARGS)
 
 # Screenshots and page sources of failed browser tests land in var/browser-failures/.
 test-browser: install

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every response (redirects and Django's own refusals too) has X-Request-ID.
     "newsroom.http.middleware.RequestIdMiddleware",
+    # Public reads from a read replica, when DATABASE_REPLICA_URLS names any.
+    "newsroom.http.replicas.ReplicaMiddleware",
     # Before anything reads the URL: an over-long one is refused (414) at once.
     "newsroom.http.middleware.UriLengthLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -169,6 +171,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Read replicas (PostgreSQL streaming standbys of DATABASE_URL), comma-separated: the public
+# reads (API, feeds, sitemaps) go to one of them, everything else to the primary
+# (newsroom/replicas.py). None by default: everything reads the primary.
+DATABASE_REPLICA_URLS = envlist("DATABASE_REPLICA_URLS", "")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS):
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must be postgres:// URLs")
+    _replica["ENGINE"] = "newsroom.postgresql"
+    # A replica that does not answer within 2 s is skipped for the primary.
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}
+    # Tests read the test database through the replica: it is a mirror, not a copy.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
+# A replica further behind the primary than this is skipped, as is one that does not answer;
+# each process checks every DATABASE_REPLICA_CHECK_SECONDS.
+DATABASE_REPLICA_MAX_LAG_SECONDS = envint("DATABASE_REPLICA_MAX_LAG_SECONDS", 5)
+DATABASE_REPLICA_CHECK_SECONDS = envint("DATABASE_REPLICA_CHECK_SECONDS", 1)
+# After a write, the client reads the primary for this long (a cookie): editors see their own
+# saves even through a lagging replica. Keep it above DATABASE_REPLICA_MAX_LAG_SECONDS.
+DATABASE_REPLICA_PIN_SECONDS = envint("DATABASE_REPLICA_PIN_SECONDS", 10)
+
 # --- Internationalisation -----------------------------------------------------------------
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
@@ -202,6 +229,29 @@ STORAGES = {
         ),
     },
 }
+
+# MEDIA_STORAGE_BACKEND=s3: django-storages' S3 backend, on AWS or any S3-compatible server
+# (MEDIA_S3_ENDPOINT_URL). Keys come from MEDIA_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY, else
+# from boto3's own chain (an instance role). Objects are public reads through their URL: the
+# MEDIA_PUBLIC_URL origin (a CDN in front of the bucket) when it is set, else the bucket's own.
+if STORAGES["default"]["BACKEND"] == "s3":
+    MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+    if not MEDIA_S3_BUCKET:
+        raise ImproperlyConfigured("MEDIA_STORAGE_BACKEND=s3 needs MEDIA_S3_BUCKET")
+    _s3_options = {
+        "bucket_name": MEDIA_S3_BUCKET,
+        "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+        "access_key": envsecret("MEDIA_S3_ACCESS_KEY_ID"),
+        "secret_key": envsecret("MEDIA_S3_SECRET_ACCESS_KEY"),
+        # Unsigned, lasting URLs (the API's), and a new name for a clashing upload, as on disk.
+        "querystring_auth": False,
+        "file_overwrite": False,
+    }
+    if os.environ.get("MEDIA_PUBLIC_URL"):
+        _scheme, _, _origin = MEDIA_PUBLIC_URL.partition("://")
+        _s3_options.update({"custom_domain": _origin, "url_protocol": f"{_scheme}:"})
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
 
 # --- Uploads and request limits (docs/reliability.md, Figures) ---------------------------
 

@@ -15,8 +15,9 @@ such connection (lost, or not yet back), nothing is kept and every request goes 
 
 Only answers a view marks with `keep_not_modified()` are kept (the article detail), only 304s,
 and only for requests alike in everything Django's answer can depend on (`KEY_ENVIRON`).
-Kept answers are not counted by the API throttle. With SQLite, or `NOT_MODIFIED_CACHE` off,
-the middleware passes every request to Django.
+Kept answers are not counted by the API throttle. With read replicas, a 304 read from a replica
+is kept only once that replica has replayed the last change (newsroom/http/replicas.py). With
+SQLite, or `NOT_MODIFIED_CACHE` off, the middleware passes every request to Django.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from django.conf import settings
 from django.db import connections
 
 from newsroom.http.middleware import REQUEST_ID_HEADER, request_id_for
+from newsroom.http.replicas import replica_caught_up
+from newsroom.replicas import replica_aliases
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,10 @@ class ChangeListener:
         self.alias = alias
         self.connection = None
         self.count = 0
+        # The primary's log position (bytes) read after the last change was seen; a 304 read
+        # from a replica is kept only if it had replayed this far (newsroom/http/replicas.py).
+        self.lsn: int | None = None
+        self.lsn_count = 0
         self.checked_at = 0.0
         self.retry_at = 0.0
         self.lost = False
@@ -92,6 +99,10 @@ class ChangeListener:
                 pgconn.consume_input()
                 while pgconn.notifies() is not None:
                     self.count += 1
+                while self.lsn_count != self.count and replica_aliases():
+                    # Again if a notification came in while the position was read.
+                    self.lsn_count = self.count
+                    self.lsn = self._primary_lsn()
                 if self.lost:
                     raise ConnectionError("the server spoke on a connection that only listens")
             except Exception:
@@ -133,6 +144,13 @@ class ChangeListener:
         ).fetchone()[0]
         if not listening:
             raise ConnectionError(f"the connection no longer listens on {CHANNEL}")
+
+    def _primary_lsn(self) -> int:
+        # Where the next WAL record goes: past the commit of any change already notified,
+        # even one not yet written out (asynchronous commit).
+        return self.connection.execute(
+            "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint"
+        ).fetchone()[0]
 
     def _changed(self, notify) -> None:
         # Notifications read while a round trip ran come here.
@@ -186,6 +204,7 @@ class NotModifiedCache:
             and answer
             and keepable(*answer)
             and self.listener.changes() == changes  # nothing changed while Django answered
+            and replica_caught_up(environ, getattr(self.listener, "lsn", None))
         ):
             if len(self.entries) >= MAX_ENTRIES:
                 self.entries.clear()
