@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from articles.admin.dashboard import dashboard_index
 from articles.published import feeds, sitemaps
 from newsroom.accounts import password_reset
+from newsroom.http.cache_purge import cache_tagged
 from newsroom.http.media import serve_media
 
 handler400 = "newsroom.http.errors.api_bad_request"
@@ -32,7 +33,7 @@ urlpatterns = [
     path("feeds/", include(feeds.urlpatterns)),
     path(
         "sitemap.xml",
-        require_safe(sitemap_views.sitemap),
+        require_safe(cache_tagged("articles")(sitemap_views.sitemap)),
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap",
     ),

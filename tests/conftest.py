@@ -179,6 +179,7 @@ RECORDED_TASKS = frozenset(
         "article_ensure_slug_task",
         "webhook_delivery_attempt_task",
         "articles_publish_due_task",
+        "cache_purge_task",
     }
 )
 

@@ -18,8 +18,9 @@ class PublishedConfig(AppConfig):
         from articles.models import Article, Author, Section
         from articles.photos.signals import photo_changed
         from articles.published import receivers
+        from articles.published.cache import CACHE_PURGE
         from articles.published.suggestions import RELATED_SUGGESTIONS
-        from articles.published.tasks import related_suggestions_run_task
+        from articles.published.tasks import cache_purge_task, related_suggestions_run_task
         from articles.published.webhooks import webhook_deliveries_sweep
         from articles.signals import articles_changed
         from newsroom.jobs.registry import job_kind_register, job_sweeper_register
@@ -31,6 +32,7 @@ class PublishedConfig(AppConfig):
             task=related_suggestions_run_task,
             model="articles.Article",
         )
+        job_kind_register(name=CACHE_PURGE, label=_("HTTP cache purge"), task=cache_purge_task)
         job_sweeper_register(name="deliveries", sweep=webhook_deliveries_sweep)
 
         # Every trigger of the published world; what each does is in `receivers`.
@@ -39,6 +41,7 @@ class PublishedConfig(AppConfig):
         post_save.connect(receivers.author_saved, sender=Author, dispatch_uid=f"{uid}.author")
         post_save.connect(receivers.section_saved, sender=Section, dispatch_uid=f"{uid}.section")
         post_save.connect(receivers.tag_saved, sender=TopicTag, dispatch_uid=f"{uid}.tag")
+        post_delete.connect(receivers.tag_deleted, sender=TopicTag, dispatch_uid=f"{uid}.tag_del")
         photo_changed.connect(receivers.photo_changed, dispatch_uid=f"{uid}.photo")
         pre_delete.connect(receivers.article_deleting, sender=Article, dispatch_uid=f"{uid}.del1")
         post_delete.connect(receivers.article_deleted, sender=Article, dispatch_uid=f"{uid}.del2")

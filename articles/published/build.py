@@ -34,6 +34,7 @@ from articles.models import (
     RelatedSuggestion,
     TaggedArticle,
 )
+from articles.published.cache import cache_tag
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from newsroom.api.renderers import render_json
 from tagging.models import TagAlias, TopicTag
@@ -43,7 +44,7 @@ BUILD_BATCH_SIZE = 200
 # `reveal_pending` is not among them: a rebuild never clears it (see `_refresh_batch`).
 STORED_FIELDS = [
     "slug", "section", "language", "published_at", "visible_from", "updated_at", "teaser",
-    "document", "etag", "built_at",
+    "document", "etag", "cache_tags", "built_at",
 ]  # fmt: skip
 
 
@@ -126,6 +127,22 @@ def published_documents(articles: list[Article]) -> list[tuple[bytes, bytes]]:
         ]
 
 
+def article_cache_tags(article: Article) -> list[str]:
+    """The cache tags of an article's detail: the article, its section, tags and authors, and
+    the articles its related reading shows (their headline and URL). No query: `article`
+    comes from `articles_for_documents()`."""
+    tags = {cache_tag("article", article.pk), cache_tag("section", article.section_id)}
+    tags.update(cache_tag("tag", item.tag_id) for item in article.tagged_items.all())
+    tags.update(cache_tag("author", byline.author_id) for byline in article.bylines.all())
+    tags.update(
+        cache_tag("article", link.target_article_id)
+        for link in article.visible_related_links
+        if link.target_article_id
+    )
+    tags.update(cache_tag("article", s.target_id) for s in article.visible_suggestions)
+    return sorted(tags)
+
+
 def published_row(
     article: Article, document: bytes, teaser: bytes, *, now: datetime
 ) -> PublishedArticle:
@@ -141,6 +158,7 @@ def published_row(
         teaser=teaser.decode(),
         document=document.decode(),
         etag=hashlib.blake2b(document, digest_size=16).hexdigest(),
+        cache_tags=" ".join(article_cache_tags(article)),
         built_at=now,
         reveal_pending=visible_from > now,
     )

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_safe
 from articles.models import Section
 from articles.published.api.views import redirect_merged_tag
 from articles.published.build import published_tags
+from articles.published.cache import cache_tag
 from articles.published.models import PublishedArticle, PublishedArticleTag
+from newsroom.http.cache_purge import cache_tags_set
 from newsroom.http.links import api_absolute_url
 from tagging.models import TopicTag
 
@@ -31,6 +33,13 @@ class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
     # The feed's URL name: its own address (`feed_url`) and a merged tag's redirect.
     route = "feed-latest-rss"
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        if response.status_code == 200:
+            tags = getattr(request, "newsroom_cache_tags", [cache_tag("articles")])
+            cache_tags_set(response, tags)
+        return response
 
     def feed_url(self, obj=None) -> str:
         """The feed's own address (RSS `atom:link`, Atom `rel="self"`), on API_BASE_URL:
@@ -94,7 +103,12 @@ class SectionFeed(LatestArticlesFeed):
     route = "feed-section-rss"
 
     def get_object(self, request, slug: str) -> Section:
-        return get_object_or_404(Section, slug=slug)
+        section = get_object_or_404(Section, slug=slug)
+        request.newsroom_cache_tags = [
+            cache_tag("section", section.pk),
+            cache_tag("section-articles", section.pk),
+        ]
+        return section
 
     def title(self, obj=None) -> str:
         return f"{settings.SITE_NAME}: {obj.name}"
@@ -122,7 +136,9 @@ class TagFeed(LatestArticlesFeed):
             return redirect_merged_tag(kwargs["slug"], self.route)
 
     def get_object(self, request, slug: str) -> TopicTag:
-        return get_object_or_404(published_tags(), slug=slug)
+        tag = get_object_or_404(published_tags(), slug=slug)
+        request.newsroom_cache_tags = [cache_tag("tag", tag.pk), cache_tag("tag-articles", tag.pk)]
+        return tag
 
     def title(self, obj=None) -> str:
         return f"{settings.SITE_NAME}: {obj.name}"

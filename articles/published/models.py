@@ -49,15 +49,16 @@ class PublishedArticleQuerySet(models.QuerySet["PublishedArticle"]):
         )
 
     def detail_row(self, slug: str, *, with_document: bool = True) -> tuple | None:
-        """`(document, etag, updated_at)` of the visible row with `slug`, or None; `document`
-        is None when not asked for (a revalidation needs only the ETag).
+        """`(document, etag, updated_at, cache_tags)` of the visible row with `slug`, or None;
+        `document` and `cache_tags` are None when not asked for (a revalidation needs only the
+        ETag).
 
         The public API's hottest query, written in SQL: building it with the ORM costs more
         CPU than PostgreSQL needs to answer it from the unique index on `slug`.
         """
         connection = connections[self.db]
         table = connection.ops.quote_name(self.model._meta.db_table)
-        document = "document" if with_document else "NULL"
+        document = "document, cache_tags" if with_document else "NULL, NULL"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {document}, etag, updated_at FROM {table} "  # noqa: S608 - no input
@@ -67,10 +68,10 @@ class PublishedArticleQuerySet(models.QuerySet["PublishedArticle"]):
             row = cursor.fetchone()
         if row is None:
             return None
-        document, etag, updated_at = row
+        document, cache_tags, etag, updated_at = row
         if timezone.is_naive(updated_at):  # SQLite keeps UTC without an offset
             updated_at = updated_at.replace(tzinfo=UTC)
-        return document, etag, updated_at
+        return document, etag, updated_at, cache_tags
 
 
 class PublishedArticle(models.Model):
@@ -98,6 +99,9 @@ class PublishedArticle(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     document = models.TextField(help_text="JSON of the detail (ArticleDetailSerializer).")
     etag = models.CharField(max_length=40)
+    # The detail's cache tags, space-separated (`articles.published.cache`): served in its
+    # `Surrogate-Key` without a query of their own.
+    cache_tags = models.TextField(blank=True, default="")
     built_at = models.DateTimeField(auto_now=True)
     # Set when the row is built hidden (`visible_from` ahead), and cleared only when it is
     # revealed (`articles.published`): then the articles linking to it are refreshed and

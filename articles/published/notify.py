@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.published.build import published_dependents, published_refresh
+from articles.published.cache import published_cache_purge
 from articles.published.models import PublishedArticle
 from articles.published.suggestions import related_suggestions_on_publish
 from articles.published.webhooks import webhook_events_emit
@@ -44,6 +45,8 @@ def published_reveal_due(*, now: datetime | None = None) -> int:
         PublishedArticle.objects.filter(article_id__in=due, reveal_pending=True).update(
             reveal_pending=False
         )
+        # Visible now: their lists and anything that cached them as missing.
+        published_cache_purge(before=dict.fromkeys(due))
         published_refresh(article_ids=published_dependents(article_ids=due), now=now)
         _announce({article_id: "article.published" for article_id in due})
     return len(due)

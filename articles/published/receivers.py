@@ -23,6 +23,12 @@ from articles.published.build import (
     published_refresh,
     published_sync,
 )
+from articles.published.cache import (
+    cache_purge_request,
+    cache_tag,
+    published_cache_purge,
+    published_cache_snapshot,
+)
 from articles.published.notify import published_notify, published_told
 from articles.published.suggestions import related_suggestions_request
 from articles.signals import ArticleChanges
@@ -31,12 +37,14 @@ from articles.signals import ArticleChanges
 def articles_changed(sender, changes: ArticleChanges, **kwargs) -> None:
     # What subscribers had been told, read before anything is rebuilt.
     told = published_told(article_ids=changes.told) if changes.told else {}
+    cached = published_cache_snapshot(article_ids=changes.content | changes.links)
     if changes.links:
         published_sync(article_ids=changes.links)
     if changes.content - changes.links:
         published_refresh(article_ids=changes.content - changes.links)
     if told:
         published_notify(told=told)
+    published_cache_purge(before=cached)
     for article_id in sorted(changes.republished):
         related_suggestions_request(article_id=article_id)
 
@@ -45,18 +53,28 @@ def author_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -
     """A byline's name, bio or photo changed."""
     if not (raw or created):
         published_refresh(article_ids=published_ids_with_author(author_id=instance.pk))
+        cache_purge_request(tags=[cache_tag("author", instance.pk), cache_tag("authors")])
 
 
 def section_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A section's name or slug changed: part of its articles' URLs, which links show."""
     if not (raw or created):
         published_sync(article_ids=published_ids_in_section(section_id=instance.pk))
+        cache_purge_request(tags=[cache_tag("section", instance.pk), cache_tag("sections")])
 
 
 def tag_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A tag was renamed."""
     if not (raw or created):
         published_refresh(article_ids=published_ids_with_tag(tag_id=instance.pk))
+        cache_purge_request(tags=[cache_tag("tag", instance.pk), cache_tag("tags")])
+
+
+def tag_deleted(sender, instance, **kwargs) -> None:
+    """A tag merged into another (or deleted): its answers now redirect or are gone."""
+    cache_purge_request(
+        tags=[cache_tag("tag", instance.pk), cache_tag("tag-articles", instance.pk), "tags"]
+    )
 
 
 def photo_changed(sender, photo_id: int, **kwargs) -> None:

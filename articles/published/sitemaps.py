@@ -14,7 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from articles.published.cache import cache_tag
 from articles.published.models import PublishedArticle
+from newsroom.http.cache_purge import cache_tagged
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -57,6 +59,7 @@ SITEMAPS = {"articles": ArticleSitemap}
 
 
 @require_safe
+@cache_tagged(cache_tag("articles"))
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     """Google News sitemap: articles published in the last 48 hours (at most 1,000)."""
     ET.register_namespace("", SITEMAP_NS)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from celery import shared_task
 from celery.utils.log import get_task_logger
 
+from articles.published.cache import cache_purge_run
 from articles.published.notify import published_reveal_due
 from articles.published.suggestions import related_suggestions_run
 from articles.published.webhooks import webhook_delivery_attempt
+from newsroom.jobs.services import TransientJobError
 
 logger = get_task_logger(__name__)
 
@@ -38,3 +40,15 @@ def published_reveal_due_task() -> int:
 def webhook_delivery_attempt_task(delivery_id: int) -> str | None:
     delivery = webhook_delivery_attempt(delivery_id=delivery_id)
     return delivery.status if delivery else None
+
+
+@shared_task(bind=True, max_retries=8)
+def cache_purge_task(self, object_ids: int | list[int]) -> int:
+    """Purge the tags of these purge jobs from the HTTP cache (one id from the sweeper, the
+    ids of one change otherwise); a cache that does not answer is asked again with backoff."""
+    ids = [object_ids] if isinstance(object_ids, int) else list(object_ids)
+    try:
+        return cache_purge_run(object_ids=ids, worker=self.request.hostname or "")
+    except TransientJobError as exc:
+        logger.warning("Cache purge failed, will retry: %s", exc)
+        raise self.retry(exc=exc, countdown=min(300, 2 ** (self.request.retries + 1))) from exc

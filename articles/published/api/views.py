@@ -33,6 +33,7 @@ from articles.published.api.filters import (
     article_filter_without,
 )
 from articles.published.build import published_tag_merged_slug, published_tags
+from articles.published.cache import cache_tag
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from articles.published.serializers import (
     ArticleDetailSerializer,
@@ -44,6 +45,7 @@ from articles.published.serializers import (
 from newsroom.api.errors import first_error
 from newsroom.api.pagination import ArticleCursorPagination, SearchPagination
 from newsroom.api.params import InvalidParameter, StrictQueryParamsMixin
+from newsroom.http.cache_purge import cache_tags_set
 from newsroom.http.not_modified import keep_not_modified
 from tagging.models import TopicTag
 
@@ -65,6 +67,10 @@ def _set_last_modified(response: Response, timestamps) -> Response:
 class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
     """Anonymous, read-only, strict about parameters; caching headers set on success."""
 
+    # The answer's cache tags (`articles.published.cache`); a view sets its own once it
+    # knows the section, tag, author or article it answers about.
+    cache_tags: list[str] = [cache_tag("articles")]
+
     def filter_queryset(self, queryset):
         try:
             return super().filter_queryset(queryset)
@@ -78,6 +84,8 @@ class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
         # A 304 carries the Cache-Control its 200 would have (RFC 9110, 15.4.5).
         if response.status_code in (200, 304) and "Cache-Control" not in response:
             response["Cache-Control"] = settings.API_CACHE_CONTROL
+        if response.status_code == 200:
+            cache_tags_set(response, self.cache_tags)
         return response
 
 
@@ -140,7 +148,7 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
             head = PublishedArticle.objects.detail_row(slug, with_document=False)
             if head is None:
                 return self._redirect_old_slug(slug)
-            _, etag, updated_at = head
+            _, etag, updated_at, _ = head
             not_modified = get_conditional_response(
                 request, etag=quote_etag(etag), last_modified=updated_at.timestamp()
             )
@@ -151,9 +159,10 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
         row = PublishedArticle.objects.detail_row(slug)
         if row is None:
             return self._redirect_old_slug(slug)
-        document, etag, updated_at = row
+        document, etag, updated_at, cache_tags = row
         response = Response(orjson.Fragment(document))
         response["ETag"] = quote_etag(etag)
+        self.cache_tags = cache_tags.split()
         return _set_last_modified(response, [updated_at])
 
     def _redirect_old_slug(self, slug: str):
@@ -250,6 +259,7 @@ class SectionListView(PublicAPIView, generics.ListAPIView):
     serializer_class = SectionSerializer
     pagination_class = None
     queryset = Section.objects.all()
+    cache_tags = [cache_tag("sections")]
 
 
 @extend_schema(tags=["sections"], summary="One section")
@@ -257,6 +267,11 @@ class SectionDetailView(PublicAPIView, generics.RetrieveAPIView):
     serializer_class = SectionSerializer
     lookup_field = "slug"
     queryset = Section.objects.all()
+
+    def get_object(self):
+        section = super().get_object()
+        self.cache_tags = [cache_tag("section", section.pk)]
+        return section
 
 
 @extend_schema(tags=["sections"], summary="Published articles of a section")
@@ -267,6 +282,10 @@ class SectionArticleListView(ArticleListBase):
 
     def base_queryset(self):
         section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        self.cache_tags = [
+            cache_tag("section", section.pk),
+            cache_tag("section-articles", section.pk),
+        ]
         return PublishedArticle.objects.visible().filter(section=section)
 
 
@@ -284,6 +303,8 @@ class AuthorListView(PublicAPIView, generics.ListAPIView):
     serializer_class = AuthorSerializer
     pagination_class = None
 
+    cache_tags = [cache_tag("articles"), cache_tag("authors")]
+
     def get_queryset(self):
         return _authors_with_live_articles().order_by("name")
 
@@ -296,6 +317,11 @@ class AuthorDetailView(PublicAPIView, generics.RetrieveAPIView):
     def get_queryset(self):
         return _authors_with_live_articles()
 
+    def get_object(self):
+        author = super().get_object()
+        self.cache_tags = [cache_tag("author", author.pk), cache_tag("author-articles", author.pk)]
+        return author
+
 
 @extend_schema(tags=["authors"], summary="Published articles of an author")
 class AuthorArticleListView(ArticleListBase):
@@ -304,6 +330,7 @@ class AuthorArticleListView(ArticleListBase):
 
     def filter_queryset(self, queryset):
         author = get_object_or_404(_authors_with_live_articles(), slug=self.kwargs["slug"])
+        self.cache_tags = [cache_tag("author", author.pk), cache_tag("author-articles", author.pk)]
         articles = super().filter_queryset(queryset)
         every_visible = self.lists_all_visible and articles is queryset  # no filter
         return PublishedArticleAuthor.objects.rows_of(
@@ -349,6 +376,7 @@ class TagListView(PublicAPIView, generics.ListAPIView):
     serializer_class = TagSerializer
     pagination_class = None
     allowed_query_params = frozenset({"kind", "popular_days"})
+    cache_tags = [cache_tag("articles"), cache_tag("tags")]
 
     @extend_schema(
         parameters=[
@@ -393,6 +421,11 @@ class TagDetailView(PublicAPIView, generics.RetrieveAPIView):
     def get_queryset(self):
         return _tags_with_live_counts()
 
+    def get_object(self):
+        tag = super().get_object()
+        self.cache_tags = [cache_tag("tag", tag.pk), cache_tag("tag-articles", tag.pk)]
+        return tag
+
     def retrieve(self, request, *args, **kwargs):
         try:
             return super().retrieve(request, *args, **kwargs)
@@ -409,6 +442,7 @@ class TagArticleListView(ArticleListBase):
 
     def filter_queryset(self, queryset):
         tag = get_object_or_404(published_tags(), slug=self.kwargs["slug"])
+        self.cache_tags = [cache_tag("tag", tag.pk), cache_tag("tag-articles", tag.pk)]
         articles = super().filter_queryset(queryset)
         every_visible = self.lists_all_visible and articles is queryset  # no filter
         return PublishedArticleTag.objects.rows_of(
