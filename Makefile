@@ -6,6 +6,7 @@
 #   make test-worker  the tests marked `worker` (Redis, PostgreSQL and a Celery worker)
 #   make test-browser the tests marked `browser` (headless Chromium: Debian's chromium, chromium-driver)
 #   make test-replica the tests marked `replica` (a PostgreSQL primary and streaming replica of their own)
+#   make test-cache   the tests marked `cache` (a Varnish of their own with deploy/varnish/newsroom.vcl)
 #   make lint         ruff, the import contracts (docs/architecture.md), system checks, migrations
 #   make fuzz-api     schemathesis against a running server, from the API's own schema
 #   make faults       fault injection: kill/restart Redis, workers, beat, PostgreSQL connections
@@ -19,7 +20,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-worker test-browser test-replica lint fuzz-api audit faults bench
+.PHONY: install run test test-worker test-browser test-replica test-cache lint fuzz-api audit faults bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,7 +47,7 @@ run: install | var
 		$(BIN)/honcho --procfile Procfile.dev --env /dev/null start
 
 test: install
-	$(BIN)/pytest -m "not worker and not browser and not replica" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not worker and not browser and not replica and not cache" $(PYTEST_ARGS)
 
 test-worker: install
 	$(BIN)/pytest -m worker $(PYTEST_ARGS)
@@ -55,6 +56,11 @@ test-worker: install
 # ports; tests/support/pgcluster.py), whatever DATABASE_URL says.
 test-replica: install
 	$(BIN)/pytest -m replica tests/replicas $(PYTEST_ARGS)
+
+# Starts its own Varnish (Debian's varnish and varnish-modules) with deploy/varnish/newsroom.vcl
+# in front of a live test server (tests/support/varnish.py).
+test-cache: install
+	$(BIN)/pytest -m cache tests/cache $(PYTEST_ARGS)
 
 # Screenshots and page sources of failed browser tests land in var/browser-failures/.
 test-browser: install
