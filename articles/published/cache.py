@@ -136,7 +136,7 @@ def cache_purge_request(*, tags: Iterable[str]) -> list[int]:
     if not ids or not cache_purge_enabled():
         return []
     key = uuid.uuid4().hex
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         existing = set(
             BackgroundJob.objects.select_for_update()
             .filter(kind=CACHE_PURGE, object_id__in=ids)

@@ -79,7 +79,10 @@ def tag_deleted(sender, instance, **kwargs) -> None:
 
 def photo_changed(sender, photo_id: int, **kwargs) -> None:
     """A caption, credit, alt text or the renditions of a photo articles show."""
-    published_refresh(article_ids=published_ids_with_photo(photo_id=photo_id))
+    article_ids = published_ids_with_photo(photo_id=photo_id)
+    cached = published_cache_snapshot(article_ids=article_ids)
+    published_refresh(article_ids=article_ids)
+    published_cache_purge(before=cached)
 
 
 def article_deleting(sender, instance, **kwargs) -> None:

@@ -21,7 +21,14 @@ from articles.services import article_publish, article_unpublish
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import TransientJobError
 from tagging.services import tag_merge
-from tests.support.factories import ArticleFactory, AuthorFactory, SectionFactory, TopicTagFactory
+from tests.support.concurrency import postgresql_only, run_together
+from tests.support.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PhotoFactory,
+    SectionFactory,
+    TopicTagFactory,
+)
 from tests.support.webhooks import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -276,3 +283,64 @@ def test_a_backend_without_its_settings_stops_the_start(monkeypatch, backend, mi
         importlib.reload(newsroom.settings)
     monkeypatch.delenv("HTTP_CACHE_PURGE_BACKEND")
     importlib.reload(newsroom.settings)
+
+
+def test_recording_a_purge_costs_three_queries_and_a_snapshot_three(
+    fastly, editor, world, django_assert_num_queries
+):
+    from articles.published.cache import cache_purge_request, published_cache_snapshot
+
+    article = world[4]
+    article_publish(article=article, user=editor)
+    with django_assert_num_queries(3):
+        published_cache_snapshot(article_ids=[article.pk])
+    with django_assert_num_queries(3):
+        cache_purge_request(tags=["articles", "article-1", "tag-9-articles"])
+
+
+def test_purging_off_costs_no_query(world, django_assert_num_queries):
+    from articles.published.cache import cache_purge_request, published_cache_snapshot
+
+    with django_assert_num_queries(0):
+        published_cache_snapshot(article_ids=[world[4].pk])
+        cache_purge_request(tags=["articles"])
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_publishes_at_once_each_record_their_purges(fastly, editor):
+    section = SectionFactory()
+    first, second = ArticleFactory(section=section), ArticleFactory(section=section)
+
+    outcomes = run_together(
+        lambda: article_publish(article=first, user=editor),
+        lambda: article_publish(article=second, user=editor),
+    )
+
+    assert [outcome.error for outcome in outcomes] == [None, None]
+    tags = {
+        cache_tag_from_object_id(pk)
+        for pk in BackgroundJob.objects.filter(kind=CACHE_PURGE, status="pending").values_list(
+            "object_id", flat=True
+        )
+    }
+    assert {"articles", f"section-{section.pk}-articles", f"article-{first.pk}"} <= tags
+    assert f"article-{second.pk}" in tags
+    # One row per tag, however many changes asked for it.
+    assert BackgroundJob.objects.filter(kind=CACHE_PURGE).count() == len(tags)
+
+
+def test_a_photo_edit_purges_the_visible_articles_showing_it(fastly, editor):
+    photo = PhotoFactory()
+    live = ArticleFactory(lead_photo=photo)
+    embargoed = ArticleFactory(lead_photo=photo, embargo_until=timezone.now() + timedelta(hours=2))
+    article_publish(article=live, user=editor)
+    article_publish(article=embargoed, user=editor)
+    purged()
+
+    photo.caption = "A new caption"
+    photo.save()
+
+    tags = purged()
+    assert f"article-{live.pk}" in tags
+    assert f"article-{embargoed.pk}" not in tags
