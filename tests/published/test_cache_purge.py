@@ -344,3 +344,29 @@ def test_a_photo_edit_purges_the_visible_articles_showing_it(fastly, editor):
     tags = purged()
     assert f"article-{live.pk}" in tags
     assert f"article-{embargoed.pk}" not in tags
+
+
+def test_a_purge_whose_worker_died_is_sent_again_by_the_sweeper(fastly, editor, sent_tasks):
+    from newsroom.jobs.services import jobs_sweep
+
+    article = ArticleFactory()
+    article_publish(article=article, user=editor)
+    # The worker claimed them, then died before purging: the rows stay "running".
+    ids = list(BackgroundJob.objects.filter(kind=CACHE_PURGE).values_list("object_id", flat=True))
+    later = timezone.now() + timedelta(hours=1)
+    BackgroundJob.objects.filter(kind=CACHE_PURGE).update(
+        status="running", started_at=timezone.now()
+    )
+    sent_tasks.clear()
+
+    jobs_sweep(now=later)
+
+    assert sorted(sent_tasks) == sorted(("cache_purge_task", (pk,)) for pk in ids)
+    for _, (pk,) in sent_tasks:
+        cache_purge_run(object_ids=[pk])
+    assert {
+        tag for request in fastly.requests for tag in request["headers"]["Surrogate-Key"].split()
+    } == {cache_tag_from_object_id(pk) for pk in ids}
+    assert set(BackgroundJob.objects.filter(kind=CACHE_PURGE).values_list("status", flat=True)) == {
+        "done"
+    }
