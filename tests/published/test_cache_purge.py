@@ -166,7 +166,7 @@ def test_publish_correction_and_unpublish_purge_exactly_what_changed(
     assert purged() == (lists - {f"tag-{tag.pk}-articles"}) | {f"tag-{other_tag.pk}-articles"}
 
 
-def test_a_draft_or_an_embargoed_article_is_never_purged(fastly, editor, world):
+def test_a3_a_draft_or_an_embargoed_article_is_never_purged(fastly, editor, world):
     article = world[4]
     article.headline = "Still a draft"
     article.save()
@@ -346,7 +346,7 @@ def test_a_photo_edit_purges_the_visible_articles_showing_it(fastly, editor):
     assert f"article-{embargoed.pk}" not in tags
 
 
-def test_a_purge_whose_worker_died_is_sent_again_by_the_sweeper(fastly, editor, sent_tasks):
+def test_i3_a_purge_whose_worker_died_is_sent_again_by_the_sweeper(fastly, editor, sent_tasks):
     from newsroom.jobs.services import jobs_sweep
 
     article = ArticleFactory()
