@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -370,3 +371,20 @@ def test_i3_a_purge_whose_worker_died_is_sent_again_by_the_sweeper(fastly, edito
     assert set(BackgroundJob.objects.filter(kind=CACHE_PURGE).values_list("status", flat=True)) == {
         "done"
     }
+
+
+def test_a3_a_preview_carries_no_cache_tags(client, editor, world):
+    from articles.services import article_revision_record
+    from tests.support.api import token_client
+
+    article = world[4]
+    article_revision_record(article=article, user=editor, bump=False)
+    link = token_client(editor).post(
+        f"/api/v1/manage/articles/{article.pk}/preview/", {}, format="json"
+    )
+
+    response = client.get(urlsplit(link.json()["url"]).path)
+
+    assert response.status_code == 200
+    assert "Surrogate-Key" not in response
+    assert "Cache-Tag" not in response

@@ -137,6 +137,8 @@ class ArticlePreviewView(PublicAPIView):
 
     serializer_class = ArticleDetailSerializer
     queryset = Article.objects.none()
+    # No cache tags: a preview is never cached, and its tags would name a draft.
+    cache_tags: list[str] = []
 
     def get(self, request, token: str):
         revision = article_preview_resolve(token=token)
