@@ -28,7 +28,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
-from django_prose_editor.widgets import AdminProseEditorWidget
+from django_prose_editor.widgets import (
+    AdminProseEditorWidget,
+    importmap,
+    prose_editor_js,
+    prose_editor_media,
+)
+from js_asset import Media
 
 from articles.blocks import split_body, top_level_blocks
 from articles.html import sanitize_body_html
@@ -38,12 +44,19 @@ RELATED_LINKS_PREFIX = "related_links"
 PHOTOS_PREFIX = "article_photos"
 CARD_PREFIXES = (RELATED_LINKS_PREFIX, PHOTOS_PREFIX)
 
-# What the editor offers; the sanitiser allows a little more (h4, u, s, sub, sup), kept for
-# bodies written before the editor and through the write API.
+# What the editor offers: the sanitiser's whole allowed set (`articles.html`), so a body written
+# before the editor or through the write API keeps its h4, u, s, sub, sup, b and i when it is
+# saved again in the editor (`PlainBold` and `PlainItalic` keep <b> and <i> as they are).
 BODY_EDITOR_EXTENSIONS = {
-    "Heading": {"levels": [2, 3]},
+    "Heading": {"levels": [2, 3, 4]},
     "Bold": True,
     "Italic": True,
+    "PlainBold": True,
+    "PlainItalic": True,
+    "Underline": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
     "Link": {
         "enableTarget": False,
         "autolink": False,
@@ -59,6 +72,22 @@ BODY_EDITOR_EXTENSIONS = {
     "NoSpellCheck": False,
 }
 BODY_EDITOR_CARDS_MODULE = "articles/editor/cards.js"
+BODY_EDITOR_MARKS_MODULE = "articles/editor/marks.js"
+# The library's styles, with its 128 KB icon font swapped for the few icons the toolbar uses.
+BODY_EDITOR_BASE_MEDIA = Media(
+    importmap=importmap,
+    css={
+        "all": [
+            "articles/editor/icons.css",
+            "django_prose_editor/editor.css",
+            "django_prose_editor/overrides.css",
+        ]
+    },
+    js=[prose_editor_js],
+)
+# What the editor may add to the change form, gzip-compressed (issue 18; measured by
+# tests/articles/test_admin_editor_assets.py).
+BODY_EDITOR_ASSET_BUDGET_BYTES = 300 * 1024
 
 # The writing aids: reading speed, and how much of a title and a description search results
 # show (about 60 and 160 characters).
@@ -83,10 +112,16 @@ class BodyEditorWidget(AdminProseEditorWidget):
             attrs=attrs, config={"extensions": BODY_EDITOR_EXTENSIONS}, preset="configurable"
         )
 
+    @property
+    def media(self):
+        return prose_editor_media(base=BODY_EDITOR_BASE_MEDIA, preset=self.preset)
+
     def get_config(self):
         config = super().get_config()
-        # The cards' Tiptap node, imported by the preset before the editor starts.
-        return {**config, "js_modules": [*config["js_modules"], static(BODY_EDITOR_CARDS_MODULE)]}
+        # The cards' Tiptap node and the plain marks, imported by the preset before the editor
+        # starts.
+        modules = [static(BODY_EDITOR_CARDS_MODULE), static(BODY_EDITOR_MARKS_MODULE)]
+        return {**config, "js_modules": [*config["js_modules"], *modules]}
 
 
 @dataclass(frozen=True)
