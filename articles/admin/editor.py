@@ -103,6 +103,9 @@ CARD_ELEMENT = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 
+# The editor's link dialog writes title="" when the writer gives no title.
+EMPTY_LINK_TITLE = re.compile(r'(<a\b[^>]*?)\s+title=""', re.IGNORECASE)
+
 
 class BodyEditorWidget(AdminProseEditorWidget):
     """The prose editor with the allowed set above and the article cards."""
@@ -141,28 +144,55 @@ def _paragraphs_in(html: str) -> int:
     return sum(1 for block in blocks if block["type"] in ("paragraph", "embed"))
 
 
+def _ends_past_last_paragraph(html: str) -> bool:
+    """Whether a heading, list or quote follows the last paragraph of `html`."""
+    tags = [tag for tag, _inner in top_level_blocks(sanitize_body_html(html))]
+    return bool(tags) and tags[-1] != "p"
+
+
 def body_split_cards(html: str) -> tuple[str, list[CardPlace]]:
-    """The body without its cards, and where each card stood (in the body's order)."""
+    """The body without its cards (and without empty link titles), and where each card stood
+    (in the body's order).
+
+    A card after the body's last paragraph and a heading, list or quote that follows it stands
+    at the very end: its row gets a paragraph number past the last one, which the API shows at
+    the end (`articles.blocks.place_after_paragraphs`), in the order the cards stand."""
+    html = EMPTY_LINK_TITLE.sub(r"\1", html or "")
     pieces: list[str] = []
-    places: list[CardPlace] = []
-    seen: dict[tuple[str, int], int] = {}
+    found: list[tuple[str, int, int, bool]] = []
     last = 0
-    for match in CARD_ELEMENT.finditer(html or ""):
+    for match in CARD_ELEMENT.finditer(html):
         pieces.append(html[last : match.start()])
         last = match.end()
         prefix, index = match["card"].rsplit("-", 1)
         if prefix not in CARD_PREFIXES:
             continue
-        if any(place.prefix == prefix and place.index == int(index) for place in places):
+        if any(card[:2] == (prefix, int(index)) for card in found):
             continue  # a card pasted twice: the first one places the row
-        after = _paragraphs_in("".join(pieces))
-        position = seen.get((prefix, after), 0)
-        seen[(prefix, after)] = position + 1
-        places.append(CardPlace(prefix, int(index), after, position))
-    if not places and last == 0:
+        before = "".join(pieces)
+        found.append(
+            (prefix, int(index), _paragraphs_in(before), _ends_past_last_paragraph(before))
+        )
+    if not found and last == 0:
         return html, []
     pieces.append(html[last:])
-    return "".join(pieces), places
+    text = "".join(pieces)
+    paragraphs = _paragraphs_in(text)
+    places: list[CardPlace] = []
+    seen: dict[tuple[str, int], int] = {}
+    # Past the end the API orders by paragraph number first: a photo after a related link
+    # there takes the next number, so any order at the end round-trips.
+    end, related_at_end = paragraphs + 1, False
+    for prefix, index, after, past_last in found:
+        if after == paragraphs and past_last:
+            if prefix == PHOTOS_PREFIX and related_at_end:
+                end, related_at_end = end + 1, False
+            after = end
+            related_at_end = related_at_end or prefix == RELATED_LINKS_PREFIX
+        position = seen.get((prefix, after), 0)
+        seen[(prefix, after)] = position + 1
+        places.append(CardPlace(prefix, index, after, position))
+    return text, places
 
 
 def formset_data_with_card_places(data, prefix: str, body: str):
