@@ -53,6 +53,8 @@ BODY_EDITOR_EXTENSIONS = {
     "Italic": True,
     "PlainBold": True,
     "PlainItalic": True,
+    "PlainBlocks": True,
+    "StoredWhitespace": True,
     "Underline": True,
     "Strike": True,
     "Subscript": True,
@@ -105,6 +107,15 @@ CARD_ELEMENT = re.compile(
 
 # The editor's link dialog writes title="" when the writer gives no title.
 EMPTY_LINK_TITLE = re.compile(r'(<a\b[^>]*?)\s+title=""', re.IGNORECASE)
+# A list item or quote that had no paragraph inside before the editor gave it one
+# (`PlainBlocks` in BODY_EDITOR_MARKS_MODULE): its first paragraph is taken off again.
+PLAIN_BLOCK = re.compile(r'<(li|blockquote) data-plain="true"><p>(.*?)</p>', re.DOTALL)
+
+
+def _editor_markup_undone(html: str) -> str:
+    """`html` as posted by the editor, without what the editor adds to stored bodies."""
+    html = EMPTY_LINK_TITLE.sub(r"\1", html)
+    return PLAIN_BLOCK.sub(r"<\1>\2", html)
 
 
 class BodyEditorWidget(AdminProseEditorWidget):
@@ -156,8 +167,9 @@ def body_split_cards(html: str) -> tuple[str, list[CardPlace]]:
 
     A card after the body's last paragraph and a heading, list or quote that follows it stands
     at the very end: its row gets a paragraph number past the last one, which the API shows at
-    the end (`articles.blocks.place_after_paragraphs`), in the order the cards stand."""
-    html = EMPTY_LINK_TITLE.sub(r"\1", html or "")
+    the end (`articles.blocks.place_after_paragraphs`). Cards at the very end keep the order
+    they stand in, whatever their kind."""
+    html = _editor_markup_undone(html or "")
     pieces: list[str] = []
     found: list[tuple[str, int, int, bool]] = []
     last = 0
@@ -178,13 +190,18 @@ def body_split_cards(html: str) -> tuple[str, list[CardPlace]]:
     pieces.append(html[last:])
     text = "".join(pieces)
     paragraphs = _paragraphs_in(text)
+    # After the last paragraph the API shows, after the photos and related links of that
+    # paragraph, those with a number past it, ordered by number: a photo that follows a related
+    # link there takes the next number, so the cards keep the order they stand in. With a
+    # heading, list or quote after the last paragraph, only the cards after it are past it.
+    tail_any_order = not _ends_past_last_paragraph(text)
+    end, related_at_end = paragraphs, False
     places: list[CardPlace] = []
     seen: dict[tuple[str, int], int] = {}
-    # Past the end the API orders by paragraph number first: a photo after a related link
-    # there takes the next number, so any order at the end round-trips.
-    end, related_at_end = paragraphs + 1, False
     for prefix, index, after, past_last in found:
-        if after == paragraphs and past_last:
+        if after == paragraphs and (past_last or tail_any_order):
+            if past_last and end == paragraphs:
+                end, related_at_end = paragraphs + 1, False
             if prefix == PHOTOS_PREFIX and related_at_end:
                 end, related_at_end = end + 1, False
             after = end

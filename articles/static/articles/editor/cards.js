@@ -51,9 +51,16 @@ function layout(doc) {
     }
     entries.push({ node, offset, index, card, after: paragraphs, pastParagraph })
   })
+  // Cards at the very end (after the last paragraph when nothing but cards follows it, or
+  // after the heading, list or quote that follows it) keep any order.
+  const trailing = entries.some((entry) => !entry.card && entry.after === paragraphs && entry.node.type.name !== "paragraph")
   for (const entry of entries) {
-    if (entry.card && entry.after === paragraphs && entry.pastParagraph) entry.after = paragraphs + 1
+    if (entry.card && entry.after === paragraphs && (entry.pastParagraph || !trailing)) {
+      entry.after = paragraphs + 1
+    }
   }
+  entries.trailing = trailing
+  entries.paragraphs = paragraphs
   return entries
 }
 
@@ -126,14 +133,19 @@ function moveCard(editor, direction) {
   const entries = layout(doc)
   const self = entries.find((entry) => entry.node === node && entry.offset === selection.from)
   if (!self) return false
-  const kind = (entry) => entry.card && (entry.node.attrs.kind === "photo") === (node.attrs.kind === "photo")
-  const siblings = entries.filter((entry) => kind(entry) && entry.after === self.after)
+  const atEnd = self.after > entries.paragraphs
+  const sameKind = (entry) => (entry.node.attrs.kind === "photo") === (node.attrs.kind === "photo")
+  const siblings = entries.filter(
+    (entry) => entry.card && entry.after === self.after && (atEnd || sameKind(entry)),
+  )
   const neighbour = siblings[siblings.indexOf(self) + direction]
   let target
   if (neighbour) {
     target = direction < 0 ? neighbour.index : neighbour.index + 1
   } else {
-    const after = self.after + direction
+    let after = self.after + direction
+    // Without a heading, list or quote after the last paragraph, its cards are the end's.
+    if (direction < 0 && atEnd && !entries.trailing) after = entries.paragraphs - 1
     const paragraphs = entries.filter((entry) => entry.node.type.name === "paragraph")
     if (after < 0 || after > paragraphs.length) return true
     if (direction > 0) {

@@ -316,7 +316,7 @@
     notice.querySelector("[data-autosave=text]").value = draft.body;
     notice.hidden = false;
     notice.querySelector("[data-autosave=restore]").addEventListener("click", () => {
-      editor.commands.setContent(draft.body, { emitUpdate: true });
+      editor.commands.setContent(draft.body, { emitUpdate: true, parseOptions: editor.options.parseOptions });
       for (const [id, value] of [["id_headline", draft.headline], ["id_dek", draft.dek]]) {
         const field = document.getElementById(id);
         if (field) field.value = value;
@@ -333,6 +333,8 @@
   document.addEventListener("prose-editor:ready", (event) => {
     if (event.detail.textarea.id !== "id_body") return;
     editor = event.detail.editor;
+    // Reachable from the page (tests/browser/test_editor_round_trip.py, the browser console).
+    event.detail.textarea.bodyEditor = editor;
     const container = event.detail.textarea.closest(".prose-editor") || event.detail.textarea.parentElement;
     const bar = toolbar();
     container.after(bar);
