@@ -116,6 +116,24 @@ def test_cards_and_rows_stay_one(browser, live_server, editorial_roles):
             ("related_links-1", "Tautan C"),
         ],
     )
+    # Deleting the card of a new, unsaved row removes the row.
+    _cursor_at_end_of_paragraph(desk, 1)
+    _add_related(desk, 3, "https://example.org/e", "Tautan E")
+    card = desk.find(".article-card[data-kind=related]")  # the first: after paragraph 1
+    assert "Tautan E" in card.text
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", card)
+    card.click()
+    ActionChains(browser).send_keys(Keys.DELETE).perform()
+    desk.wait().until(lambda driver: not driver.find_elements("css selector", "#related_links-3"))
+    assert desk.find("#id_related_links-TOTAL_FORMS").get_attribute("value") == "3"
+    _until_cards(
+        desk,
+        [
+            ("article_photos-0", "Foto P"),
+            ("related_links-2", "Tautan D"),
+            ("related_links-1", "Tautan C"),
+        ],
+    )
     desk.save()
     assert "was changed successfully" in desk.success_message()
 
