@@ -86,16 +86,13 @@ def test_cards_and_rows_stay_one(browser, live_server, editorial_roles):
     assert desk.find("#id_related_links-1-url").get_attribute("value") == "https://example.org/c"
 
     # Deleting a saved row's card marks the row for deletion; Ctrl+Z takes the mark off.
-    card = desk.find(".article-card[data-kind=related]")
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", card)
-    card.click()
+    desk.select_card(".article-card[data-kind=related]")
     ActionChains(browser).send_keys(Keys.DELETE).perform()
     desk.wait().until(lambda driver: desk.find("#id_related_links-0-DELETE").is_selected())
     ActionChains(browser).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()
     desk.wait().until(lambda driver: not desk.find("#id_related_links-0-DELETE").is_selected())
     assert ("related_links-0", "Tautan A") in _cards(desk)
-    card = desk.find(".article-card[data-kind=related]")
-    card.click()
+    desk.select_card(".article-card[data-kind=related]")
     ActionChains(browser).send_keys(Keys.DELETE).perform()
     desk.wait().until(lambda driver: desk.find("#id_related_links-0-DELETE").is_selected())
 
@@ -119,10 +116,8 @@ def test_cards_and_rows_stay_one(browser, live_server, editorial_roles):
     # Deleting the card of a new, unsaved row removes the row.
     _cursor_at_end_of_paragraph(desk, 1)
     _add_related(desk, 3, "https://example.org/e", "Tautan E")
-    card = desk.find(".article-card[data-kind=related]")  # the first: after paragraph 1
-    assert "Tautan E" in card.text
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", card)
-    card.click()
+    # The first related card: after paragraph 1.
+    assert "Tautan E" in desk.select_card(".article-card[data-kind=related]")
     ActionChains(browser).send_keys(Keys.DELETE).perform()
     desk.wait().until(lambda driver: not driver.find_elements("css selector", "#related_links-3"))
     assert desk.find("#id_related_links-TOTAL_FORMS").get_attribute("value") == "3"

@@ -114,6 +114,20 @@ class Desk:
                 if attempt == 2:
                     raise
 
+    def select_card(self, css: str) -> str:
+        """Click the card matching `css` (the editor may redraw it meanwhile); its text."""
+        for attempt in range(3):
+            try:
+                card = self.find(css)
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", card)
+                text = card.text
+                card.click()
+                return text
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
+        return ""
+
     def tab_to(self, element_id: str, most: int = 8) -> None:
         """Press Tab until the element with `element_id` has the focus (keyboard only)."""
         for _ in range(most):
@@ -196,12 +210,19 @@ def test_writer_writes_and_submits_editor_publishes_api_shows_it(
     )
     # An inline photo and a "Baca juga" card after the second paragraph: at the cursor, each
     # button reached with Tab and pressed with Enter.
-    desk.wait().until(
-        lambda driver: driver.execute_script(
-            "return document.activeElement.classList.contains('ProseMirror')"
-        )
+    # The dialog gives the editor its focus and selection back a moment later: press End until
+    # the cursor stands at the end of the paragraph.
+    at_end = (
+        "const {selection} = document.getElementById('id_body').bodyEditor.state;"
+        "return document.activeElement.classList.contains('ProseMirror') && selection.empty"
+        " && selection.$from.parentOffset === selection.$from.parent.content.size;"
     )
-    keys(Keys.END)
+
+    def end_of_paragraph(driver):
+        keys(Keys.END)
+        return driver.execute_script(at_end)
+
+    desk.wait().until(end_of_paragraph)
     desk.tab_to("add-photo-card")
     keys(Keys.ENTER)
     desk.find(".select2-container--open .select2-search__field").send_keys("Dayeuh")
@@ -264,10 +285,7 @@ def test_writer_writes_and_submits_editor_publishes_api_shows_it(
     # The editor moves the "Baca juga" card below the last paragraph and publishes.
     desk.log_in("edna.editor")
     desk.open(f"/admin/articles/article/{article.pk}/change/")
-    card = desk.find(".article-card[data-kind=related]")
-    assert "Peta banjir Bandung" in card.text
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", card)
-    card.click()
+    assert "Peta banjir Bandung" in desk.select_card(".article-card[data-kind=related]")
     ActionChains(browser).key_down(Keys.ALT).send_keys(Keys.ARROW_DOWN).key_up(Keys.ALT).perform()
     Select(desk.find("#id_status")).select_by_value("published")
     desk.save()
