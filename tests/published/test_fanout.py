@@ -300,9 +300,7 @@ def test_a_small_rename_in_the_admin_says_nothing_of_background_work(editor_clie
         ({"name": "Banjir Bandang", "slug": "bad slug!", "kind": "topic"}, "slug"),
     ],
 )
-def test_a_bad_rename_in_the_admin_is_a_form_error_and_records_no_job(
-    editor_client, data, field
-):
+def test_a_bad_rename_in_the_admin_is_a_form_error_and_records_no_job(editor_client, data, field):
     tag = TopicTagFactory(name="Banjir", slug="banjir")
     _tagged(tag, 5)
 
