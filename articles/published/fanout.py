@@ -128,7 +128,8 @@ def published_fanout_run(
     None if the job is not there to take (done, failed, unknown). Stops early, leaving the
     job running, after `max_batches` (tests stand in for a worker that dies); hands the job
     back to the queue after `FANOUT_TASK_SECONDS`; stops after the batch in which a newer
-    request changed the job's key (that request's message starts it again).
+    request changed the job's key (that request's message starts it again) or another
+    worker (a message delivered twice) moved the cursor.
     """
     job = job_claim(kind=kind, object_id=object_id)
     if job is None:
@@ -150,7 +151,7 @@ def published_fanout_run(
             return job
         with transaction.atomic():
             _rebuild_batch(fanout, ids)
-            current = job_advance(job=job, key=key, cursor=ids[-1], done=len(ids))
+            current = job_advance(job=job, key=key, start=cursor, cursor=ids[-1], done=len(ids))
         if not current:
             return job
         cursor = ids[-1]

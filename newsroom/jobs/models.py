@@ -70,7 +70,7 @@ class BackgroundJob(models.Model):
 
     @property
     def progress(self) -> str:
-        """ "done / total" for work in batches, "" for other work."""
+        """How far work in batches got ("done / total"); "" for other work."""
         return "" if self.total is None else f"{self.done} / {self.total}"
 
     @property

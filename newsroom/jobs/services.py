@@ -190,15 +190,16 @@ def job_fail(*, job: BackgroundJob, key: str, error: str) -> None:
     logger.warning("Job %s (%s #%s) failed: %s", job.pk, job.kind, job.object_id, error)
 
 
-def job_advance(*, job: BackgroundJob, key: str, cursor: int, done: int) -> bool:
-    """Record a finished batch of a running job, in the batch's transaction: taken again,
-    it goes on after `cursor`. A batch done counts as progress, so only claims without one
-    count towards `JOB_MAX_ATTEMPTS`. False if a newer request changed the key (it starts
-    again from the first batch)."""
+def job_advance(*, job: BackgroundJob, key: str, start: int, cursor: int, done: int) -> bool:
+    """Record a batch of a running job done, from `start` to `cursor`, in the batch's
+    transaction: taken again, the job goes on after `cursor`. A batch done counts as
+    progress, so only claims without one count towards `JOB_MAX_ATTEMPTS`. False, and
+    nothing recorded, if a newer request changed the key (it starts again from the first
+    batch) or another worker moved the cursor first (each batch is counted once)."""
     return bool(
-        BackgroundJob.objects.filter(pk=job.pk, key=key, status=JobStatus.RUNNING).update(
-            cursor=cursor, done=F("done") + done, attempts=1
-        )
+        BackgroundJob.objects.filter(
+            pk=job.pk, key=key, status=JobStatus.RUNNING, cursor=start
+        ).update(cursor=cursor, done=F("done") + done, attempts=1)
     )
 
 

@@ -326,3 +326,20 @@ def test_a_bad_section_or_author_rename_is_a_form_error(editor_client):
         response = editor_client.post(admin_url(obj, "change", obj.pk), data)
         assert error_messages(response)
     assert not BackgroundJob.objects.exists()
+
+
+def test_a_batch_done_by_two_workers_at_once_is_counted_once(
+    django_capture_on_commit_callbacks, sent_tasks
+):
+    from newsroom.jobs.services import job_advance, job_claim
+
+    tag = TopicTagFactory(name="Banjir")
+    articles = _tagged(tag, 5)
+    _rename(tag, "Banjir Bandang", django_capture_on_commit_callbacks)
+    first = job_claim(kind=FANOUT_TAG, object_id=tag.pk)
+    second = job_claim(kind=FANOUT_TAG, object_id=tag.pk)  # the message delivered again
+    last = articles[1].pk
+
+    assert job_advance(job=first, key=first.key, start=0, cursor=last, done=2)
+    assert not job_advance(job=second, key=second.key, start=0, cursor=last, done=2)
+    assert (_job(FANOUT_TAG, tag.pk).cursor, _job(FANOUT_TAG, tag.pk).done) == (last, 2)
