@@ -495,6 +495,11 @@ PHOTO_RENDITIONS = {
     "1x1": {"width": 600, "crop": (1, 1)},
 }
 PHOTO_RENDITION_FORMATS = ["jpeg", "webp"]
+# A rename (tag, author, section), tag merge or photo edit shown by more published articles than
+# this rebuilds them in the background, PUBLISHED_FANOUT_BATCH per transaction
+# (docs/background-jobs.md); up to it, in the editor's transaction.
+PUBLISHED_FANOUT_INLINE_LIMIT = envint("PUBLISHED_FANOUT_INLINE_LIMIT", 50)
+PUBLISHED_FANOUT_BATCH = envint("PUBLISHED_FANOUT_BATCH", 500)
 # Outbox work (renditions, suggestions) that failed this often (a killed worker, storage
 # errors) is given up.
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 5)
