@@ -44,6 +44,7 @@ from articles.services import (
     article_save,
     article_set_status,
     article_trash,
+    user_can_publish,
 )
 from articles.services.slugs import SLUG_MAX_LENGTH, article_check_slug_available
 from articles.wordpress.body import LinkRef, PhotoRef, caption_credit, convert_body, plain_text
@@ -219,8 +220,8 @@ def wordpress_import(
     publishes). Raises `WxrError` (nothing written) for a file that cannot be read and
     `ImportOptionsError` for a map naming what does not exist. `progress(done, total)` is
     called as items are imported."""
-    if not (user and user.has_perm("articles.add_article")):
-        raise PermissionDenied("You may not import articles.")
+    if not (user and user.has_perm("articles.add_article") and user_can_publish(user)):
+        raise PermissionDenied("You may not import articles: editors who publish may.")
     _check_maps(options)
     indexes = [wordpress_validate(path) for path in paths]
     summary = ImportSummary(items=sum(index.items for index in indexes))
@@ -341,6 +342,9 @@ class _Importer:
         self.photos: dict[str, Photo | None] = {}
         self.deferred: set[str] = set()
         self.category_ids: dict[str, str] = {}
+        self.unlisted: set[str] = set()
+        # The second look at posts with forward links: their warnings were given already.
+        self.quiet = False
         self.media_dir = Path(options.media_dir).resolve() if options.media_dir else None
 
     # --- the run ---------------------------------------------------------------------------
@@ -359,9 +363,11 @@ class _Importer:
         if self.deferred:
             # Posts whose related reading pointed at posts further down the file.
             wanted, self.deferred = self.deferred, set()
+            self.quiet = True
             for record in wxr_read(path):
                 if isinstance(record, WxrItem) and record.post_id in wanted:
                     self._atomic(self.post, record, again=True)
+            self.quiet = False
         return done
 
     def _atomic(self, handler, record, **kwargs) -> None:
@@ -373,7 +379,11 @@ class _Importer:
             label = getattr(record, "post_id", "") or getattr(record, "slug", "") or ""
             messages = "; ".join(getattr(exc, "messages", [str(exc)]))
             self.summary.skip(kind, "refused")
-            self.summary.warn(f"{kind} {label}: not imported: {messages}")
+            self._warn(f"{kind} {label}: not imported: {messages}")
+
+    def _warn(self, message: str) -> None:
+        if not self.quiet:
+            self.summary.warn(message)
 
     def _remember(self, kind: str, wp_id: str, obj_id: int, **fields) -> WordPressObject:
         row = self.mapped.get((kind, wp_id))
@@ -424,7 +434,7 @@ class _Importer:
                 author.full_clean()
             except ValidationError:
                 author.email = ""
-                self.summary.warn(f"author {login}: e-mail {email!r} is not valid, left out")
+                self._warn(f"author {login}: e-mail {email!r} is not valid, left out")
             author.save()
             self._remember(Kind.AUTHOR, login, author.pk, content_hash=_hash([name, email]))
             self.summary.count("author", "created")
@@ -494,7 +504,7 @@ class _Importer:
             tags = tags_resolve_or_create(names=[plain_text(name) or slug])
         except ValidationError as exc:
             self.summary.skip("tag", "name too long")
-            self.summary.warn(f"tag {slug}: {exc.messages[0]}")
+            self._warn(f"tag {slug}: {exc.messages[0]}")
             self.tags[slug] = None
             return None
         tag = next(iter(tags.values()), None)
@@ -572,7 +582,7 @@ class _Importer:
                 )
         except ValidationError as exc:
             self.summary.skip("attachment", "not a valid image")
-            self.summary.warn(f"attachment {attachment_id}: {'; '.join(exc.messages)}")
+            self._warn(f"attachment {attachment_id}: {'; '.join(exc.messages)}")
             return None
         self._remember(Kind.ATTACHMENT, attachment_id, photo.pk, content_hash=wanted)
         self.summary.count("attachment", "created")
@@ -604,7 +614,7 @@ class _Importer:
             try:
                 return media_fetch(info.url), ""
             except MediaFetchError as exc:
-                self.summary.warn(f"attachment {info.post_id}: {exc}")
+                self._warn(f"attachment {info.post_id}: {exc}")
                 return None, "download refused or failed"
         return None, "no media source (--media-dir or --fetch-media)"
 
@@ -623,7 +633,7 @@ class _Importer:
             self.summary.skip("post", f"status {record.status or 'missing'}")
             return
         if record.repaired:
-            self.summary.warn(f"{label}: invalid UTF-8 or control characters were replaced")
+            self._warn(f"{label}: invalid UTF-8 or control characters were replaced")
         payload, relations = self._payload(record, label=label, status=status)
         if payload is None:
             return
@@ -637,7 +647,7 @@ class _Importer:
         edited = article is not None and row.imported_version != article.version
         if edited and not self.options.overwrite_edited:
             self.summary.skip("post", "edited here since the import")
-            self.summary.warn(f"{label}: edited here since the import, not overwritten")
+            self._warn(f"{label}: edited here since the import, not overwritten")
             return
         status = payload["status"]
         fields = relations["data"]
@@ -695,7 +705,7 @@ class _Importer:
             self.summary.count("post", outcome)
 
     def _payload(self, record: WxrItem, *, label: str, status: str):
-        warn = self.summary.warn
+        warn = self._warn
         body = convert_body(record.content)
         for message in body.warnings:
             warn(f"{label}: {message}")
@@ -737,7 +747,8 @@ class _Importer:
             elif domain != "category":
                 self.summary.skip("post term", f"taxonomy {domain}")
         login = _NOT_LOGIN.sub("", record.creator)
-        if login not in self.authors:
+        if login not in self.authors and login not in self.unlisted:
+            self.unlisted.add(login)
             warn(f"{label}: author {record.creator!r} is not listed in the export")
         author = self._author_for(login or "unknown", None)
         lead = None
@@ -788,7 +799,6 @@ class _Importer:
                 slug = None
         data = {
             "headline": headline,
-            "slug": slug,
             "dek": plain_text(record.excerpt),
             "body": body.html,
             "dateline": body.dateline,
@@ -796,6 +806,10 @@ class _Importer:
             "language": self.language,
             "lead_photo": lead.pk if lead else None,
         }
+        if slug:
+            # Else a new article gets one from its headline when published, and an
+            # imported one keeps its own.
+            data["slug"] = slug
         payload = {
             "data": data,
             "status": status,
@@ -840,10 +854,10 @@ class _Importer:
             try:
                 URLValidator(schemes=["http", "https"])(ref.url)
             except ValidationError:
-                self.summary.warn(f"{label}: related link {ref.url!r} is not a valid URL, left out")
+                self._warn(f"{label}: related link {ref.url!r} is not a valid URL, left out")
                 return None
             if len(ref.url) > 500:
-                self.summary.warn(f"{label}: related link URL too long, left out")
+                self._warn(f"{label}: related link URL too long, left out")
                 return None
             return {
                 "target_article_id": None,
@@ -852,7 +866,7 @@ class _Importer:
                 "label": ref.label,
             }
         if not target_wp:
-            self.summary.warn(f"{label}: related reading {ref.headline!r} not found, left out")
+            self._warn(f"{label}: related reading {ref.headline!r} not found, left out")
         return None
 
     def _is_ours(self, url: str) -> bool:
@@ -880,5 +894,5 @@ class _Importer:
             if owner is None:
                 new.append(WordPressPermalink(path=path, article=article, site=self.site))
             elif owner != article.pk:
-                self.summary.warn(f"post {record.post_id}: old address {path} belongs to another")
+                self._warn(f"post {record.post_id}: old address {path} belongs to another")
         WordPressPermalink.objects.bulk_create(new)

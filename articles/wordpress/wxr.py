@@ -115,7 +115,10 @@ Record = Channel | WxrAuthor | WxrTerm | WxrItem
 
 
 def wxr_check_size(path: str) -> None:
-    size = os.path.getsize(path)
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise WxrError(f"{path} cannot be read: {exc.strerror}.") from exc
     limit = settings.WORDPRESS_IMPORT_MAX_BYTES
     if size > limit:
         raise WxrError(

@@ -30,7 +30,8 @@ THEME = str(FIXTURES / "themeunittestdata.wordpress.xml")
 PORTAL = str(FIXTURES / "portal.wordpress.xml")
 
 SNAPSHOT = (Article, Byline, TaggedArticle, RelatedLink, ArticlePhoto, ArticleRevision, Photo,
-            Author, Section, TopicTag, PublishedArticle, WordPressObject, WordPressPermalink)  # fmt: skip
+            Author, Section, TopicTag, PublishedArticle, WordPressObject,
+            WordPressPermalink)  # fmt: skip
 IGNORED = {"search_vector", "updated_at", "created_at", "computed_at", "built_at"}
 
 
