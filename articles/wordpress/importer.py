@@ -48,7 +48,12 @@ from articles.services import (
 )
 from articles.services.slugs import SLUG_MAX_LENGTH, article_check_slug_available
 from articles.wordpress.body import LinkRef, PhotoRef, caption_credit, convert_body, plain_text
-from articles.wordpress.models import WordPressObject, WordPressPermalink, WordPressSite
+from articles.wordpress.models import (
+    WordPressObject,
+    WordPressPermalink,
+    WordPressSite,
+    permalink_key,
+)
 from articles.wordpress.wxr import Channel, WxrAuthor, WxrItem, WxrTerm, wxr_read
 from tagging.services import tags_resolve_or_create
 from tagging.text import slugify_ascii
@@ -201,7 +206,7 @@ def wordpress_validate(path: str) -> _Index:
             elif record.post_type == "post":
                 for address in (record.link, record.guid):
                     if address:
-                        index.post_by_path[_path_key(address)] = record.post_id
+                        index.post_by_path[permalink_key(address)] = record.post_id
                 index.post_by_path[f"/?p={record.post_id}"] = record.post_id
                 title = _title_key(record.title)
                 if title:
@@ -280,19 +285,6 @@ def load_map(path: str) -> dict[str, str]:
             continue
         mapping[row[0].strip()] = row[1].strip()
     return mapping
-
-
-def _path_key(url: str) -> str:
-    """A URL or path as the redirects find it: the path (and `?p=` query), with a slash at
-    the end, percent-decoded, lower case."""
-    parts = urlsplit(url.strip())
-    path = unquote(parts.path or "/").lower()
-    query = parts.query
-    if query.startswith(("p=", "page_id=")):
-        return f"{path.rstrip('/') or ''}/?{query.split('&')[0]}"
-    if not path.endswith("/"):
-        path += "/"
-    return path
 
 
 def _url_key(url: str) -> str:
@@ -833,7 +825,7 @@ class _Importer:
     def _link(self, ref: LinkRef, *, record: WxrItem, label: str) -> dict | None:
         target_wp = ""
         if ref.url:
-            target_wp = self.index.post_by_path.get(_path_key(ref.url), "")
+            target_wp = self.index.post_by_path.get(permalink_key(ref.url), "")
             if target_wp and not self._is_ours(ref.url):
                 target_wp = ""
         if not target_wp:
@@ -874,10 +866,10 @@ class _Importer:
         return host is None or host == urlsplit(self.site_url).hostname
 
     def _permalinks(self, record: WxrItem, article: Article, *, section_slug: str) -> None:
-        paths = {_path_key(record.link)} if record.link else set()
+        paths = {permalink_key(record.link)} if record.link else set()
         paths.add(f"/?p={record.post_id}")
         if record.guid and self._is_ours(record.guid):
-            paths.add(_path_key(record.guid))
+            paths.add(permalink_key(record.guid))
         name = unquote(record.post_name)
         if name:
             date = _gmt("", record.post_date)

@@ -3,11 +3,27 @@ became, the old permalinks, and each run with its progress and summary."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+
+
+def permalink_key(url: str) -> str:
+    """An old address as stored and looked up: the path (with a `?p=`/`?page_id=` query,
+    which WordPress's plain permalinks use), percent-decoded, lower case, ending in a slash;
+    a full URL gives its path."""
+    parts = urlsplit(url.strip())
+    path = unquote(parts.path or "/").lower()
+    query = parts.query
+    if query.startswith(("p=", "page_id=")):
+        return f"{path.rstrip('/')}/?{query.split('&')[0]}"
+    if not path.endswith("/"):
+        path += "/"
+    return path
 
 
 class WordPressSite(models.Model):
