@@ -48,6 +48,7 @@ from articles.services import (
 )
 from articles.services.slugs import SLUG_MAX_LENGTH, article_check_slug_available
 from articles.wordpress.body import LinkRef, PhotoRef, caption_credit, convert_body, plain_text
+from articles.wordpress.media import MediaFetchError, media_fetch
 from articles.wordpress.models import (
     WordPressObject,
     WordPressPermalink,
@@ -601,8 +602,6 @@ class _Importer:
                 return None, "file too large"
             return candidate.read_bytes(), ""
         if self.options.fetch_media:
-            from articles.wordpress.media import MediaFetchError, media_fetch
-
             try:
                 return media_fetch(info.url), ""
             except MediaFetchError as exc:
