@@ -226,6 +226,9 @@ WORDPRESS_IMPORT_MAX_BYTES = envint("WORDPRESS_IMPORT_MAX_MB", 512) * 1024 * 102
 # An attachment fetched with --fetch-media: at most this many bytes, within this many seconds.
 WORDPRESS_MEDIA_MAX_BYTES = envint("WORDPRESS_MEDIA_MAX_MB", 25) * 1024 * 1024
 WORDPRESS_MEDIA_TIMEOUT_SECONDS = envint("WORDPRESS_MEDIA_TIMEOUT_SECONDS", 20)
+# Exports uploaded in the admin wait here for their job: never under MEDIA_ROOT (they hold
+# drafts and e-mail addresses); each is deleted when its import has run.
+WORDPRESS_IMPORT_DIR = Path(os.environ.get("WORDPRESS_IMPORT_DIR", VAR_DIR / "wordpress"))
 PHOTO_MAX_GIF_FRAMES = envint("PHOTO_MAX_GIF_FRAMES", 300)
 
 # Article body HTML is capped before sanitising (docs/reliability.md E4).

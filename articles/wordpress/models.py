@@ -3,9 +3,11 @@ became, the old permalinks, and each run with its progress and summary."""
 
 from __future__ import annotations
 
+import os
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +96,23 @@ class WordPressPermalink(models.Model):
         return self.path
 
 
+class ImportStorage(FileSystemStorage):
+    """Uploaded exports: a private directory, not MEDIA_ROOT (`WORDPRESS_IMPORT_DIR`), read
+    when used so a changed setting applies."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.WORDPRESS_IMPORT_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def import_storage() -> FileSystemStorage:
+    return ImportStorage()
+
+
 class ImportRun(models.Model):
     """One import of one or more WXR files: by whom, how far it got, what it did."""
 
@@ -106,7 +125,9 @@ class ImportRun(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
     )
-    file = models.FileField(_("export file"), upload_to="wordpress/", blank=True)
+    file = models.FileField(
+        _("export file"), upload_to="exports/", storage=import_storage, blank=True
+    )
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     is_dry_run = models.BooleanField(_("dry run"), default=False)
     overwrite_edited = models.BooleanField(_("overwrite edited articles"), default=False)
