@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Article, Author, Section
@@ -233,15 +233,17 @@ def wordpress_import(
     summary = ImportSummary(items=sum(index.items for index in indexes))
     done = 0
     for path, index in zip(paths, indexes, strict=True):
-        importer = _Importer(user=user, options=options, index=index, summary=summary)
         if options.dry_run:
+            # Everything, the site's row too, in one transaction rolled back at the end.
             try:
                 with transaction.atomic():
+                    importer = _Importer(user=user, options=options, index=index, summary=summary)
                     done = importer.run(path, done=done, progress=progress)
                     raise _Rollback
             except _Rollback:
                 pass
         else:
+            importer = _Importer(user=user, options=options, index=index, summary=summary)
             done = importer.run(path, done=done, progress=progress)
     return summary
 
@@ -367,6 +369,11 @@ class _Importer:
         try:
             with transaction.atomic():
                 handler(record, **kwargs)
+        except IntegrityError:
+            # Another import wrote the same object first (a unique row); this post is left
+            # to it, whole, and a later run sees it as imported.
+            kind = "post" if isinstance(record, WxrItem) else type(record).__name__.lower()
+            self.summary.skip(kind, "written meanwhile by another import")
         except (ValidationError, PermissionDenied) as exc:
             kind = "post" if isinstance(record, WxrItem) else type(record).__name__.lower()
             label = getattr(record, "post_id", "") or getattr(record, "slug", "") or ""

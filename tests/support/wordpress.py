@@ -22,7 +22,7 @@ from articles.models import (
 from articles.photos.models import Photo
 from articles.published.models import PublishedArticle
 from articles.wordpress.importer import ImportOptions, wordpress_import, wordpress_validate
-from articles.wordpress.models import WordPressObject, WordPressPermalink
+from articles.wordpress.models import WordPressObject, WordPressPermalink, WordPressSite
 from tagging.models import TopicTag
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "wxr"
@@ -30,7 +30,7 @@ THEME = str(FIXTURES / "themeunittestdata.wordpress.xml")
 PORTAL = str(FIXTURES / "portal.wordpress.xml")
 
 SNAPSHOT = (Article, Byline, TaggedArticle, RelatedLink, ArticlePhoto, ArticleRevision, Photo,
-            Author, Section, TopicTag, PublishedArticle, WordPressObject,
+            Author, Section, TopicTag, PublishedArticle, WordPressSite, WordPressObject,
             WordPressPermalink)  # fmt: skip
 IGNORED = {"search_vector", "updated_at", "created_at", "computed_at", "built_at"}
 
