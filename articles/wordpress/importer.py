@@ -385,6 +385,16 @@ class _Importer:
         if not self.quiet:
             self.summary.warn(message)
 
+    def _row(self, kind: str, wp_id: str) -> WordPressObject | None:
+        """What `wp_id` became, read again from the database when this run has not seen it:
+        another import running at once may have written it since this one started."""
+        row = self.mapped.get((kind, wp_id))
+        if row is None:
+            row = WordPressObject.objects.filter(site=self.site, kind=kind, wp_id=wp_id).first()
+            if row is not None:
+                self.mapped[(kind, wp_id)] = row
+        return row
+
     def _remember(self, kind: str, wp_id: str, obj_id: int, **fields) -> WordPressObject:
         row = self.mapped.get((kind, wp_id))
         if row is None:
@@ -423,7 +433,7 @@ class _Importer:
             or login
         )[:150]
         email = record.email if record else ""
-        row = self.mapped.get((Kind.AUTHOR, login))
+        row = self._row(Kind.AUTHOR, login)
         author = Author.objects.filter(pk=row.object_id).first() if row else None
         if author is None:
             author = Author(
@@ -476,7 +486,7 @@ class _Importer:
                 self.summary.count("category", "mapped")
             self.sections[slug] = section
             return section
-        row = self.mapped.get((Kind.CATEGORY, slug))
+        row = self._row(Kind.CATEGORY, slug)
         section = Section.objects.filter(pk=row.object_id).first() if row else None
         outcome = "unchanged"
         if section is None:
@@ -512,7 +522,7 @@ class _Importer:
             self.summary.skip("tag", "empty name")
             self.tags[slug] = None
             return None
-        row = self.mapped.get((Kind.TAG, slug))
+        row = self._row(Kind.TAG, slug)
         if count:
             self.summary.count("tag", "unchanged" if row and row.object_id == tag.pk else "mapped")
         if not row or row.object_id != tag.pk:
@@ -548,7 +558,7 @@ class _Importer:
         caption, credit = caption_credit(plain_text(info.caption))
         alt = plain_text(info.alt or info.title)[:300]
         wanted = _hash([caption, credit, alt])
-        row = self.mapped.get((Kind.ATTACHMENT, attachment_id))
+        row = self._row(Kind.ATTACHMENT, attachment_id)
         photo = Photo.objects.filter(pk=row.object_id).first() if row else None
         if photo is not None:
             if row.content_hash != wanted:
@@ -636,7 +646,7 @@ class _Importer:
         if payload is None:
             return
         wanted = _hash(payload)
-        row = self.mapped.get((Kind.POST, wp_id))
+        row = self._row(Kind.POST, wp_id)
         article = Article.objects.filter(pk=row.object_id).first() if row else None
         if article is not None and row.content_hash == wanted:
             if not again:
@@ -787,7 +797,7 @@ class _Importer:
             if link is not None:
                 links.append({**link, "after_paragraph": ref.after_paragraph, "position": position})
         slug = slugify_ascii(unquote(record.post_name), max_length=SLUG_MAX_LENGTH) or None
-        row = self.mapped.get((Kind.POST, record.post_id))
+        row = self._row(Kind.POST, record.post_id)
         if slug:
             probe = Article(pk=row.object_id if row else None)
             try:
@@ -839,7 +849,7 @@ class _Importer:
         if target_wp == record.post_id:
             return None
         if target_wp:
-            row = self.mapped.get((Kind.POST, target_wp))
+            row = self._row(Kind.POST, target_wp)
             if row is not None and Article.objects.filter(pk=row.object_id).exists():
                 return {
                     "target_article_id": row.object_id,
