@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "articles.photos",
     "articles",
     "articles.published",
+    "articles.wordpress",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,16 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 
 PHOTO_MAX_UPLOAD_BYTES = envint("PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 40_000_000)
+
+# --- WordPress import (articles/wordpress) ------------------------------------------------
+# The largest export read at once; a bigger site is exported and imported in date ranges.
+WORDPRESS_IMPORT_MAX_BYTES = envint("WORDPRESS_IMPORT_MAX_MB", 512) * 1024 * 1024
+# An attachment fetched with --fetch-media: at most this many bytes, within this many seconds.
+WORDPRESS_MEDIA_MAX_BYTES = envint("WORDPRESS_MEDIA_MAX_MB", 25) * 1024 * 1024
+WORDPRESS_MEDIA_TIMEOUT_SECONDS = envint("WORDPRESS_MEDIA_TIMEOUT_SECONDS", 20)
+# Exports uploaded in the admin wait here for their job: never under MEDIA_ROOT (they hold
+# drafts and e-mail addresses); each is deleted when its import has run.
+WORDPRESS_IMPORT_DIR = Path(os.environ.get("WORDPRESS_IMPORT_DIR", VAR_DIR / "wordpress"))
 PHOTO_MAX_GIF_FRAMES = envint("PHOTO_MAX_GIF_FRAMES", 300)
 
 # Article body HTML is capped before sanitising (docs/reliability.md E4).

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles.admin.dashboard import dashboard_index
 from articles.published import feeds, sitemaps
+from articles.wordpress.api import RedirectView
 from newsroom.accounts import password_reset
 from newsroom.http.media import serve_media
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The write API (token authentication); the rest of api/v1/ is public and read-only.
     path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),
+    # Old addresses of imported WordPress sites (`articles.wordpress`), public like api/v1/.
+    path("api/v1/redirects/", RedirectView.as_view(), name="redirects"),
     path("api/v1/", include("articles.published.api.urls", namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
