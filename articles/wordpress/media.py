@@ -8,14 +8,11 @@ https (http where `WEBHOOK_ALLOW_HTTP` is on), no redirects, a timeout, at most
 from __future__ import annotations
 
 import http.client
-import ssl
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from articles.published.webhook_urls import webhook_url_addresses
-from articles.published.webhooks import _PinnedHTTPConnection, _PinnedHTTPSConnection
+from articles.published.webhook_urls import pinned_connection
 
 
 class MediaFetchError(Exception):
@@ -25,20 +22,10 @@ class MediaFetchError(Exception):
 def media_fetch(url: str) -> bytes:
     """The bytes at `url`, or `MediaFetchError` saying why not."""
     try:
-        host, port, addresses = webhook_url_addresses(url)
+        connection, path = pinned_connection(url, timeout=settings.WORDPRESS_MEDIA_TIMEOUT_SECONDS)
     except ValidationError as exc:
         raise MediaFetchError("; ".join(exc.messages)) from exc
-    parts = urlsplit(url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    timeout = settings.WORDPRESS_MEDIA_TIMEOUT_SECONDS
     limit = settings.WORDPRESS_MEDIA_MAX_BYTES
-    address = str(addresses[0])
-    if parts.scheme == "https":
-        connection: http.client.HTTPConnection = _PinnedHTTPSConnection(
-            host, port, address=address, timeout=timeout, context=ssl.create_default_context()
-        )
-    else:
-        connection = _PinnedHTTPConnection(host, port, address=address, timeout=timeout)
     try:
         connection.request("GET", path, headers={"User-Agent": "newsroom-import"})
         response = connection.getresponse()
