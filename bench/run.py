@@ -161,6 +161,17 @@ def measure_admin(env: dict[str, str], params: dict[str, str]) -> list[dict]:
     return django_json(script, env)
 
 
+def measure_renditions(env: dict[str, str]) -> dict:
+    """The renditions step (bench/renditions.py): the Wagtail-style path, a single-decode
+    Pillow pipeline and newsroom's, on one generated 24-MP JPEG, in one process."""
+    script = (
+        "import json, sys; sys.path.insert(0, 'bench');"
+        "from renditions import renditions_measure;"
+        "print(json.dumps(renditions_measure()))"
+    )
+    return django_json(script, env)
+
+
 def best_rows(raw: dict, queries: dict[str, float]) -> list[dict]:
     rows = []
     for endpoint in raw["endpoints"].values():
@@ -267,6 +278,7 @@ def main() -> int:
     queries = count_queries(env, params)
     rows = best_rows(json.loads(raw_json.read_text()), queries)
     admin_rows = measure_admin(env, params)
+    renditions = measure_renditions(env)
     ceiling_rows = []
     if with_ceiling:
         ceiling_raw = bench_ceiling(
@@ -316,6 +328,7 @@ def main() -> int:
         "ceiling_rows": ceiling_rows,
         "admin": f"Django's test client as an editor, best of {ADMIN_RUNS} after one warm-up",
         "admin_rows": admin_rows,
+        "renditions": renditions,
         "params": {k: v for k, v in params.items() if k != "slugs_file"},
         "raw": str(raw_json.relative_to(REPO)),
     }
@@ -364,6 +377,21 @@ def main() -> int:
             f"{row['page']:<28}{row['best_ms']:>9.1f}{row['median_ms']:>11.1f}"
             f"{row['queries']:>5}{row['status']:>6}"
         )
+    print()
+    print(f"renditions, {renditions['photo']}, best of {renditions['rounds']}")
+    for name, label in (
+        ("wagtail", "Wagtail-style (a full decode per rendition)"),
+        ("single_decode", "single-decode Pillow pipeline (draft)"),
+        ("newsroom", "newsroom (renditions_encode)"),
+    ):
+        print(
+            f"  {label:<46}{renditions['seconds'][name]:>8.3f} s"
+            f"{renditions['bytes'][name]:>11} bytes"
+        )
+    print(
+        f"  newsroom = {renditions['vs_wagtail']:.2f} x the Wagtail-style path, "
+        f"{100 * renditions['vs_single_decode']:.0f} % of the single-decode pipeline's speed"
+    )
     print(f"written: {target.relative_to(REPO)}")
     if os.environ.get("BENCH_LOAD_MINUTES", "10") != "0":
         return run_load_test(env=env, params=params, port=port, results=target, workdir=workdir)
