@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.http import require_safe
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles.admin.dashboard import dashboard_index
 from articles.published import feeds, sitemaps
@@ -19,6 +18,21 @@ admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Editorial desk"
 admin.site.index_template = "admin/articles/dashboard.html"
 
+
+def api_schema(request, *args, **kwargs):
+    # The schema generator is imported when the schema is first asked for: public requests
+    # never need it, and it costs a web worker megabytes (docs/performance.md).
+    from drf_spectacular.views import SpectacularAPIView
+
+    return SpectacularAPIView.as_view()(request, *args, **kwargs)
+
+
+def api_docs(request, *args, **kwargs):
+    from drf_spectacular.views import SpectacularSwaggerView
+
+    return SpectacularSwaggerView.as_view(url_name="api-schema")(request, *args, **kwargs)
+
+
 urlpatterns = [
     *password_reset.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
     # The admin's index is the editors' dashboard (`articles.admin.dashboard`).
@@ -27,8 +41,8 @@ urlpatterns = [
     # The write API (token authentication); the rest of api/v1/ is public and read-only.
     path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),
     path("api/v1/", include("articles.published.api.urls", namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", api_schema, name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("feeds/", include(feeds.urlpatterns)),
     path(
         "sitemap.xml",
