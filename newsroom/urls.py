@@ -33,16 +33,12 @@ def api_docs(request, *args, **kwargs):
     return SpectacularSwaggerView.as_view(url_name="api-schema")(request, *args, **kwargs)
 
 
+# The public API first: Django tries the patterns in order for every request, and nearly all
+# requests are the API's (no two groups share a prefix, so the order changes no match).
 urlpatterns = [
-    *password_reset.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
-    # The admin's index is the editors' dashboard (`articles.admin.dashboard`).
-    path("admin/", admin.site.admin_view(dashboard_index), name="admin-dashboard"),
-    path("admin/", admin.site.urls),
     # The write API (token authentication); the rest of api/v1/ is public and read-only.
     path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),
     path("api/v1/", include("articles.published.api.urls", namespace="api")),
-    path("api/schema/", api_schema, name="api-schema"),
-    path("api/docs/", api_docs, name="api-docs"),
     path("feeds/", include(feeds.urlpatterns)),
     path(
         "sitemap.xml",
@@ -51,6 +47,12 @@ urlpatterns = [
         name="sitemap",
     ),
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news-sitemap"),
+    path("api/schema/", api_schema, name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
+    *password_reset.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
+    # The admin's index is the editors' dashboard (`articles.admin.dashboard`).
+    path("admin/", admin.site.admin_view(dashboard_index), name="admin-dashboard"),
+    path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:
