@@ -25,14 +25,17 @@ import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
-from PIL import Image, ImageOps
 
 from articles.photos.images import PHOTO_FORMATS
 from articles.photos.models import Photo, PhotoRendition, rendition_upload_to
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +189,8 @@ def photo_rendition_files_delete(*, names: list[str]) -> None:
 def _open_source(*, file, specs: list[RenditionSpec]) -> tuple[Image.Image, bytes | None]:
     """Decode the original once, upright, without metadata: at full size for a full-size
     spec, otherwise as small as the largest spec allows."""
+    from articles.photos.pillow import Image, ImageOps
+
     # The smallest upright size that still gives every spec its full width: the widest
     # spec, and for crops the height their ratio needs at their width.
     full_size = any(spec.width is None for spec in specs)
@@ -229,6 +234,8 @@ def _render(
     focal: tuple[float, float],
 ) -> Image.Image:
     """The picture of one (width, crop), resized from the best base in `made`, or `source`."""
+    from articles.photos.pillow import Image
+
     box = _focal_crop_box(source.size, crop, focal) if crop else (0, 0, *source.size)
     box_w, box_h = box[2] - box[0], box[3] - box[1]
     target_w = min(width or box_w, box_w)  # never upscale
@@ -252,6 +259,8 @@ def _render(
 def _encode(
     *, image: Image.Image, spec: RenditionSpec, icc_profile: bytes | None
 ) -> tuple[tuple[int, int], io.BytesIO]:
+    from articles.photos.pillow import Image
+
     pil_format, _extension, params = FORMATS[spec.format]
     params = dict(params)
     if icc_profile:
@@ -327,6 +336,8 @@ def _focal_crop_box(
 
 
 def _convert_mode(image: Image.Image, pil_format: str) -> Image.Image:
+    from articles.photos.pillow import Image
+
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )
