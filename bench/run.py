@@ -178,6 +178,17 @@ def measure_fanout(env: dict[str, str]) -> list[dict]:
     return django_json(script, env)
 
 
+def measure_renditions(env: dict[str, str]) -> dict:
+    """The renditions step (bench/renditions.py): the Wagtail-style path, a single-decode
+    Pillow pipeline and newsroom's, on one generated 24-MP JPEG, in one process."""
+    script = (
+        "import json, sys; sys.path.insert(0, 'bench');"
+        "from renditions import renditions_measure;"
+        "print(json.dumps(renditions_measure()))"
+    )
+    return django_json(script, env)
+
+
 def print_fanout(rows: list[dict]) -> None:
     print()
     print("renames through the admin, then the background job run in one process")
@@ -315,6 +326,7 @@ def main() -> int:
     queries = count_queries(env, params)
     rows = best_rows(json.loads(raw_json.read_text()), queries)
     admin_rows = measure_admin(env, params)
+    renditions = measure_renditions(env)
     # Last before the ceiling and the load test: it renames things the other steps read.
     fanout_rows = measure_fanout(env)
     ceiling_rows = []
@@ -367,6 +379,7 @@ def main() -> int:
         "admin": f"Django's test client as an editor, {ADMIN_RUNS} runs after one warm-up",
         "admin_rows": admin_rows,
         "fanout_rows": fanout_rows,
+        "renditions": renditions,
         "params": {k: v for k, v in params.items() if k != "slugs_file"},
         "raw": str(raw_json.relative_to(REPO)),
     }
@@ -415,6 +428,21 @@ def main() -> int:
             f"{row['page']:<28}{row['best_ms']:>9.1f}{row['median_ms']:>9.1f}"
             f"{row['p99_ms']:>9.1f}{row['queries']:>5}{row['status']:>6}"
         )
+    print()
+    print(f"renditions, {renditions['photo']}, best of {renditions['rounds']}")
+    for name, label in (
+        ("wagtail", "Wagtail-style (a full decode per rendition)"),
+        ("single_decode", "single-decode Pillow pipeline (draft)"),
+        ("newsroom", "newsroom (renditions_encode)"),
+    ):
+        print(
+            f"  {label:<46}{renditions['seconds'][name]:>8.3f} s"
+            f"{renditions['bytes'][name]:>11} bytes"
+        )
+    print(
+        f"  newsroom = {renditions['vs_wagtail']:.2f} x the Wagtail-style path, "
+        f"{100 * renditions['vs_single_decode']:.0f} % of the single-decode pipeline's speed"
+    )
     print_fanout(fanout_rows)
     print(f"written: {target.relative_to(REPO)}")
     if os.environ.get("BENCH_LOAD_MINUTES", "10") != "0":

@@ -369,7 +369,14 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # In-process, bounded by entries: the throttle's counters, a few hundred bytes each (about
+    # 0.3 MiB at the bound). Past it Django drops a third of them: some clients' counts restart.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": envint("LOCMEM_CACHE_MAX_ENTRIES", 1_000)},
+        }
+    }
 API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300"
 )
@@ -377,6 +384,10 @@ API_CACHE_CONTROL = os.environ.get(
 # the published articles change, told by PostgreSQL LISTEN/NOTIFY (newsroom/http/not_modified.py).
 # Needs a direct or session-pooled PostgreSQL connection; off with SQLite.
 NOT_MODIFIED_CACHE = envbool("NOT_MODIFIED_CACHE", "true")
+# Its bounds per process: kept answers, and characters they hold (keys and headers; Python's
+# own overhead about doubles that in memory). Past either, the oldest go first.
+NOT_MODIFIED_CACHE_MAX_ENTRIES = envint("NOT_MODIFIED_CACHE_MAX_ENTRIES", 10_000)
+NOT_MODIFIED_CACHE_MAX_BYTES = envint("NOT_MODIFIED_CACHE_MAX_BYTES", 2 * 1024 * 1024)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Newsroom public content API",
@@ -386,6 +397,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # What operation ids and default tags leave out of a path ("v1_articles_list"); stated, as
+    # the guess from the paths' common prefix changes with the views the URLconf holds.
+    "SCHEMA_PATH_PREFIX": r"/api/",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

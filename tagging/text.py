@@ -6,7 +6,6 @@ import re
 import threading
 import unicodedata
 
-import snowballstemmer
 from anyascii import anyascii
 from django.utils.text import slugify
 
@@ -83,6 +82,9 @@ def _stemmer(language: str):
         return None
     cache = _stemmers.__dict__.setdefault("by_language", {})
     if algorithm not in cache:
+        # Imported on first use: only tag suggestions stem, never a public request.
+        import snowballstemmer
+
         cache[algorithm] = snowballstemmer.stemmer(algorithm)
     return cache[algorithm]
 
