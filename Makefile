@@ -11,6 +11,7 @@
 #   make fuzz-api     schemathesis against a running server, from the API's own schema
 #   make faults       fault injection: kill/restart Redis, workers, beat, PostgreSQL connections
 #   make bench        seed a PostgreSQL bench database, gunicorn + wrk, table and bench/results/*.json
+#   make bench-wxr    the WordPress import of a generated 10,000-post export, on PostgreSQL
 
 PYTHON ?= $(shell command -v python3.11 >/dev/null 2>&1 && echo python3.11 || echo python3)
 VENV := .venv
@@ -20,7 +21,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-worker test-browser test-replica test-cache lint fuzz-api audit faults bench
+.PHONY: install run test test-worker test-browser test-replica test-cache lint fuzz-api audit faults bench bench-wxr
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -90,3 +91,8 @@ audit: install
 # (bench/load.py) for BENCH_LOAD_MINUTES (default 10, 0 skips it). See docs/performance.md.
 bench: install | var
 	$(BIN)/python bench/run.py
+
+# The WordPress import on PostgreSQL: a generated export of BENCH_WXR_POSTS posts (default
+# 10000) into BENCH_WXR_DATABASE_URL (recreated); posts per second and peak memory.
+bench-wxr: install | var
+	cd bench && ../$(BIN)/python wxr_import.py

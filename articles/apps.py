@@ -22,8 +22,6 @@ class ArticlesConfig(AppConfig):
             TaggedArticle,
         )
         from articles.photos.admin import photo_usage_register
-        from tagging.models import TopicTag
-        from tagging.signals import tag_merged
 
         # The photo desk lists the articles using a photo (photos know nothing of articles).
         photo_usage_register(article_photo_usage)
@@ -41,4 +39,3 @@ class ArticlesConfig(AppConfig):
                     sender=part,
                     dispatch_uid=f"articles.article_part_changed.{part.__name__}",
                 )
-        tag_merged.connect(signals.tag_merged, sender=TopicTag, dispatch_uid="articles.tag_merged")

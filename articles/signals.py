@@ -118,14 +118,6 @@ def article_part_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     articles_changed_announce(article_ids=[getattr(instance, f"{name}_id")])
 
 
-def tag_merged(sender, target, items: dict, **kwargs) -> None:
-    """A tag merge changed the tags of these articles, in its transaction: subscribers hear
-    about the ones readers can see."""
-    from articles.models import TaggedArticle
-
-    articles_changed_announce(article_ids=items.get(TaggedArticle, []), told=True)
-
-
 def _deleting_articles(origin) -> bool:
     """Whether a deletion started from articles (an instance or a queryset): their parts go
     with them, and the article's own deletion is what listeners see."""

@@ -14,6 +14,7 @@ Environment:
     BENCH_DURATION      seconds per wrk run (default 10); BENCH_RUNS runs per endpoint (default 2)
     BENCH_SKIP_SEED=1   reuse the database (no drop or seed; migrations still run)
     BENCH_ADMIN_RUNS    timed requests per admin page (default 20; bench/admin_pages.py)
+    BENCH_FANOUT_ONLY=1 only the rename step (bench/fanout.py) after the seed: no wrk, no load
     BENCH_LOAD_MINUTES  then the L-tier load test of bench/load.py (default 10; 0 skips it)
     BENCH_CEILING=1     also serve the same content with ../shared/bench/ceiling (one SQL
                         statement per request, the practical ceiling) and measure it in the
@@ -164,6 +165,43 @@ def measure_admin(env: dict[str, str], params: dict[str, str]) -> list[dict]:
     return django_json(script, env)
 
 
+def measure_fanout(env: dict[str, str]) -> list[dict]:
+    """The rename step (bench/fanout.py): the most-used tag, the largest section and the
+    author of most bylines renamed through the admin; the answer, and the time until every
+    document shows the new name."""
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    script = (
+        "import json, sys; sys.path.insert(0, 'bench');"
+        "from fanout import fanout_measure;"
+        "print(json.dumps(fanout_measure()))"
+    )
+    return django_json(script, env)
+
+
+def measure_renditions(env: dict[str, str]) -> dict:
+    """The renditions step (bench/renditions.py): the Wagtail-style path, a single-decode
+    Pillow pipeline and newsroom's, on one generated 24-MP JPEG, in one process."""
+    script = (
+        "import json, sys; sys.path.insert(0, 'bench');"
+        "from renditions import renditions_measure;"
+        "print(json.dumps(renditions_measure()))"
+    )
+    return django_json(script, env)
+
+
+def print_fanout(rows: list[dict]) -> None:
+    print()
+    print("renames through the admin, then the background job run in one process")
+    print(f"{'rename':<9}{'documents':>10}{'answer ms':>11}{'converged s':>13}{'docs/s':>8}")
+    for row in rows:
+        print(
+            f"{row['rename']:<9}{row['documents']:>10}{row['answer_ms']:>11.1f}"
+            f"{row['converged_s']:>13.2f}{row['documents_per_s']:>8}"
+            + ("" if row["stale"] == 0 else f"  {row['stale']} documents still stale")
+        )
+    print(f"load average: {Path('/proc/loadavg').read_text().split()[:3]}")
+
+
 def best_rows(raw: dict, queries: dict[str, float]) -> list[dict]:
     rows = []
     for endpoint in raw["endpoints"].values():
@@ -237,6 +275,21 @@ def main() -> int:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
     seed_seconds = time.monotonic() - started
+    if os.environ.get("BENCH_FANOUT_ONLY") == "1":
+        fanout_rows = measure_fanout(env)
+        print_fanout(fanout_rows)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        target = RESULTS / f"{stamp}-renames.json"
+        summary = {
+            "when": stamp,
+            "articles": jsonl or articles,
+            "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+            "nproc": os.cpu_count(),
+            "fanout_rows": fanout_rows,
+        }
+        target.write_text(json.dumps(summary, indent=1))
+        print(f"written: {target.relative_to(REPO)}")
+        return 0
     params = bench_params(env, jsonl, workdir)
     log(f"E2 tag {params['tag']} ({params['tag_articles']} articles), E4 word {params['word']}")
 
@@ -273,6 +326,9 @@ def main() -> int:
     queries = count_queries(env, params)
     rows = best_rows(json.loads(raw_json.read_text()), queries)
     admin_rows = measure_admin(env, params)
+    renditions = measure_renditions(env)
+    # Last before the ceiling and the load test: it renames things the other steps read.
+    fanout_rows = measure_fanout(env)
     ceiling_rows = []
     if with_ceiling:
         ceiling_raw = bench_ceiling(
@@ -322,6 +378,8 @@ def main() -> int:
         "ceiling_rows": ceiling_rows,
         "admin": f"Django's test client as an editor, {ADMIN_RUNS} runs after one warm-up",
         "admin_rows": admin_rows,
+        "fanout_rows": fanout_rows,
+        "renditions": renditions,
         "params": {k: v for k, v in params.items() if k != "slugs_file"},
         "raw": str(raw_json.relative_to(REPO)),
     }
@@ -370,6 +428,22 @@ def main() -> int:
             f"{row['page']:<28}{row['best_ms']:>9.1f}{row['median_ms']:>9.1f}"
             f"{row['p99_ms']:>9.1f}{row['queries']:>5}{row['status']:>6}"
         )
+    print()
+    print(f"renditions, {renditions['photo']}, best of {renditions['rounds']}")
+    for name, label in (
+        ("wagtail", "Wagtail-style (a full decode per rendition)"),
+        ("single_decode", "single-decode Pillow pipeline (draft)"),
+        ("newsroom", "newsroom (renditions_encode)"),
+    ):
+        print(
+            f"  {label:<46}{renditions['seconds'][name]:>8.3f} s"
+            f"{renditions['bytes'][name]:>11} bytes"
+        )
+    print(
+        f"  newsroom = {renditions['vs_wagtail']:.2f} x the Wagtail-style path, "
+        f"{100 * renditions['vs_single_decode']:.0f} % of the single-decode pipeline's speed"
+    )
+    print_fanout(fanout_rows)
     print(f"written: {target.relative_to(REPO)}")
     if os.environ.get("BENCH_LOAD_MINUTES", "10") != "0":
         return run_load_test(env=env, params=params, port=port, results=target, workdir=workdir)

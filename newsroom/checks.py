@@ -47,3 +47,29 @@ def check_schedule_horizon(app_configs, **kwargs) -> list[Error]:
             id="newsroom.E003",
         )
     ]
+
+
+@register()
+def check_fanout(app_configs, **kwargs) -> list[Error]:
+    """newsroom.E004: PUBLISHED_FANOUT_BATCH rebuilds something per batch;
+    PUBLISHED_FANOUT_INLINE_LIMIT is not negative."""
+    errors = []
+    if settings.PUBLISHED_FANOUT_BATCH < 1:
+        errors.append(
+            Error(
+                "PUBLISHED_FANOUT_BATCH must be at least 1, "
+                f"not {settings.PUBLISHED_FANOUT_BATCH}.",
+                hint="The default is 500.",
+                id="newsroom.E004",
+            )
+        )
+    if settings.PUBLISHED_FANOUT_INLINE_LIMIT < 0:
+        errors.append(
+            Error(
+                "PUBLISHED_FANOUT_INLINE_LIMIT must be 0 or more, "
+                f"not {settings.PUBLISHED_FANOUT_INLINE_LIMIT}.",
+                hint="The default is 50; 0 rebuilds every rename in the background.",
+                id="newsroom.E004",
+            )
+        )
+    return errors

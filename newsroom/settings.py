@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "articles.photos",
     "articles",
     "articles.published",
+    "articles.wordpress",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,16 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 
 PHOTO_MAX_UPLOAD_BYTES = envint("PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 40_000_000)
+
+# --- WordPress import (articles/wordpress) ------------------------------------------------
+# The largest export read at once; a bigger site is exported and imported in date ranges.
+WORDPRESS_IMPORT_MAX_BYTES = envint("WORDPRESS_IMPORT_MAX_MB", 512) * 1024 * 1024
+# An attachment fetched with --fetch-media: at most this many bytes, within this many seconds.
+WORDPRESS_MEDIA_MAX_BYTES = envint("WORDPRESS_MEDIA_MAX_MB", 25) * 1024 * 1024
+WORDPRESS_MEDIA_TIMEOUT_SECONDS = envint("WORDPRESS_MEDIA_TIMEOUT_SECONDS", 20)
+# Exports uploaded in the admin wait here for their job: never under MEDIA_ROOT (they hold
+# drafts and e-mail addresses); each is deleted when its import has run.
+WORDPRESS_IMPORT_DIR = Path(os.environ.get("WORDPRESS_IMPORT_DIR", VAR_DIR / "wordpress"))
 PHOTO_MAX_GIF_FRAMES = envint("PHOTO_MAX_GIF_FRAMES", 300)
 
 # Article body HTML is capped before sanitising (docs/reliability.md E4).
@@ -358,7 +369,14 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # In-process, bounded by entries: the throttle's counters, a few hundred bytes each (about
+    # 0.3 MiB at the bound). Past it Django drops a third of them: some clients' counts restart.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": envint("LOCMEM_CACHE_MAX_ENTRIES", 1_000)},
+        }
+    }
 API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, stale-while-revalidate=300"
 )
@@ -366,6 +384,10 @@ API_CACHE_CONTROL = os.environ.get(
 # the published articles change, told by PostgreSQL LISTEN/NOTIFY (newsroom/http/not_modified.py).
 # Needs a direct or session-pooled PostgreSQL connection; off with SQLite.
 NOT_MODIFIED_CACHE = envbool("NOT_MODIFIED_CACHE", "true")
+# Its bounds per process: kept answers, and characters they hold (keys and headers; Python's
+# own overhead about doubles that in memory). Past either, the oldest go first.
+NOT_MODIFIED_CACHE_MAX_ENTRIES = envint("NOT_MODIFIED_CACHE_MAX_ENTRIES", 10_000)
+NOT_MODIFIED_CACHE_MAX_BYTES = envint("NOT_MODIFIED_CACHE_MAX_BYTES", 2 * 1024 * 1024)
 
 # The HTTP cache or CDN in front: public answers name their cache tags in these headers, and a
 # change purges the tags it affects (articles/published/cache.py, newsroom/http/cache_purge.py).
@@ -409,6 +431,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # What operation ids and default tags leave out of a path ("v1_articles_list"); stated, as
+    # the guess from the paths' common prefix changes with the views the URLconf holds.
+    "SCHEMA_PATH_PREFIX": r"/api/",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -530,6 +555,11 @@ PHOTO_RENDITIONS = {
     "1x1": {"width": 600, "crop": (1, 1)},
 }
 PHOTO_RENDITION_FORMATS = ["jpeg", "webp"]
+# A rename (tag, author, section), tag merge or photo edit shown by more published articles than
+# this rebuilds them in the background, PUBLISHED_FANOUT_BATCH per transaction
+# (docs/background-jobs.md); up to it, in the editor's transaction.
+PUBLISHED_FANOUT_INLINE_LIMIT = envint("PUBLISHED_FANOUT_INLINE_LIMIT", 50)
+PUBLISHED_FANOUT_BATCH = envint("PUBLISHED_FANOUT_BATCH", 500)
 # Outbox work (renditions, suggestions) that failed this often (a killed worker, storage
 # errors) is given up.
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 5)

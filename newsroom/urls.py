@@ -3,10 +3,10 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.decorators.http import require_safe
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles.admin.dashboard import dashboard_index
 from articles.published import feeds, sitemaps
+from articles.wordpress.api import RedirectView
 from newsroom.accounts import password_reset
 from newsroom.http.cache_purge import cache_tagged
 from newsroom.http.media import serve_media
@@ -20,16 +20,29 @@ admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Editorial desk"
 admin.site.index_template = "admin/articles/dashboard.html"
 
+
+def api_schema(request, *args, **kwargs):
+    # The schema generator is imported when the schema is first asked for: public requests
+    # never need it, and it costs a web worker megabytes (docs/performance.md).
+    from drf_spectacular.views import SpectacularAPIView
+
+    return SpectacularAPIView.as_view()(request, *args, **kwargs)
+
+
+def api_docs(request, *args, **kwargs):
+    from drf_spectacular.views import SpectacularSwaggerView
+
+    return SpectacularSwaggerView.as_view(url_name="api-schema")(request, *args, **kwargs)
+
+
+# The public API first: Django tries the patterns in order for every request, and nearly all
+# requests are the API's (no two groups share a prefix, so the order changes no match).
 urlpatterns = [
-    *password_reset.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
-    # The admin's index is the editors' dashboard (`articles.admin.dashboard`).
-    path("admin/", admin.site.admin_view(dashboard_index), name="admin-dashboard"),
-    path("admin/", admin.site.urls),
     # The write API (token authentication); the rest of api/v1/ is public and read-only.
     path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),
+    # Old addresses of imported WordPress sites (`articles.wordpress`), public like api/v1/.
+    path("api/v1/redirects/", RedirectView.as_view(), name="redirects"),
     path("api/v1/", include("articles.published.api.urls", namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("feeds/", include(feeds.urlpatterns)),
     path(
         "sitemap.xml",
@@ -38,6 +51,12 @@ urlpatterns = [
         name="sitemap",
     ),
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news-sitemap"),
+    path("api/schema/", api_schema, name="api-schema"),
+    path("api/docs/", api_docs, name="api-docs"),
+    *password_reset.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
+    # The admin's index is the editors' dashboard (`articles.admin.dashboard`).
+    path("admin/", admin.site.admin_view(dashboard_index), name="admin-dashboard"),
+    path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:

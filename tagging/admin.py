@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from newsroom.admin import ConcurrentSaveAdminMixin
+from newsroom.jobs.admin import BackgroundWorkAdminMixin, background_work_message
 from tagging.models import TagAlias, TopicTag
 from tagging.services import (
     tag_alias_add,
@@ -102,7 +103,7 @@ class TagMergeForm(forms.Form):
 
 
 @admin.register(TopicTag)
-class TopicTagAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
+class TopicTagAdmin(BackgroundWorkAdminMixin, ConcurrentSaveAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "kind", "published_count", "article_count")
     list_filter = ("kind",)
     search_fields = ("name", "slug", "aliases__name")
@@ -189,6 +190,7 @@ class TopicTagAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
                         },
                         messages.SUCCESS,
                     )
+                    background_work_message(self, request, target)
                     return HttpResponseRedirect(
                         reverse("admin:tagging_topictag_change", args=[target.pk])
                     )

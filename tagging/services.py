@@ -16,7 +16,7 @@ from taggit.models import ItemBase
 
 from tagging.models import TagAlias, TopicTag
 from tagging.signals import tag_merged
-from tagging.text import tag_display_name, tag_name_key, text_stems
+from tagging.text import name_stems, tag_display_name, tag_name_key, text_stems
 
 NAME_MAX_LENGTH = TopicTag._meta.get_field("name").max_length
 
@@ -231,7 +231,7 @@ def tags_suggest_for_text(
         positions.setdefault(word, []).append(index)
 
     def occurrences(name: str) -> int:
-        stems = text_stems(name, language=language)
+        stems = list(name_stems(name, language=language))
         if not stems:
             return 0
         count = 0

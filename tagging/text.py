@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
 
-import snowballstemmer
 from anyascii import anyascii
 from django.utils.text import slugify
 
@@ -83,6 +83,9 @@ def _stemmer(language: str):
         return None
     cache = _stemmers.__dict__.setdefault("by_language", {})
     if algorithm not in cache:
+        # Imported on first use: only tag suggestions stem, never a public request.
+        import snowballstemmer
+
         cache[algorithm] = snowballstemmer.stemmer(algorithm)
     return cache[algorithm]
 
@@ -99,3 +102,11 @@ def text_stems(text: str, *, language: str) -> list[str]:
     if stemmer is None:
         return words
     return stemmer.stemWords(words)
+
+
+@functools.lru_cache(maxsize=20_000)
+def name_stems(name: str, *, language: str) -> tuple[str, ...]:
+    """`text_stems` of a tag's or an alias's name, kept per process for the 20,000 names
+    used last (a few MiB at most): the change form's tag suggestions stem every name on
+    each view, and names change far less often than articles are opened."""
+    return tuple(text_stems(name, language=language))

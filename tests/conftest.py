@@ -179,6 +179,11 @@ RECORDED_TASKS = frozenset(
         "article_ensure_slug_task",
         "webhook_delivery_attempt_task",
         "articles_publish_due_task",
+        "published_fanout_tag_task",
+        "published_fanout_tag_merge_task",
+        "published_fanout_author_task",
+        "published_fanout_section_task",
+        "published_fanout_photo_task",
         "cache_purge_task",
     }
 )

@@ -28,7 +28,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
-from django_prose_editor.widgets import AdminProseEditorWidget
+from django_prose_editor.widgets import (
+    AdminProseEditorWidget,
+    importmap,
+    prose_editor_js,
+    prose_editor_media,
+)
+from js_asset import Media
 
 from articles.blocks import split_body, top_level_blocks
 from articles.html import sanitize_body_html
@@ -38,12 +44,21 @@ RELATED_LINKS_PREFIX = "related_links"
 PHOTOS_PREFIX = "article_photos"
 CARD_PREFIXES = (RELATED_LINKS_PREFIX, PHOTOS_PREFIX)
 
-# What the editor offers; the sanitiser allows a little more (h4, u, s, sub, sup), kept for
-# bodies written before the editor and through the write API.
+# What the editor offers: the sanitiser's whole allowed set (`articles.html`), so a body written
+# before the editor or through the write API keeps its h4, u, s, sub, sup, b and i when it is
+# saved again in the editor (`PlainBold` and `PlainItalic` keep <b> and <i> as they are).
 BODY_EDITOR_EXTENSIONS = {
-    "Heading": {"levels": [2, 3]},
+    "Heading": {"levels": [2, 3, 4]},
     "Bold": True,
     "Italic": True,
+    "PlainBold": True,
+    "PlainItalic": True,
+    "PlainBlocks": True,
+    "StoredWhitespace": True,
+    "Underline": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
     "Link": {
         "enableTarget": False,
         "autolink": False,
@@ -59,6 +74,22 @@ BODY_EDITOR_EXTENSIONS = {
     "NoSpellCheck": False,
 }
 BODY_EDITOR_CARDS_MODULE = "articles/editor/cards.js"
+BODY_EDITOR_MARKS_MODULE = "articles/editor/marks.js"
+# The library's styles, with its 128 KB icon font swapped for the few icons the toolbar uses.
+BODY_EDITOR_BASE_MEDIA = Media(
+    importmap=importmap,
+    css={
+        "all": [
+            "articles/editor/icons.css",
+            "django_prose_editor/editor.css",
+            "django_prose_editor/overrides.css",
+        ]
+    },
+    js=[prose_editor_js],
+)
+# What the editor may add to the change form, gzip-compressed (issue 18; measured by
+# tests/articles/test_admin_editor_assets.py).
+BODY_EDITOR_ASSET_BUDGET_BYTES = 300 * 1024
 
 # The writing aids: reading speed, and how much of a title and a description search results
 # show (about 60 and 160 characters).
@@ -74,6 +105,18 @@ CARD_ELEMENT = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 
+# The editor's link dialog writes title="" when the writer gives no title.
+EMPTY_LINK_TITLE = re.compile(r'(<a\b[^>]*?)\s+title=""', re.IGNORECASE)
+# A list item or quote that had no paragraph inside before the editor gave it one
+# (`PlainBlocks` in BODY_EDITOR_MARKS_MODULE): its first paragraph is taken off again.
+PLAIN_BLOCK = re.compile(r'<(li|blockquote) data-plain="true"><p>(.*?)</p>', re.DOTALL)
+
+
+def _editor_markup_undone(html: str) -> str:
+    """`html` as posted by the editor, without what the editor adds to stored bodies."""
+    html = EMPTY_LINK_TITLE.sub(r"\1", html)
+    return PLAIN_BLOCK.sub(r"<\1>\2", html)
+
 
 class BodyEditorWidget(AdminProseEditorWidget):
     """The prose editor with the allowed set above and the article cards."""
@@ -83,10 +126,16 @@ class BodyEditorWidget(AdminProseEditorWidget):
             attrs=attrs, config={"extensions": BODY_EDITOR_EXTENSIONS}, preset="configurable"
         )
 
+    @property
+    def media(self):
+        return prose_editor_media(base=BODY_EDITOR_BASE_MEDIA, preset=self.preset)
+
     def get_config(self):
         config = super().get_config()
-        # The cards' Tiptap node, imported by the preset before the editor starts.
-        return {**config, "js_modules": [*config["js_modules"], static(BODY_EDITOR_CARDS_MODULE)]}
+        # The cards' Tiptap node and the plain marks, imported by the preset before the editor
+        # starts.
+        modules = [static(BODY_EDITOR_CARDS_MODULE), static(BODY_EDITOR_MARKS_MODULE)]
+        return {**config, "js_modules": [*config["js_modules"], *modules]}
 
 
 @dataclass(frozen=True)
@@ -106,28 +155,61 @@ def _paragraphs_in(html: str) -> int:
     return sum(1 for block in blocks if block["type"] in ("paragraph", "embed"))
 
 
+def _ends_past_last_paragraph(html: str) -> bool:
+    """Whether a heading, list or quote follows the last paragraph of `html`."""
+    tags = [tag for tag, _inner in top_level_blocks(sanitize_body_html(html))]
+    return bool(tags) and tags[-1] != "p"
+
+
 def body_split_cards(html: str) -> tuple[str, list[CardPlace]]:
-    """The body without its cards, and where each card stood (in the body's order)."""
+    """The body without its cards (and without empty link titles), and where each card stood
+    (in the body's order).
+
+    A card after the body's last paragraph and a heading, list or quote that follows it stands
+    at the very end: its row gets a paragraph number past the last one, which the API shows at
+    the end (`articles.blocks.place_after_paragraphs`). Cards at the very end keep the order
+    they stand in, whatever their kind."""
+    html = _editor_markup_undone(html or "")
     pieces: list[str] = []
-    places: list[CardPlace] = []
-    seen: dict[tuple[str, int], int] = {}
+    found: list[tuple[str, int, int, bool]] = []
     last = 0
-    for match in CARD_ELEMENT.finditer(html or ""):
+    for match in CARD_ELEMENT.finditer(html):
         pieces.append(html[last : match.start()])
         last = match.end()
         prefix, index = match["card"].rsplit("-", 1)
         if prefix not in CARD_PREFIXES:
             continue
-        if any(place.prefix == prefix and place.index == int(index) for place in places):
+        if any(card[:2] == (prefix, int(index)) for card in found):
             continue  # a card pasted twice: the first one places the row
-        after = _paragraphs_in("".join(pieces))
-        position = seen.get((prefix, after), 0)
-        seen[(prefix, after)] = position + 1
-        places.append(CardPlace(prefix, int(index), after, position))
-    if not places and last == 0:
+        before = "".join(pieces)
+        found.append(
+            (prefix, int(index), _paragraphs_in(before), _ends_past_last_paragraph(before))
+        )
+    if not found and last == 0:
         return html, []
     pieces.append(html[last:])
-    return "".join(pieces), places
+    text = "".join(pieces)
+    paragraphs = _paragraphs_in(text)
+    # After the last paragraph the API shows, after the photos and related links of that
+    # paragraph, those with a number past it, ordered by number: a photo that follows a related
+    # link there takes the next number, so the cards keep the order they stand in. With a
+    # heading, list or quote after the last paragraph, only the cards after it are past it.
+    tail_any_order = not _ends_past_last_paragraph(text)
+    end, related_at_end = paragraphs, False
+    places: list[CardPlace] = []
+    seen: dict[tuple[str, int], int] = {}
+    for prefix, index, after, past_last in found:
+        if after == paragraphs and (past_last or tail_any_order):
+            if past_last and end == paragraphs:
+                end, related_at_end = paragraphs + 1, False
+            if prefix == PHOTOS_PREFIX and related_at_end:
+                end, related_at_end = end + 1, False
+            after = end
+            related_at_end = related_at_end or prefix == RELATED_LINKS_PREFIX
+        position = seen.get((prefix, after), 0)
+        seen[(prefix, after)] = position + 1
+        places.append(CardPlace(prefix, index, after, position))
+    return text, places
 
 
 def formset_data_with_card_places(data, prefix: str, body: str):

@@ -100,8 +100,10 @@ class ArticleAdminForm(forms.ModelForm):
         field_classes = {"body": BodyField}
         help_texts = {
             "body": _(
-                "Paragraphs, headings, bold, italic, links, lists and quotes; pasted text keeps "
-                "only these. Related reading and inline photos are cards between paragraphs."
+                "Paragraphs, headings, bold, italic, links (Ctrl+K), lists and quotes (and "
+                "underline, strikethrough, sub- and superscript); pasted text keeps only these. "
+                "Related reading and inline photos are cards between paragraphs: deleting a "
+                "card deletes its row."
             )
         }
 

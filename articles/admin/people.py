@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import ArticleSlugHistory, Author, Desk, Section
 from articles.photos.admin import thumbnail_html
 from newsroom.admin import URL_FIELD_OVERRIDES, ConcurrentSaveAdminMixin
+from newsroom.jobs.admin import BackgroundWorkAdminMixin
 
 
 @admin.register(Author)
-class AuthorAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
+class AuthorAdmin(BackgroundWorkAdminMixin, ConcurrentSaveAdminMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ("name", "thumbnail", "slug", "user")
     list_select_related = ("user",)
@@ -38,7 +39,7 @@ class AuthorAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(ConcurrentSaveAdminMixin, admin.ModelAdmin):
+class SectionAdmin(BackgroundWorkAdminMixin, ConcurrentSaveAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "desk", "position")
     list_editable = ("position",)
     list_filter = ("desk",)

@@ -10,12 +10,11 @@ the object asked for (docs/reliability.md B5).
 from __future__ import annotations
 
 from django.conf import settings
-from redis.exceptions import RedisError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import UserRateThrottle
 
 from articles.services import user_can_publish
-from newsroom.api.throttles import throttle_cache_unavailable
+from newsroom.api.throttles import throttle_cache_errors, throttle_cache_unavailable
 
 
 def _authenticated(request) -> bool:
@@ -65,5 +64,5 @@ class WriteThrottle(UserRateThrottle):
             return True
         try:
             return super().allow_request(request, view)
-        except RedisError as exc:
+        except throttle_cache_errors() as exc:
             return throttle_cache_unavailable(exc)

@@ -10,18 +10,13 @@ class PhotosConfig(AppConfig):
     verbose_name = _("Photos")
 
     def ready(self) -> None:
-        from django.conf import settings
         from django.db.models.signals import post_delete, post_save
-        from PIL import Image
 
         from articles.photos import receivers, signals
         from articles.photos.models import Photo, PhotoRendition
         from articles.photos.services import PHOTO_RENDITIONS
         from articles.photos.tasks import photo_renditions_generate_task
         from newsroom.jobs.registry import job_kind_register
-
-        # Pillow's own bomb guard matches newsroom's limit (it raises at twice this value).
-        Image.MAX_IMAGE_PIXELS = settings.PHOTO_MAX_PIXELS
 
         job_kind_register(
             name=PHOTO_RENDITIONS,

@@ -19,8 +19,6 @@ from __future__ import annotations
 import struct
 import zlib
 
-from PIL import Image
-
 EXIF_ORIENTATION = 0x0112
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -64,6 +62,8 @@ def image_clean(data: bytes) -> bytes:
 
 def _orientation(exif: bytes) -> int:
     """The orientation in an EXIF block (with or without the "Exif\\0\\0" header); 1 if none."""
+    from articles.photos.pillow import Image
+
     try:
         parsed = Image.Exif()
         parsed.load(exif)
@@ -75,6 +75,8 @@ def _orientation(exif: bytes) -> int:
 
 def _orientation_exif(orientation: int) -> bytes:
     """A TIFF-structured EXIF block holding only `orientation` (no "Exif\\0\\0" header)."""
+    from articles.photos.pillow import Image
+
     exif = Image.Exif()
     exif[EXIF_ORIENTATION] = orientation
     return exif.tobytes()[len(b"Exif\x00\x00") :]

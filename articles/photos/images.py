@@ -27,7 +27,6 @@ from django.db import models
 from django.db.models.fields.files import ImageFieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageFile, UnidentifiedImageError
 
 from articles.photos.clean import ImageCleanError, image_clean
 
@@ -38,9 +37,6 @@ EXTENSIONS_BY_FORMAT = {
     "WEBP": {".webp"},
     "GIF": {".gif"},
 }
-
-# A truncated file is an error, never a half-grey picture.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +66,8 @@ def inspect_photo_file(file) -> ImageInfo:
         )
     if size == 0:
         raise ValidationError(_("The file is empty."), code="empty_file")
+
+    from articles.photos.pillow import Image, UnidentifiedImageError
 
     max_pixels = settings.PHOTO_MAX_PIXELS
     start = file.tell() if hasattr(file, "tell") else 0
@@ -189,6 +187,8 @@ class PhotoField(models.ImageField):
         # validator runs, and Pillow's bomb guard raises there. `Photo(image=bomb)` must not
         # crash; the dimensions stay 0 and `validate_photo_file` refuses the file with a
         # clear message on `full_clean()`.
+        from articles.photos.pillow import Image
+
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)

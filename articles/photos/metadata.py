@@ -7,8 +7,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from PIL import Image, IptcImagePlugin
-
 from articles.photos.images import PHOTO_FORMATS
 from articles.photos.models import Photo
 
@@ -58,6 +56,8 @@ def photo_metadata_from_file(*, file) -> dict[str, str]:
     or whichever there is; the source is who supplied the photo (IPTC Source). Reads the
     file's headers only. Missing values are left out of the result.
     """
+    from articles.photos.pillow import Image, IptcImagePlugin
+
     file.seek(0)
     try:
         with Image.open(file, formats=PHOTO_FORMATS) as image:

@@ -23,24 +23,35 @@ import hashlib
 import io
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import transaction
-from PIL import Image, ImageOps
 
 from articles.photos.images import PHOTO_FORMATS
 from articles.photos.models import Photo, PhotoRendition, rendition_upload_to
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 logger = logging.getLogger(__name__)
 
+# Chosen by measurement (`bench/renditions.py`, figures in docs/performance.md): progressive
+# JPEG is a few per cent smaller (its Huffman tables are always optimised) for some
+# milliseconds per photo, paid once and saved on every view; WebP's method 3 is as small as
+# the default 4 and takes half the time, and 6 saves under 1 % for twice the time.
 FORMATS = {
     "jpeg": ("JPEG", "jpg", {"quality": 82, "optimize": True, "progressive": True}),
-    "webp": ("WEBP", "webp", {"quality": 80, "method": 4}),
+    "webp": ("WEBP", "webp", {"quality": 80, "method": 3}),
 }
 # The longest side each format can hold; a full-size rendition larger than that is scaled down.
 MAX_SIDE = {"jpeg": 65_500, "webp": 16_383}
+# A resize may start from a smaller rendition already made (chained, cheaper) when that one is
+# at least this many times the size asked for; closer than that it would soften the picture.
+CHAIN_MIN_SCALE = 1.5
 
 EXIF_ORIENTATION = 0x0112
 
@@ -111,17 +122,48 @@ def photo_generate_renditions(*, photo: Photo) -> list[PhotoRendition]:
         or existing[spec.name].source_key != photo_source_key(photo=photo, spec=spec)
     ]
     if todo:
-        source, icc_profile = _open_source(photo=photo, specs=todo)
-        with source:
-            for spec in todo:
-                existing[spec.name] = _make_rendition(
-                    photo=photo,
-                    spec=spec,
-                    source=source,
-                    icc_profile=icc_profile,
-                    old=existing.get(spec.name),
+        with photo.image.open("rb") as file:
+            encoded = renditions_encode(
+                file=file, specs=todo, focal=(photo.focal_point_x, photo.focal_point_y)
+            )
+            for spec, size, data in encoded:
+                existing[spec.name] = _store_rendition(
+                    photo=photo, spec=spec, size=size, data=data, old=existing.get(spec.name)
                 )
     return [existing[spec.name] for spec in specs]
+
+
+def renditions_encode(
+    *, file, specs: list[RenditionSpec], focal: tuple[float, float]
+) -> Iterator[tuple[RenditionSpec, tuple[int, int], io.BytesIO]]:
+    """Decode the image in `file` once and yield each spec's encoded file, with its size.
+
+    Specs of one width and crop share one resize, encoded once per format. Resizes run
+    from the largest to the smallest, each from the smallest image already made that is
+    still at least `CHAIN_MIN_SCALE` times the size asked for (else from the decoded
+    original), so most steps work on a picture a few times smaller than the original.
+    No Django in here: `bench/renditions.py` times exactly this.
+    """
+    source, icc_profile = _open_source(file=file, specs=specs)
+    groups: dict[tuple[int | None, tuple[int, int] | None], list[RenditionSpec]] = {}
+    for spec in specs:
+        groups.setdefault((spec.width, spec.crop), []).append(spec)
+    # Widest first (None, the original's width, before all); uncropped before crops.
+    order = sorted(groups, key=lambda key: (-(key[0] or math.inf), key[1] is not None))
+    made: list[Image.Image] = []  # uncropped resizes, largest first: bases for the next ones
+    try:
+        for width, crop in order:
+            image = _render(source=source, made=made, width=width, crop=crop, focal=focal)
+            for spec in groups[(width, crop)]:
+                yield spec, *_encode(image=image, spec=spec, icc_profile=icc_profile)
+            if crop is None and image is not source:
+                made.append(image)
+            elif image is not source:
+                image.close()
+    finally:
+        for image in made:
+            image.close()
+        source.close()
 
 
 def photo_full_size_rendition(*, photo: Photo) -> PhotoRendition | None:
@@ -144,9 +186,11 @@ def photo_rendition_files_delete(*, names: list[str]) -> None:
 # --- internals ----------------------------------------------------------------------------
 
 
-def _open_source(*, photo: Photo, specs: list[RenditionSpec]) -> tuple[Image.Image, bytes | None]:
-    """Decode the original once, upright: at full size for a full-size spec, otherwise as
-    small as the largest spec allows."""
+def _open_source(*, file, specs: list[RenditionSpec]) -> tuple[Image.Image, bytes | None]:
+    """Decode the original once, upright, without metadata: at full size for a full-size
+    spec, otherwise as small as the largest spec allows."""
+    from articles.photos.pillow import Image, ImageOps
+
     # The smallest upright size that still gives every spec its full width: the widest
     # spec, and for crops the height their ratio needs at their width.
     full_size = any(spec.width is None for spec in specs)
@@ -161,44 +205,93 @@ def _open_source(*, photo: Photo, specs: list[RenditionSpec]) -> tuple[Image.Ima
         or [1]
     )
     try:
-        with photo.image.open("rb") as file:
-            image = Image.open(file, formats=PHOTO_FORMATS)
-            if image.format == "JPEG" and not full_size:
-                if image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):
-                    need_w, need_h = need_h, need_w  # stored sideways
-                # Pillow then decodes at 1/2, 1/4 or 1/8 scale while both sides stay >= this.
-                image.draft(image.mode, (need_w, need_h))
-            image.load()
-            icc = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA", "P") else None
-            upright = ImageOps.exif_transpose(image)
-            if upright is not image:
-                image.close()
+        image = Image.open(file, formats=PHOTO_FORMATS)
+        if image.format == "JPEG" and not full_size:
+            if image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):
+                need_w, need_h = need_h, need_w  # stored sideways
+            # Pillow then decodes at 1/2, 1/4 or 1/8 scale while both sides stay >= this.
+            image.draft(image.mode, (need_w, need_h))
+        image.load()
+        icc = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA", "P") else None
+        upright = ImageOps.exif_transpose(image)
+        if upright is not image:
+            image.close()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise RenditionSourceError(f"The image file cannot be read: {exc}") from exc
+    # `info` carries EXIF, XMP, comments and more from the original, and every resize and
+    # conversion copies it; none of it may be written. The transparency of a palette image
+    # is kept: it is the picture, not metadata.
+    upright.info = {key: value for key, value in upright.info.items() if key == "transparency"}
     return upright, icc
 
 
-def _make_rendition(
+def _render(
+    *,
+    source: Image.Image,
+    made: list[Image.Image],
+    width: int | None,
+    crop: tuple[int, int] | None,
+    focal: tuple[float, float],
+) -> Image.Image:
+    """The picture of one (width, crop), resized from the best base in `made`, or `source`."""
+    from articles.photos.pillow import Image
+
+    box = _focal_crop_box(source.size, crop, focal) if crop else (0, 0, *source.size)
+    box_w, box_h = box[2] - box[0], box[3] - box[1]
+    target_w = min(width or box_w, box_w)  # never upscale
+    target_h = max(1, round(box_h * target_w / box_w))
+    base = source
+    if (target_w, target_h) != (box_w, box_h):
+        for candidate in reversed(made):  # smallest first
+            scale = candidate.width / source.width
+            if box_w * scale >= CHAIN_MIN_SCALE * target_w:
+                base, box = candidate, tuple(round(edge * scale) for edge in box)
+                break
+    image = base.crop(box) if box != (0, 0, *base.size) else base
+    if (target_w, target_h) != image.size:
+        resized = image.resize((target_w, target_h), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if image is not base:
+            image.close()
+        image = resized
+    return image
+
+
+def _encode(
+    *, image: Image.Image, spec: RenditionSpec, icc_profile: bytes | None
+) -> tuple[tuple[int, int], io.BytesIO]:
+    from articles.photos.pillow import Image
+
+    pil_format, _extension, params = FORMATS[spec.format]
+    params = dict(params)
+    if icc_profile:
+        params["icc_profile"] = icc_profile
+    original = image
+    if max(image.size) > MAX_SIDE[spec.format]:
+        scale = MAX_SIDE[spec.format] / max(image.size)
+        size = max(1, int(image.width * scale)), max(1, int(image.height * scale))
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    converted = _convert_mode(image, pil_format)
+    buffer = io.BytesIO()
+    converted.save(buffer, pil_format, **params)
+    size = converted.size
+    if converted is not image:
+        converted.close()
+    if image is not original:
+        image.close()
+    buffer.seek(0)
+    return size, buffer
+
+
+def _store_rendition(
     *,
     photo: Photo,
     spec: RenditionSpec,
-    source: Image.Image,
-    icc_profile: bytes | None,
+    size: tuple[int, int],
+    data: io.BytesIO,
     old: PhotoRendition | None,
 ) -> PhotoRendition:
-    image = _render(source=source, spec=spec, focal=(photo.focal_point_x, photo.focal_point_y))
     key = photo_source_key(photo=photo, spec=spec)
-    buffer = io.BytesIO()
-    pil_format = spec.pil_format
-    params = dict(FORMATS[spec.format][2])
-    if icc_profile:
-        params["icc_profile"] = icc_profile
-    # `info` carries EXIF, XMP, comments and more from the original; none may be written.
-    image.info = {}
-    image.save(buffer, pil_format, **params)
-    width, height = image.size
-    image.close()
-
+    width, height = size
     storage = PhotoRendition._meta.get_field("file").storage
     base = spec.name.rsplit(".", 1)[0]
     name = rendition_upload_to(
@@ -207,7 +300,9 @@ def _make_rendition(
     if storage.exists(name):
         # Left by a run that died before writing its row; same key, same picture.
         storage.delete(name)
-    saved_name = storage.save(name, ContentFile(buffer.getvalue()))
+    with data:
+        # The encoder's buffer itself, read in chunks: no second copy of the file in memory.
+        saved_name = storage.save(name, File(data, name=name))
     rendition, _created = PhotoRendition.objects.update_or_create(
         photo=photo,
         spec=spec.name,
@@ -223,22 +318,6 @@ def _make_rendition(
         stale = old.file.name
         transaction.on_commit(lambda: photo_rendition_files_delete(names=[stale]))
     return rendition
-
-
-def _render(*, source: Image.Image, spec: RenditionSpec, focal: tuple[float, float]) -> Image.Image:
-    image = source
-    if spec.crop:
-        image = image.crop(_focal_crop_box(image.size, spec.crop, focal))
-    width = min(spec.width or image.width, image.width)  # never upscale
-    height = max(1, round(image.height * width / image.width))
-    if max(width, height) > MAX_SIDE[spec.format]:
-        scale = MAX_SIDE[spec.format] / max(width, height)
-        width, height = max(1, int(width * scale)), max(1, int(height * scale))
-    if (width, height) != image.size:
-        image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    elif image is source:
-        image = image.copy()
-    return _convert_mode(image, spec.pil_format)
 
 
 def _focal_crop_box(
@@ -257,6 +336,8 @@ def _focal_crop_box(
 
 
 def _convert_mode(image: Image.Image, pil_format: str) -> Image.Image:
+    from articles.photos.pillow import Image
+
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )

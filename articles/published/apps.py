@@ -17,22 +17,37 @@ class PublishedConfig(AppConfig):
 
         from articles.models import Article, Author, Section
         from articles.photos.signals import photo_changed
-        from articles.published import receivers
+        from articles.published import fanout, receivers, tasks
         from articles.published.cache import CACHE_PURGE
         from articles.published.suggestions import RELATED_SUGGESTIONS
-        from articles.published.tasks import cache_purge_task, related_suggestions_run_task
         from articles.published.webhooks import webhook_deliveries_sweep
         from articles.signals import articles_changed
         from newsroom.jobs.registry import job_kind_register, job_sweeper_register
         from tagging.models import TopicTag
+        from tagging.signals import tag_merged
 
         job_kind_register(
             name=RELATED_SUGGESTIONS,
             label=_("Related-reading suggestions"),
-            task=related_suggestions_run_task,
+            task=tasks.related_suggestions_run_task,
             model="articles.Article",
         )
-        job_kind_register(name=CACHE_PURGE, label=_("HTTP cache purge"), task=cache_purge_task)
+        for kind, label, task, model in (
+            (fanout.FANOUT_TAG, _("Articles showing a tag"), tasks.published_fanout_tag_task,
+             "tagging.TopicTag"),
+            (fanout.FANOUT_TAG_MERGE, _("Articles of a tag merge"),
+             tasks.published_fanout_tag_merge_task, "tagging.TopicTag"),
+            (fanout.FANOUT_AUTHOR, _("Articles by an author"), tasks.published_fanout_author_task,
+             "articles.Author"),
+            (fanout.FANOUT_SECTION, _("Articles in a section"),
+             tasks.published_fanout_section_task, "articles.Section"),
+            (fanout.FANOUT_PHOTO, _("Articles showing a photo"), tasks.published_fanout_photo_task,
+             "photos.Photo"),
+        ):  # fmt: skip
+            job_kind_register(name=kind, label=label, task=task, model=model)
+        job_kind_register(
+            name=CACHE_PURGE, label=_("HTTP cache purge"), task=tasks.cache_purge_task
+        )
         job_sweeper_register(name="deliveries", sweep=webhook_deliveries_sweep)
 
         # Every trigger of the published world; what each does is in `receivers`.
@@ -43,5 +58,6 @@ class PublishedConfig(AppConfig):
         post_save.connect(receivers.tag_saved, sender=TopicTag, dispatch_uid=f"{uid}.tag")
         post_delete.connect(receivers.tag_deleted, sender=TopicTag, dispatch_uid=f"{uid}.tag_del")
         photo_changed.connect(receivers.photo_changed, dispatch_uid=f"{uid}.photo")
+        tag_merged.connect(receivers.tag_merged, sender=TopicTag, dispatch_uid=f"{uid}.merge")
         pre_delete.connect(receivers.article_deleting, sender=Article, dispatch_uid=f"{uid}.del1")
         post_delete.connect(receivers.article_deleted, sender=Article, dispatch_uid=f"{uid}.del2")

@@ -9,9 +9,10 @@ an embargo or a publish time still ahead hides a row until `visible_from`.
 What starts a build is listed in `articles.published.receivers`: the editing world's
 announcement of a change (`articles.signals.articles_changed`), and edits of things several
 articles show (authors, sections, tags, photos). They run inside the change's transaction, so
-the rows commit with it. `published_rebuild` rebuilds everything, after a change of settings
-that shape the JSON (SITE_URL, MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE). What subscribers are
-told is `articles.published.notify`'s.
+the rows commit with it; an edit shown by many articles is rebuilt in the background, in
+batches (`articles.published.fanout`). `published_rebuild` rebuilds everything, after a change
+of settings that shape the JSON (SITE_URL, MEDIA_PUBLIC_URL, ARTICLE_URL_TEMPLATE). What
+subscribers are told is `articles.published.notify`'s.
 """
 
 from __future__ import annotations
@@ -288,39 +289,6 @@ def published_sync(*, article_ids: Iterable[int], now: datetime | None = None) -
         skipped |= _refresh_batch(batch, now=now or timezone.now(), skip_locked=True)[1]
     if skipped:
         transaction.on_commit(lambda: published_refresh(article_ids=skipped), robust=True)
-
-
-# --- Shared things several articles show --------------------------------------------------
-
-
-def published_ids_with_author(*, author_id: int) -> list[int]:
-    return list(
-        PublishedArticleAuthor.objects.filter(author_id=author_id).values_list(
-            "article_id", flat=True
-        )
-    )
-
-
-def published_ids_with_tag(*, tag_id: int) -> list[int]:
-    return list(
-        PublishedArticleTag.objects.filter(tag_id=tag_id).values_list("article_id", flat=True)
-    )
-
-
-def published_ids_with_photo(*, photo_id: int) -> list[int]:
-    """Published articles showing the photo, as lead photo or inline."""
-    inline = ArticlePhoto.objects.filter(photo_id=photo_id).values("article_id")
-    return list(
-        PublishedArticle.objects.filter(
-            Q(article__lead_photo_id=photo_id) | Q(article_id__in=inline)
-        ).values_list("article_id", flat=True)
-    )
-
-
-def published_ids_in_section(*, section_id: int) -> list[int]:
-    return list(
-        PublishedArticle.objects.filter(section_id=section_id).values_list("article_id", flat=True)
-    )
 
 
 # --- Reads shared by the public API and the feeds --------------------------------------------

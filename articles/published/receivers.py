@@ -7,27 +7,32 @@ that change:
   articles (and what points at them, for a change of headline, URL or visibility), tell
   subscribers, and rank a republished article's related reading again;
 * things several articles show: an author, a section or a tag saved, a photo changed
-  (`photo_changed`): rebuild the published articles showing it;
+  (`photo_changed`), a tag merge (`tag_merged`): rebuild the published articles showing
+  it, or, past `PUBLISHED_FANOUT_INLINE_LIMIT` articles, record the job that rebuilds them
+  in batches after the commit (`articles.published.fanout`);
 * an article deleted for good: rebuild the articles whose related reading showed it.
 """
 
 from __future__ import annotations
 
-from articles.models import Article
-from articles.published.build import (
-    published_dependents,
-    published_ids_in_section,
-    published_ids_with_author,
-    published_ids_with_photo,
-    published_ids_with_tag,
-    published_refresh,
-    published_sync,
-)
+from django.conf import settings
+
+from articles.models import Article, TaggedArticle
+from articles.published.build import published_dependents, published_refresh, published_sync
 from articles.published.cache import (
     cache_purge_request,
     cache_tag,
     published_cache_purge,
     published_cache_snapshot,
+)
+from articles.published.fanout import (
+    FANOUT_AUTHOR,
+    FANOUT_PHOTO,
+    FANOUT_SECTION,
+    FANOUT_TAG,
+    FANOUT_TAG_MERGE,
+    published_fanout,
+    published_fanout_request,
 )
 from articles.published.notify import published_notify, published_told
 from articles.published.suggestions import related_suggestions_request
@@ -52,21 +57,21 @@ def articles_changed(sender, changes: ArticleChanges, **kwargs) -> None:
 def author_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A byline's name, bio or photo changed."""
     if not (raw or created):
-        published_refresh(article_ids=published_ids_with_author(author_id=instance.pk))
+        published_fanout(kind=FANOUT_AUTHOR, object_id=instance.pk)
         cache_purge_request(tags=[cache_tag("author", instance.pk), cache_tag("authors")])
 
 
 def section_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A section's name or slug changed: part of its articles' URLs, which links show."""
     if not (raw or created):
-        published_sync(article_ids=published_ids_in_section(section_id=instance.pk))
+        published_fanout(kind=FANOUT_SECTION, object_id=instance.pk)
         cache_purge_request(tags=[cache_tag("section", instance.pk), cache_tag("sections")])
 
 
 def tag_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A tag was renamed."""
     if not (raw or created):
-        published_refresh(article_ids=published_ids_with_tag(tag_id=instance.pk))
+        published_fanout(kind=FANOUT_TAG, object_id=instance.pk)
         cache_purge_request(tags=[cache_tag("tag", instance.pk), cache_tag("tags")])
 
 
@@ -77,12 +82,25 @@ def tag_deleted(sender, instance, **kwargs) -> None:
     )
 
 
-def photo_changed(sender, photo_id: int, **kwargs) -> None:
-    """A caption, credit, alt text or the renditions of a photo articles show."""
-    article_ids = published_ids_with_photo(photo_id=photo_id)
+def tag_merged(sender, target, items: dict, **kwargs) -> None:
+    """A tag merge moved these articles to `target`: they are rebuilt and subscribers hear
+    about the ones readers can see (past the inline limit, in the background: those whose
+    document changed)."""
+    article_ids = items.get(TaggedArticle, [])
+    if len(article_ids) > settings.PUBLISHED_FANOUT_INLINE_LIMIT:
+        published_fanout_request(kind=FANOUT_TAG_MERGE, object_id=target.pk)
+        return
+    told = published_told(article_ids=article_ids) if article_ids else {}
     cached = published_cache_snapshot(article_ids=article_ids)
     published_refresh(article_ids=article_ids)
+    if told:
+        published_notify(told=told)
     published_cache_purge(before=cached)
+
+
+def photo_changed(sender, photo_id: int, **kwargs) -> None:
+    """A caption, credit, alt text or the renditions of a photo articles show."""
+    published_fanout(kind=FANOUT_PHOTO, object_id=photo_id)
 
 
 def article_deleting(sender, instance, **kwargs) -> None:

@@ -10,6 +10,14 @@ from celery import shared_task
 from celery.utils.log import get_task_logger
 
 from articles.published.cache import cache_purge_run
+from articles.published.fanout import (
+    FANOUT_AUTHOR,
+    FANOUT_PHOTO,
+    FANOUT_SECTION,
+    FANOUT_TAG,
+    FANOUT_TAG_MERGE,
+    published_fanout_run,
+)
 from articles.published.notify import published_reveal_due
 from articles.published.suggestions import related_suggestions_run
 from articles.published.webhooks import webhook_delivery_attempt
@@ -40,6 +48,39 @@ def published_reveal_due_task() -> int:
 def webhook_delivery_attempt_task(delivery_id: int) -> str | None:
     delivery = webhook_delivery_attempt(delivery_id=delivery_id)
     return delivery.status if delivery else None
+
+
+# One task per kind of fan-out (the job registry sends a task the object's id only).
+
+
+def _fanout(kind: str, object_id: int) -> str | None:
+    job = published_fanout_run(kind=kind, object_id=object_id)
+    return job.status if job else None
+
+
+@shared_task
+def published_fanout_tag_task(tag_id: int) -> str | None:
+    return _fanout(FANOUT_TAG, tag_id)
+
+
+@shared_task
+def published_fanout_tag_merge_task(tag_id: int) -> str | None:
+    return _fanout(FANOUT_TAG_MERGE, tag_id)
+
+
+@shared_task
+def published_fanout_author_task(author_id: int) -> str | None:
+    return _fanout(FANOUT_AUTHOR, author_id)
+
+
+@shared_task
+def published_fanout_section_task(section_id: int) -> str | None:
+    return _fanout(FANOUT_SECTION, section_id)
+
+
+@shared_task
+def published_fanout_photo_task(photo_id: int) -> str | None:
+    return _fanout(FANOUT_PHOTO, photo_id)
 
 
 @shared_task(bind=True, max_retries=8)

@@ -7,8 +7,10 @@ because a public host name may later be re-pointed at a private address.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
+import ssl
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -74,3 +76,47 @@ def _is_allowed(address: IPAddress, allowed: list) -> bool:
     if any(address.version == net.version and address in net for net in allowed):
         return True
     return address.is_global and not address.is_multicast
+
+
+def pinned_connection(url: str, *, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """An unopened connection for `url` and the path to ask for, pinned to the address that
+    passed `webhook_url_addresses` (which raises `ValidationError` for a URL not allowed).
+
+    The socket is opened to that very address, so a DNS answer that changes between check
+    and connect (rebinding) cannot reach a private address; HTTPS checks the certificate
+    against the host name. Used for webhooks and for the WordPress import's media.
+    """
+    host, port, addresses = webhook_url_addresses(url)
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    address = str(addresses[0])
+    if parts.scheme == "https":
+        connection: http.client.HTTPConnection = _PinnedHTTPSConnection(
+            host, port, address=address, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        connection = _PinnedHTTPConnection(host, port, address=address, timeout=timeout)
+    return connection, path
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(
+        self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._address = address
+        self._context = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        # The certificate is checked against the host name, not the pinned address.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)

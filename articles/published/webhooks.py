@@ -21,8 +21,6 @@ import hmac
 import http.client
 import json
 import random
-import socket
-import ssl
 import time
 import uuid
 from dataclasses import dataclass
@@ -42,7 +40,7 @@ from articles.published.models import (
     WebhookSubscription,
     webhook_secret_default,
 )
-from articles.published.webhook_urls import webhook_url_addresses
+from articles.published.webhook_urls import pinned_connection
 from newsroom.jobs.services import SWEEP_BATCH
 
 RESPONSE_KEEP_BYTES = 1024
@@ -205,19 +203,9 @@ def webhook_post(*, url: str, body: bytes, headers: dict[str, str]) -> HttpResul
     private address. Redirects are never followed; both connect and read time out.
     """
     try:
-        host, port, addresses = webhook_url_addresses(url)
+        connection, path = pinned_connection(url, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
     except ValidationError as exc:
         return HttpResult(None, "", "; ".join(exc.messages), None, refused=True)
-    parts = http.client.urlsplit(url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
-    address = str(addresses[0])
-    if parts.scheme == "https":
-        connection: http.client.HTTPConnection = _PinnedHTTPSConnection(
-            host, port, address=address, timeout=timeout, context=ssl.create_default_context()
-        )
-    else:
-        connection = _PinnedHTTPConnection(host, port, address=address, timeout=timeout)
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
@@ -355,26 +343,3 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, (moment - timezone.now()).total_seconds())
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(
-        self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext
-    ) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
-        self._address = address
-        self._context = context
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        # The certificate is checked against the host name, not the pinned address.
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)

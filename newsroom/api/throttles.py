@@ -3,10 +3,23 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from redis.exceptions import RedisError
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import AnonRateThrottle
 
 logger = logging.getLogger(__name__)
+
+
+def throttle_cache_errors() -> tuple[type[Exception], ...]:
+    """What the throttle cache raises when it does not answer: Redis's errors when it is
+    Redis (`CACHE_URL`), none for the in-process cache. Asked only once an error is raised
+    (an `except` clause), so a web worker without Redis never imports the redis client
+    (docs/performance.md, worker memory)."""
+    if not isinstance(caches["default"], RedisCache):
+        return ()
+    from redis.exceptions import RedisError
+
+    return (RedisError,)
 
 
 def throttle_cache_unavailable(exc: Exception) -> bool:
@@ -44,7 +57,7 @@ class AnonymousThrottle(AnonRateThrottle):
             except ValueError:  # expired between add and incr
                 self.cache.set(counter, 1, self.duration + 1)
                 count = 1
-        except RedisError as exc:
+        except throttle_cache_errors() as exc:
             return throttle_cache_unavailable(exc)
         return count <= self.num_requests
 

@@ -18,6 +18,10 @@ and only for requests alike in everything Django's answer can depend on (`KEY_EN
 Kept answers are not counted by the API throttle. With read replicas, a 304 read from a replica
 is kept only once that replica has replayed the last change (newsroom/http/replicas.py). With
 SQLite, or `NOT_MODIFIED_CACHE` off, the middleware passes every request to Django.
+
+The kept answers are bounded per process by `NOT_MODIFIED_CACHE_MAX_ENTRIES` and by
+`NOT_MODIFIED_CACHE_MAX_BYTES` (the request's key and the answer's headers, counted in
+characters): past either, the oldest kept answers go first.
 """
 
 from __future__ import annotations
@@ -59,7 +63,6 @@ KEY_ENVIRON = (
 VARY_KEPT = frozenset({"accept", "accept-encoding", "accept-language", "origin"})
 # Preconditions Django weighs before If-None-Match, and credentials: such requests go to Django.
 NOT_KEPT_ENVIRON = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_AUTHORIZATION")
-MAX_ENTRIES = 10_000
 CHECK_EVERY_SECONDS = 1.0
 RECONNECT_EVERY_SECONDS = 5.0
 
@@ -167,7 +170,11 @@ class NotModifiedCache:
     def __init__(self, app, listener: ChangeListener):
         self.app = app
         self.listener = listener
-        self.entries: dict[tuple, list[tuple[str, str]]] = {}
+        # Oldest first (insertion order), each with its size.
+        self.entries: dict[tuple, tuple[list[tuple[str, str]], int]] = {}
+        self.size = 0
+        self.max_entries = settings.NOT_MODIFIED_CACHE_MAX_ENTRIES
+        self.max_bytes = settings.NOT_MODIFIED_CACHE_MAX_BYTES
         self.seen = None
 
     @classmethod
@@ -184,12 +191,13 @@ class NotModifiedCache:
         changes = self.listener.changes()
         if changes != self.seen:
             self.entries.clear()
+            self.size = 0
             self.seen = changes
         if changes is None:
             return self.app(environ, start_response)
-        headers = self.entries.get(key)
-        if headers is not None:
-            start_response("304 Not Modified", with_request_id(headers, environ))
+        kept = self.entries.get(key)
+        if kept is not None:
+            start_response("304 Not Modified", with_request_id(kept[0], environ))
             return []
 
         answer = []
@@ -206,10 +214,30 @@ class NotModifiedCache:
             and self.listener.changes() == changes  # nothing changed while Django answered
             and replica_caught_up(environ, getattr(self.listener, "lsn", None))
         ):
-            if len(self.entries) >= MAX_ENTRIES:
-                self.entries.clear()
-            self.entries[key] = answer[1]
+            self.keep(key, answer[1])
         return body
+
+    def keep(self, key: tuple, headers: list[tuple[str, str]]) -> None:
+        size = entry_size(key, headers)
+        if size > self.max_bytes or self.max_entries < 1:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= old[1]
+        while self.entries and (
+            len(self.entries) >= self.max_entries or self.size + size > self.max_bytes
+        ):
+            _headers, oldest_size = self.entries.pop(next(iter(self.entries)))
+            self.size -= oldest_size
+        self.entries[key] = (headers, size)
+        self.size += size
+
+
+def entry_size(key: tuple, headers: list[tuple[str, str]]) -> int:
+    """What a kept answer holds, in characters: its key's values and its headers."""
+    return sum(len(value) for value in key if value) + sum(
+        len(name) + len(value) for name, value in headers
+    )
 
 
 def request_key(environ) -> tuple | None:

@@ -14,7 +14,36 @@ from django.utils.translation import ngettext
 from newsroom.admin import status_badge
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.registry import job_kind
-from newsroom.jobs.services import job_retry
+from newsroom.jobs.services import job_retry, jobs_in_progress
+
+
+class BackgroundWorkAdminMixin:
+    """After a save, tells the editor what it left to background work in batches (the
+    articles showing a renamed tag, say), with a link to the jobs and their progress."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            background_work_message(self, request, obj)
+
+
+def background_work_message(model_admin, request, obj) -> None:
+    """The message of `BackgroundWorkAdminMixin`, for views that save in other ways (a tag
+    merge). One query."""
+    left = jobs_in_progress(model=obj._meta.label, object_id=obj.pk)
+    if not left:
+        return
+    url = reverse("admin:jobs_backgroundjob_changelist") + f"?object_id={obj.pk}"
+    text = ngettext(
+        "%(count)d article showing it is being updated in the background.",
+        "%(count)d articles showing it are being updated in the background.",
+        left,
+    ) % {"count": left}
+    model_admin.message_user(
+        request,
+        format_html('{} <a href="{}">{}</a>', text, url, _("See the progress.")),
+        messages.INFO,
+    )
 
 
 @admin.register(BackgroundJob)
@@ -24,6 +53,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
         "kind_label",
         "object_link",
         "status_label",
+        "progress",
         "attempts",
         "short_error",
         "claimed_by",
@@ -40,6 +70,10 @@ class BackgroundJobAdmin(admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj: BackgroundJob) -> str:
         return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: BackgroundJob) -> str:
+        return obj.progress
 
     @admin.display(description=_("kind"), ordering="kind")
     def kind_label(self, obj: BackgroundJob) -> str:

@@ -37,6 +37,11 @@ class BackgroundJob(models.Model):
         _("claimed by"), max_length=200, blank=True, help_text=_("Worker host and process id.")
     )
     run_after = models.DateTimeField(_("run after"), default=timezone.now)
+    # Work done in batches (a rebuild of many documents): the last object id done, so a job
+    # taken again after its worker died goes on from there, and how far it got.
+    cursor = models.PositiveBigIntegerField(_("cursor"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -68,6 +73,11 @@ class BackgroundJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind_label} #{self.object_id}: {self.get_status_display()}"
+
+    @property
+    def progress(self) -> str:
+        """How far work in batches got ("done / total"); "" for other work."""
+        return "" if self.total is None else f"{self.done} / {self.total}"
 
     @property
     def kind_label(self) -> str:

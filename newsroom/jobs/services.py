@@ -26,7 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from newsroom.jobs.models import BackgroundJob
-from newsroom.jobs.registry import job_kind, job_sweepers
+from newsroom.jobs.registry import job_kind, job_kinds, job_sweepers
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +52,30 @@ def jobs_failed(*, kinds: list[str] | None = None, limit: int = 5, count_up_to: 
     return count, list(failed.order_by("-updated_at", "-id")[:limit])
 
 
-def job_request(*, kind: str, object_id: int, key: str) -> BackgroundJob:
+def jobs_in_progress(*, model: str, object_id: int) -> int:
+    """What the unfinished work in batches on one object ("app_label.ModelName") has left to
+    do (the articles still to rebuild after a rename, say). One query."""
+    kinds = [kind.name for kind in job_kinds() if kind.model.lower() == model.lower()]
+    rows = BackgroundJob.objects.filter(
+        kind__in=kinds,
+        object_id=object_id,
+        status__in=[JobStatus.PENDING, JobStatus.RUNNING],
+        total__isnull=False,
+    ).values_list("total", "done")
+    return sum(max(total - done, 0) for total, done in rows)
+
+
+def job_request(*, kind: str, object_id: int, key: str, total: int | None = None) -> BackgroundJob:
     """Ask for `kind` work on `object_id` at version `key`; the message goes after commit.
 
     Nothing is sent when the same version is already pending, running, done, or failed (a
     failed job is retried only on purpose, with `job_retry`, so a poison file cannot loop).
-    Two queries.
+    Work in batches gives its `total`; a new version starts again from the first batch
+    (cursor 0). Two queries.
     """
     with transaction.atomic():
         job, created = BackgroundJob.objects.select_for_update().get_or_create(
-            kind=kind, object_id=object_id, defaults={"key": key}
+            kind=kind, object_id=object_id, defaults={"key": key, "total": total}
         )
         if not created and job.key == key:
             return job
@@ -72,6 +86,9 @@ def job_request(*, kind: str, object_id: int, key: str) -> BackgroundJob:
             job.last_error = ""
             job.run_after = timezone.now()
             job.finished_at = None
+            job.cursor = 0
+            job.done = 0
+            job.total = total
             job.save()
     transaction.on_commit(lambda: job_enqueue(job=job), robust=True)
     return job
@@ -171,6 +188,29 @@ def job_fail(*, job: BackgroundJob, key: str, error: str) -> None:
         status=JobStatus.FAILED, finished_at=timezone.now(), last_error=error[:2000]
     )
     logger.warning("Job %s (%s #%s) failed: %s", job.pk, job.kind, job.object_id, error)
+
+
+def job_advance(*, job: BackgroundJob, key: str, start: int, cursor: int, done: int) -> bool:
+    """Record a batch of a running job done, from `start` to `cursor`, in the batch's
+    transaction: taken again, the job goes on after `cursor`. A batch done counts as
+    progress, so only claims without one count towards `JOB_MAX_ATTEMPTS`. False, and
+    nothing recorded, if a newer request changed the key (it starts again from the first
+    batch) or another worker moved the cursor first (each batch is counted once)."""
+    return bool(
+        BackgroundJob.objects.filter(
+            pk=job.pk, key=key, status=JobStatus.RUNNING, cursor=start
+        ).update(cursor=cursor, done=F("done") + done, attempts=1)
+    )
+
+
+def job_continue(*, job: BackgroundJob, key: str) -> None:
+    """Hand a running job that has more to do back to the queue (a task stays well inside
+    its time limit); the next message goes on from its cursor."""
+    handed_back = BackgroundJob.objects.filter(pk=job.pk, key=key, status=JobStatus.RUNNING).update(
+        status=JobStatus.PENDING, run_after=timezone.now()
+    )
+    if handed_back:
+        transaction.on_commit(lambda: job_enqueue(job=job), robust=True)
 
 
 def job_release(*, job: BackgroundJob, key: str, error: str, delay: float) -> None:

@@ -343,3 +343,64 @@ def test_moving_only_a_card_is_not_a_change_of_the_body(editor_client):
     assert "Body" not in entry.get_change_message()
     assert "related reading" in entry.get_change_message()
     assert RelatedLink.objects.get().after_paragraph == 3
+
+
+# --- Cards at the end, and what the editor adds to a body --------------------------------------
+
+
+def test_cards_after_the_last_paragraph_keep_their_order_whatever_their_kind():
+    body = "<p>Satu.</p><p>Dua.</p>" + "".join(
+        _card(card) for card in ("related_links-0", "article_photos-0", "related_links-1")
+    )
+    text, places = body_split_cards(body)
+    assert text == "<p>Satu.</p><p>Dua.</p>"
+    assert places == [
+        CardPlace("related_links", 0, 2, 0),
+        CardPlace("article_photos", 0, 3, 0),  # past the end: shown after the related link
+        CardPlace("related_links", 1, 3, 0),
+    ]
+
+
+def test_cards_after_a_trailing_heading_stand_past_the_last_paragraph():
+    body = (
+        "<p>Satu.</p>" + _card("article_photos-0") + _card("related_links-0") + "<h2>Akhir</h2>"
+        + _card("related_links-1") + _card("article_photos-1")
+    )  # fmt: skip
+    _text, places = body_split_cards(body)
+    assert places == [
+        CardPlace("article_photos", 0, 1, 0),
+        CardPlace("related_links", 0, 1, 0),
+        CardPlace("related_links", 1, 2, 0),
+        CardPlace("article_photos", 1, 3, 0),
+    ]
+
+
+def test_the_editor_additions_are_taken_off_the_body():
+    posted = (
+        '<p><a href="https://example.org/" title="">x</a></p>'
+        '<ul><li data-plain="true"><p>Satu</p></li><li><p>Dua</p></li></ul>'
+        '<blockquote data-plain="true"><p>Kutipan</p></blockquote>'
+    )
+    text, _places = body_split_cards(posted)
+    assert text == (
+        '<p><a href="https://example.org/">x</a></p><ul><li>Satu</li><li><p>Dua</p></li></ul>'
+        "<blockquote>Kutipan</blockquote>"
+    )
+
+
+def test_a_body_with_every_allowed_element_keeps_it_through_a_save(editor_client):
+    """Existing content loses no markup when it is saved again from the change form."""
+    body = (
+        "<p><b>b</b> <strong>s</strong> <i>i</i> <em>e</em> <u>u</u> <s>s</s> <sub>2</sub> "
+        '<sup>3</sup> <a href="https://example.org/" title="T" rel="noopener noreferrer">a</a>'
+        "<br>baris</p><h2>2</h2><h3>3</h3><h4>4</h4><ul><li>l</li></ul><ol><li><p>o</p></li></ol>"
+        "<blockquote>q</blockquote>"
+    )
+    article = ArticleFactory(body=body)
+    loaded = _textarea_body(editor_client.get(admin_url(Article, "change", article.pk)))
+    response = editor_client.post(
+        admin_url(Article, "change", article.pk), article_form_data(article, body=loaded)
+    )
+    assert response.status_code == 302, error_messages(response)
+    article.refresh_from_db()
+    assert article.body == body

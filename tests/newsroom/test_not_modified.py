@@ -327,3 +327,32 @@ def test_a_listener_that_no_longer_listens_is_dropped(listening_app, monkeypatch
 
     assert listener.changes() is None
     assert listener.connection is None
+
+
+def test_kept_answers_are_bounded_by_entries_and_bytes_oldest_out_first(listener):
+    cache = NotModifiedCache(lambda environ, start_response: [], listener)
+    cache.max_entries, cache.max_bytes = 3, 1_000
+    headers = [("ETag", '"abc"')]
+
+    for n in range(5):
+        cache.keep((f"/api/v1/articles/a{n}/",), headers)
+
+    assert list(cache.entries) == [(f"/api/v1/articles/a{n}/",) for n in (2, 3, 4)]
+    assert cache.size == sum(size for _headers, size in cache.entries.values())
+
+    cache.keep(("/big/" + "x" * 950,), headers)  # pushes the oldest out by bytes
+    assert list(cache.entries) == [("/api/v1/articles/a4/",), ("/big/" + "x" * 950,)]
+    assert cache.size <= cache.max_bytes
+
+    cache.keep(("/huge/" + "x" * 2_000,), headers)  # larger than the bound: never kept
+    assert ("/huge/" + "x" * 2_000,) not in cache.entries
+    assert cache.size <= cache.max_bytes
+
+
+def test_the_bounds_come_from_settings(settings, listener):
+    settings.NOT_MODIFIED_CACHE_MAX_ENTRIES = 7
+    settings.NOT_MODIFIED_CACHE_MAX_BYTES = 4_096
+
+    cache = NotModifiedCache(lambda environ, start_response: [], listener)
+
+    assert (cache.max_entries, cache.max_bytes) == (7, 4_096)

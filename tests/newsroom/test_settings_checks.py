@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsroom.checks import check_absolute_urls, check_schedule_horizon
+from newsroom.checks import check_absolute_urls, check_fanout, check_schedule_horizon
 from tests.support import BASE_DIR
 from tests.support.processes import production_env, run
 
@@ -192,3 +192,13 @@ def test_ci_run_without_worker_tests_needs_no_redis(guarded_project):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed, 1 deselected" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("batch", "limit", "ids"),
+    [(500, 50, []), (1, 0, []), (0, 50, ["newsroom.E004"]), (500, -1, ["newsroom.E004"])],
+)
+def test_fanout_settings_check(settings, batch, limit, ids):
+    settings.PUBLISHED_FANOUT_BATCH = batch
+    settings.PUBLISHED_FANOUT_INLINE_LIMIT = limit
+    assert [error.id for error in check_fanout(None)] == ids

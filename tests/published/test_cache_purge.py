@@ -388,3 +388,21 @@ def test_a3_a_preview_carries_no_cache_tags(client, editor, world):
     assert response.status_code == 200
     assert "Surrogate-Key" not in response
     assert "Cache-Tag" not in response
+
+
+def test_a_rename_rebuilt_in_the_background_purges_each_batch_after_it(fastly, editor, settings):
+    from articles.published.fanout import FANOUT_TAG, published_fanout_run
+
+    settings.PUBLISHED_FANOUT_INLINE_LIMIT = 1
+    tag = TopicTagFactory()
+    articles = [ArticleFactory(tags=[tag]) for _ in range(3)]
+    for article in articles:
+        article_publish(article=article, user=editor)
+    purged()
+
+    tag.name = "Renamed"
+    tag.save()
+    assert purged() == {f"tag-{tag.pk}", "tags"}
+
+    published_fanout_run(kind=FANOUT_TAG, object_id=tag.pk)
+    assert {f"article-{article.pk}" for article in articles} <= purged()

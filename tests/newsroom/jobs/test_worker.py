@@ -254,6 +254,48 @@ def test_worker_killed_mid_rendition_then_new_worker_completes_without_duplicate
     ), "one file per rendition, none left over"
 
 
+# --- Fan-out of a rename -------------------------------------------------------------------
+
+
+def test_a_tag_rename_on_many_articles_converges_after_a_worker_is_killed_midway(
+    start_worker, worker_env, settings
+):
+    from articles.published.fanout import FANOUT_TAG
+    from articles.published.models import PublishedArticle
+    from tests.support.factories import TopicTagFactory
+
+    for name, value in {"PUBLISHED_FANOUT_INLINE_LIMIT": 3, "PUBLISHED_FANOUT_BATCH": 2}.items():
+        worker_env[name] = str(value)
+        setattr(settings, name, value)
+    tag = TopicTagFactory(name="Banjir")
+    articles = [ArticleFactory(published=True, tags=[tag]) for _ in range(60)]
+    worker = start_worker()
+
+    tag.name = "Banjir Bandang"
+    tag.save()  # commits: the job's message goes to Redis
+
+    def job() -> BackgroundJob:
+        return BackgroundJob.objects.get(kind=FANOUT_TAG, object_id=tag.pk)
+
+    wait_until(lambda: job().done >= 2, timeout=30, interval=0.02, message="a first batch")
+    for pid in worker.children():
+        os.kill(pid, signal.SIGKILL)
+    worker.kill()
+    assert job().status == "running" and job().done < 60, "the kill came before the end"
+
+    second = start_worker()
+    wait_until(
+        lambda: job().status == "done",
+        timeout=60,
+        message=lambda: f"{job()} {job().progress}\n{second.output()[-3000:]}",
+    )
+    assert (job().done, job().total) == (60, 60)
+    documents = PublishedArticle.objects.filter(article__in=articles).values_list(
+        "document", flat=True
+    )
+    assert all('"name":"Banjir Bandang"' in document for document in documents)
+
+
 # --- Scheduled publishing -----------------------------------------------------------------
 
 

@@ -58,13 +58,8 @@
       type: "articleCard",
       attrs: { card: `${prefix}-${index}`, kind: kind, title: "", detail: "", thumb: "" },
     };
-    const { selection } = editor.state;
-    if (selection.node) {
-      // A selected card stays: the new one goes right after it.
-      editor.chain().focus().insertContentAt(selection.to, content).run();
-    } else {
-      editor.chain().focus().insertContent(content).run();
-    }
+    // At the cursor; selected text or a selected card stays, the new card goes after it.
+    editor.chain().focus().insertContentAt(editor.state.selection.to, content).run();
     // Choose what the card shows in its row: the autocomplete opens at once.
     const field = kind === "photo" ? "photo" : "target_article";
     const select = document.getElementById(`id_${prefix}-${index}-${field}`);
@@ -74,6 +69,123 @@
     } else if (select) {
       select.focus();
     }
+  }
+
+  // --- Cards and their rows stay one: deleting either deletes the other --------------------
+  let knownCards = new Set();
+
+  function cardsInEditor() {
+    const cards = new Map();
+    if (!editor) return cards;
+    editor.state.doc.descendants((node, pos) => {
+      if (node.type.name === "articleCard") cards.set(node.attrs.card, { node, pos });
+    });
+    return cards;
+  }
+
+  function rowOf(card) {
+    return document.getElementById(card); // Django's inline rows: id="related_links-3"
+  }
+
+  function deleteBox(card) {
+    return document.getElementById(`id_${card}-DELETE`);
+  }
+
+  function removeCards(match, { history = true } = {}) {
+    if (!editor) return [];
+    const removed = [];
+    let tr = editor.state.tr;
+    editor.state.doc.descendants((node, pos) => {
+      if (node.type.name === "articleCard" && match(node.attrs.card)) removed.push({ node, pos });
+    });
+    for (const { node, pos } of removed.reverse()) tr = tr.delete(pos, pos + node.nodeSize);
+    if (!history) tr = tr.setMeta("addToHistory", false);
+    if (tr.docChanged) editor.view.dispatch(tr);
+    return removed.map(({ node }) => node);
+  }
+
+  // A card whose row is marked for deletion comes back, where its row's number says, when
+  // the mark is taken off.
+  const parkedCards = new Map();
+
+  function putCardBack(card) {
+    const node = parkedCards.get(card);
+    const field = document.getElementById(`id_${card}-after_paragraph`);
+    if (!editor || !node || cardsInEditor().has(card)) return;
+    let after = Number(field ? field.value : 0) || 0;
+    let position = 0;
+    editor.state.doc.forEach((child, offset) => {
+      if (after > 0 && child.type.name === "paragraph") {
+        after -= 1;
+        position = offset + child.nodeSize;
+      }
+    });
+    editor.view.dispatch(editor.state.tr.insert(position, node));
+  }
+
+  function syncRowsWithCards() {
+    const now = new Set(cardsInEditor().keys());
+    for (const card of knownCards) {
+      if (now.has(card)) continue;
+      const box = deleteBox(card);
+      if (box) {
+        box.checked = true; // a saved row: marked for deletion (Ctrl+Z takes the mark off)
+      } else if (rowOf(card)) {
+        // A row not saved yet: removed, as its own "X" does (the cards after it renumbered).
+        const remove = rowOf(card).querySelector("a.inline-deletelink");
+        if (remove) setTimeout(() => remove.click(), 0);
+      }
+    }
+    for (const card of now) {
+      if (knownCards.has(card)) continue;
+      const box = deleteBox(card);
+      if (box) box.checked = false;
+      // A card whose row is gone (Ctrl+Z after its unsaved row was removed) shows nothing.
+      if (!rowOf(card)) setTimeout(() => removeCards((name) => name === card, { history: false }), 0);
+    }
+    knownCards = now;
+  }
+
+  function renumberCardsAfter(prefix, index) {
+    // Django renumbers the rows after a removed unsaved row: their cards follow.
+    if (!editor) return;
+    let tr = editor.state.tr;
+    editor.state.doc.descendants((node, pos) => {
+      if (node.type.name !== "articleCard") return;
+      const [cardPrefix, cardIndex] = node.attrs.card.split(/-(?=\d+$)/);
+      if (cardPrefix === prefix && Number(cardIndex) > index) {
+        tr = tr.setNodeMarkup(pos, undefined, { ...node.attrs, card: `${prefix}-${Number(cardIndex) - 1}` });
+      }
+    });
+    tr = tr.setMeta("addToHistory", false);
+    if (tr.docChanged) editor.view.dispatch(tr);
+    knownCards = new Set(cardsInEditor().keys());
+  }
+
+  function watchRows() {
+    // Capture phase: runs before Django's handler removes the row and renumbers the rest.
+    document.addEventListener("click", (event) => {
+      const link = event.target.closest && event.target.closest("a.inline-deletelink");
+      const row = link && link.closest(".dynamic-related_links, .dynamic-article_photos");
+      const match = row && /^(related_links|article_photos)-(\d+)$/.exec(row.id);
+      if (!match) return;
+      const [card, prefix, index] = match;
+      knownCards.delete(card);
+      removeCards((name) => name === card, { history: false });
+      setTimeout(() => renumberCardsAfter(prefix, Number(index)), 0);
+    }, true);
+    document.addEventListener("change", (event) => {
+      const match = /^id_((?:related_links|article_photos)-\d+)-DELETE$/.exec(event.target.id || "");
+      if (!match) return;
+      const card = match[1];
+      if (event.target.checked) {
+        const [node] = removeCards((name) => name === card);
+        if (node) parkedCards.set(card, node);
+      } else {
+        putCardBack(card);
+      }
+      knownCards = new Set(cardsInEditor().keys());
+    });
   }
 
   function toolbar() {
@@ -204,7 +316,7 @@
     notice.querySelector("[data-autosave=text]").value = draft.body;
     notice.hidden = false;
     notice.querySelector("[data-autosave=restore]").addEventListener("click", () => {
-      editor.commands.setContent(draft.body, { emitUpdate: true });
+      editor.commands.setContent(draft.body, { emitUpdate: true, parseOptions: editor.options.parseOptions });
       for (const [id, value] of [["id_headline", draft.headline], ["id_dek", draft.dek]]) {
         const field = document.getElementById(id);
         if (field) field.value = value;
@@ -221,6 +333,8 @@
   document.addEventListener("prose-editor:ready", (event) => {
     if (event.detail.textarea.id !== "id_body") return;
     editor = event.detail.editor;
+    // Reachable from the page (tests/browser/test_editor_round_trip.py, the browser console).
+    event.detail.textarea.bodyEditor = editor;
     const container = event.detail.textarea.closest(".prose-editor") || event.detail.textarea.parentElement;
     const bar = toolbar();
     container.after(bar);
@@ -229,6 +343,9 @@
       bar.after(panel);
       panel.hidden = false;
     }
+    knownCards = new Set(cardsInEditor().keys());
+    editor.on("update", syncRowsWithCards);
+    watchRows();
     editor.on("update", refreshAids);
     editor.on("update", autosaveSoon);
     refreshAids();
