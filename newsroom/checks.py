@@ -73,3 +73,18 @@ def check_fanout(app_configs, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+@register()
+def check_trusted_proxies(app_configs, **kwargs) -> list[Error]:
+    """newsroom.E005: API_TRUSTED_PROXIES (REST_FRAMEWORK's NUM_PROXIES) is not negative."""
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    if proxies is not None and proxies >= 0:
+        return []
+    return [
+        Error(
+            f"API_TRUSTED_PROXIES must be 0 or more, not {proxies}.",
+            hint="0 (the default) counts clients by REMOTE_ADDR; N trusts N proxies in front.",
+            id="newsroom.E005",
+        )
+    ]

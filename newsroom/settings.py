@@ -343,6 +343,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "newsroom.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+# The proxies in front of Django (the web server, a CDN) that each append the address they
+# were called from to X-Forwarded-For. With N, the throttles count a client by the address
+# the Nth proxy from Django saw (DRF's NUM_PROXIES), not by a proxy's own address. 0, the
+# default, counts by REMOTE_ADDR alone: DRF left unset would count by the whole header,
+# which any client can write to get a fresh count on every request. Never more than the
+# proxies that really are there: what lies beyond them in the header is the client's.
+REST_FRAMEWORK["NUM_PROXIES"] = envint("API_TRUSTED_PROXIES", 0)
 API_PAGE_SIZE_DEFAULT = 20
 API_PAGE_SIZE_MAX = 100
 API_SEARCH_MAX_PAGES = 20

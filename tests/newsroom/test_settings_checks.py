@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from newsroom.checks import check_absolute_urls, check_fanout, check_schedule_horizon
+from newsroom.checks import (
+    check_absolute_urls,
+    check_fanout,
+    check_schedule_horizon,
+    check_trusted_proxies,
+)
 from tests.support import BASE_DIR
 from tests.support.processes import production_env, run
 
@@ -202,3 +207,11 @@ def test_fanout_settings_check(settings, batch, limit, ids):
     settings.PUBLISHED_FANOUT_BATCH = batch
     settings.PUBLISHED_FANOUT_INLINE_LIMIT = limit
     assert [error.id for error in check_fanout(None)] == ids
+
+
+@pytest.mark.parametrize(
+    ("proxies", "ids"), [(0, []), (2, []), (-1, ["newsroom.E005"]), (None, ["newsroom.E005"])]
+)
+def test_trusted_proxies_settings_check(settings, proxies, ids):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": proxies}
+    assert [error.id for error in check_trusted_proxies(None)] == ids

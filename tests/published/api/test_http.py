@@ -26,6 +26,40 @@ def test_anonymous_clients_are_throttled(api_client, settings):
     assert int(response["Retry-After"]) > 0
 
 
+def test_behind_trusted_proxies_each_client_is_throttled_by_its_own_address(api_client, settings):
+    """`API_TRUSTED_PROXIES=1`: a web server in front appends the client's address; readers
+    behind the same proxy do not share a count, and an address a client writes into the
+    header itself changes nothing (docs/scaling.md)."""
+    settings.API_ANON_THROTTLE_RATE = "2/min"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+    def get(forwarded_for: str) -> int:
+        return api_client.get(
+            "/api/v1/sections/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded_for
+        ).status_code
+
+    first = [get("203.0.113.7") for _ in range(3)]
+    spoofing = [get(f"198.51.100.{n}, 203.0.113.7") for n in range(2)]
+    other_reader = [get("203.0.113.8") for _ in range(2)]
+
+    assert first == [200, 200, 429]
+    assert spoofing == [429, 429]
+    assert other_reader == [200, 200]
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(api_client, settings):
+    """The default, 0: a client writing X-Forwarded-For gets no fresh count by it."""
+    settings.API_ANON_THROTTLE_RATE = "2/min"
+    statuses = [
+        api_client.get(
+            "/api/v1/sections/", REMOTE_ADDR="10.0.0.6", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}"
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+
+
 def test_cors_allows_configured_front_end_origins(api_client, settings):
     settings.CORS_ALLOWED_ORIGINS = ["https://www.example.com"]
 
