@@ -19,7 +19,9 @@ from articles.published.models import PublishedArticle
 from articles.wordpress.models import WordPressPermalink, permalink_key
 from newsroom.api.params import InvalidParameter
 
-PATH_MAX_LENGTH = 500
+# Characters of `path`. Percent-encoded, each may take 12 bytes of the URL: 300 keep the whole
+# request under `REQUEST_URI_MAX_LENGTH` (4,096), so a long path is a 400 naming it, not a 414.
+PATH_MAX_LENGTH = 300
 
 
 class RedirectSerializer(serializers.Serializer):
@@ -35,9 +37,18 @@ class RedirectSerializer(serializers.Serializer):
     parameters=[
         OpenApiParameter(
             "path",
-            str,
+            {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": PATH_MAX_LENGTH,
+                # Something to look up, and no NUL byte (as `q` of the search).
+                "pattern": r"^[^\u0000]*\S[^\u0000]*$",
+            },
             required=True,
-            description="The old path, e.g. `/2024/05/06/slug/`, `/?p=123` or a full URL.",
+            description=(
+                "The old path, e.g. `/2024/05/06/slug/`, `/?p=123` or a full URL, "
+                "percent-encoded or not."
+            ),
         )
     ],
     responses=RedirectSerializer,

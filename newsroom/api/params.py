@@ -26,6 +26,8 @@ class StrictQueryParamsMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if not hasattr(self, request.method.lower()):
+            return  # a method the view does not answer: its 405 comes first
         for name, value in request.query_params.items():
             if name not in self.allowed_query_params:
                 raise InvalidParameter(name, f"Unknown query parameter '{name}'.")

@@ -68,3 +68,17 @@ def test_the_endpoint_is_in_the_schema(client):
     operation = schema["paths"]["/api/v1/redirects/"]["get"]
     assert [p["name"] for p in operation["parameters"]] == ["path"]
     assert "404" in operation["responses"]
+
+
+def test_a_method_the_endpoint_does_not_answer_is_a_405_whatever_its_parameters(api_client):
+    for method in ("post", "put", "delete", "trace"):
+        response = getattr(api_client, method)("/api/v1/redirects/?path=")
+        assert response.status_code == 405, method
+        assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_a_path_longer_than_the_limit_is_a_400_naming_it(api_client):
+    response = api_client.get("/api/v1/redirects/", {"path": "/" + "🙂" * 300})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "path"
