@@ -40,6 +40,9 @@ def test_bench_sample_keeps_its_blocks_through_the_browser_editor(
     browser.find_element(By.ID, "id_username").send_keys("root")
     browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
+    # Logged in before going on: navigating while the login POST is in flight lands on the
+    # login page again.
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "user-tools")))
     browser.get(live_server.url + "/admin/articles/article/add/")
     WebDriverWait(browser, 20).until(
         ec.presence_of_element_located((By.ID, "add-related-card"))
