@@ -149,3 +149,47 @@ def test_cards_and_rows_stay_one(browser, live_server, editorial_roles):
         "Tautan D",
         "Tautan C",
     ]
+
+
+# Moves the first card into the last list item, after its paragraph, in one transaction, as a
+# drop of the card there does.
+DROP_CARD_INTO_LIST = """
+const editor = document.querySelector("#id_body").bodyEditor;
+const { state } = editor;
+let card = null, cardAt = -1, itemEnd = -1;
+state.doc.forEach((node, offset) => {
+  if (!card && node.type.name === "articleCard") { card = node; cardAt = offset; }
+});
+state.doc.descendants((node, pos) => {
+  if (node.type.name === "listItem") itemEnd = pos + node.nodeSize - 1;
+});
+let tr = state.tr.delete(cardAt, cardAt + card.nodeSize);
+tr = tr.insert(tr.mapping.map(itemEnd), card);
+editor.view.dispatch(tr);
+"""
+
+
+def test_a_card_dropped_into_a_list_stands_between_blocks(browser, live_server, editorial_roles):
+    _user("edna.editor", "Editor")
+    article = ArticleFactory(
+        body="<p>Satu.</p><p>Dua.</p><ul><li><p>Butir.</p></li></ul><p>Tiga.</p>", published=True
+    )
+    RelatedLinkFactory(article=article, after_paragraph=1, title="Tautan A")
+    desk = Desk(browser, live_server.url)
+    desk.log_in("edna.editor")
+    desk.open(f"/admin/articles/article/{article.pk}/change/")
+    desk.find("#add-related-card")  # the editor is ready
+    _until_cards(desk, [("related_links-0", "Tautan A")])
+
+    browser.execute_script(DROP_CARD_INTO_LIST)
+
+    # Out of the list, after the paragraph before it (the API shows cards after paragraphs).
+    expected = '<p>Dua.</p><div data-card="related_links-0"'
+    desk.wait().until(
+        lambda driver: expected in desk.find("#id_body").get_attribute("value"),
+        message=desk.find("#id_body").get_attribute("value"),
+    )
+    assert "<li><p>Butir.</p></li>" in desk.find("#id_body").get_attribute("value")
+    desk.save()
+    assert "was changed successfully" in desk.success_message()
+    assert RelatedLink.objects.get(article=article).after_paragraph == 2
