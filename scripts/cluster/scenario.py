@@ -52,8 +52,10 @@ class Scenario:
         self.author = ""
         self.detail_slugs: list[str] = []
         self.tag = ""
-        # Every article the run published, with the headline it must show at the end.
+        # Every article the run published, with the headline it must show at the end, and
+        # those it unpublished.
         self.expected: dict[str, str] = {}
+        self.gone: list[str] = []
         self.lock = threading.Lock()
 
     # --- Set-up -----------------------------------------------------------------------------
@@ -188,6 +190,7 @@ class Scenario:
         saved = time.monotonic()
         with self.lock:
             self.expected.pop(slug)
+            self.gone.append(slug)
         gone = wait_until(lambda: headline_of(self.varnish, slug)[0] == 404, timeout=10,
                           interval=0.02)  # fmt: skip
         delay = time.monotonic() - saved if gone else float("inf")
@@ -271,6 +274,8 @@ class Scenario:
         left = missing()
         r.target("published changes not seen through Varnish", len(left), "", maximum=0,
                  detail=[f"{slug}: {headline}" for slug, headline in left.items()])  # fmt: skip
+        back = [slug for slug in self.gone if headline_of(self.varnish, slug)[0] != 404]
+        r.target("unpublished articles answering again", len(back), "", maximum=0, detail=back)
         r.note(f"{len(self.expected)} published articles checked in {time.monotonic() - t0:.1f} s")
         wait_until(lambda: not self.unfinished_jobs()[1], timeout=60, interval=1)
         rows, left_jobs = self.unfinished_jobs()
