@@ -45,8 +45,23 @@ END
 """
 REPLAYED_LSN_SQL = "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint"
 # Everything the primary has written so far, committed transactions included (with
-# synchronous_commit off too, where the write position may trail the commit).
-PRIMARY_LSN_SQL = "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint"
+# synchronous_commit off too, where the write position may trail the commit). When the last
+# record ended at the end of a WAL page, the insert position is reported past the next page's
+# header (24 bytes, 40 at a segment's start) while a replica's replay position stays at the
+# page's end: the header is taken off, or the wait would last until the next write.
+PRIMARY_LSN_SQL = """
+WITH insert AS (
+    SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint AS at,
+        current_setting('wal_block_size')::bigint AS page,
+        (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS segment
+)
+SELECT CASE
+    WHEN at % segment = 40 THEN at - 40
+    WHEN at % page = 24 THEN at - 24
+    ELSE at
+END
+FROM insert
+"""
 
 
 @dataclass
