@@ -15,8 +15,8 @@ from articles.photos.models import Photo
 from articles.published.models import PublishedArticle
 from articles.services import article_save
 from articles.wordpress import importer as importer_module
-from articles.wordpress.importer import ImportOptionsError
 from articles.wordpress.models import WordPressObject, WordPressPermalink
+from articles.wordpress.options import ImportOptionsError, load_map
 from tagging.models import TopicTag
 from tests.support.wordpress import PORTAL, THEME, import_state, media_dir_for, run_import
 
@@ -323,4 +323,4 @@ def test_two_files_of_two_sites(editor, sent_tasks, tmp_path):
 
 def test_load_map_rejects_an_unreadable_file(tmp_path):
     with pytest.raises(ImportOptionsError):
-        importer_module.load_map(str(tmp_path / "missing.csv"))
+        load_map(str(tmp_path / "missing.csv"))

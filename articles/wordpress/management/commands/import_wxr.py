@@ -7,12 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.wordpress.importer import (
-    ImportOptions,
-    ImportOptionsError,
-    load_map,
-    wordpress_import,
-)
+from articles.wordpress.importer import wordpress_import
+from articles.wordpress.options import ImportOptions, ImportOptionsError, load_map
 from articles.wordpress.wxr import WxrError
 
 
