@@ -18,21 +18,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from articles.models import Author, Section
+from articles.models import Article, ArticleSlugHistory, Author, Section
 from articles.models.search import Language
 from articles.photos.models import Photo
 from articles.services import user_can_publish
+from articles.signals import article_changes
 from articles.wordpress.attachments import AttachmentsMixin
 from articles.wordpress.index import ExportIndex, wordpress_validate
 from articles.wordpress.models import WordPressObject, WordPressSite
 from articles.wordpress.options import ImportOptions, ImportOptionsError, ImportSummary
-from articles.wordpress.posts import PostsMixin
+from articles.wordpress.posts import PostsMixin, post_slug
 from articles.wordpress.terms import TermsMixin
 from articles.wordpress.wxr import WxrAuthor, WxrItem, WxrTerm, wxr_read
 
@@ -128,30 +130,90 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         self.unlisted: set[str] = set()
         # The second look at posts with forward links: their warnings were given already.
         self.quiet = False
+        # What `_prefetch` learnt for the batch being imported: WordPress objects not
+        # imported yet, and the articles of those that were, by id.
+        self.absent: set[tuple[str, str]] = set()
+        self.articles: dict[int, Article] = {}
+        self.slug_owners: dict[str, set[int]] = {}
+        # Articles this run saved or found: related reading may point at them.
+        self.existing: set[int] = set()
         self.media_dir = Path(options.media_dir).resolve() if options.media_dir else None
 
     # --- the run ---------------------------------------------------------------------------
 
     def run(self, path: str, *, done: int, progress) -> int:
+        batch: list[WxrItem] = []
         for record in wxr_read(path):
+            if isinstance(record, WxrItem):
+                batch.append(record)
+                if len(batch) < self.options.batch_size:
+                    continue
+            done = self._batch(batch, self.item, done=done, progress=progress)
+            batch = []
             if isinstance(record, WxrAuthor):
                 self._atomic(self.author, record)
             elif isinstance(record, WxrTerm):
                 self._atomic(self.term, record)
-            elif isinstance(record, WxrItem):
-                self._atomic(self.item, record)
-                done += 1
-                if progress:
-                    progress(done, self.summary.items)
+        done = self._batch(batch, self.item, done=done, progress=progress)
         if self.deferred:
             # Posts whose related reading pointed at posts further down the file.
             wanted, self.deferred = self.deferred, set()
             self.quiet = True
+            batch = []
             for record in wxr_read(path):
                 if isinstance(record, WxrItem) and record.post_id in wanted:
-                    self._atomic(self.post, record, again=True)
+                    batch.append(record)
+                    if len(batch) == self.options.batch_size:
+                        self._batch(batch, partial(self.post, again=True))
+                        batch = []
+            self._batch(batch, partial(self.post, again=True))
             self.quiet = False
         return done
+
+    def _batch(self, records: list[WxrItem], handler, *, done: int = 0, progress=None) -> int:
+        """Import `records`, each in its own savepoint, in one transaction: what they
+        announce (`article_changes`) is built into the published world once for all of
+        them, set-based, before it commits (`articles.published.receivers`)."""
+        if not records:
+            return done
+        with transaction.atomic(), article_changes():
+            self._prefetch(records)
+            for record in records:
+                self._atomic(handler, record)
+        for _record in records:
+            done += 1
+            if progress:
+                progress(done, self.summary.items)
+        return done
+
+    def _prefetch(self, records: list[WxrItem]) -> None:
+        """What the posts of a batch need to know of earlier imports, in four queries: their
+        rows (`_row` reads a missing one again in the next batch, another import may write
+        it meanwhile), their articles, and which articles have the slugs they ask for."""
+        wanted = {
+            record.post_id
+            for record in records
+            if record.post_type == "post" and (Kind.POST, record.post_id) not in self.mapped
+        }
+        rows = WordPressObject.objects.filter(site=self.site, kind=Kind.POST, wp_id__in=wanted)
+        for row in rows:
+            self.mapped[(row.kind, row.wp_id)] = row
+        self.absent = {(Kind.POST, wp_id) for wp_id in wanted} - set(self.mapped)
+        ids = [
+            row.object_id
+            for record in records
+            if (row := self.mapped.get((Kind.POST, record.post_id))) is not None
+        ]
+        self.articles = Article.objects.in_bulk(ids)
+        slugs = {
+            slug for record in records if record.post_type == "post" and (slug := post_slug(record))
+        }
+        self.slug_owners = {slug: set() for slug in slugs}
+        for slug, article_id in [
+            *Article.objects.filter(slug__in=slugs).values_list("slug", "pk"),
+            *ArticleSlugHistory.objects.filter(slug__in=slugs).values_list("slug", "article_id"),
+        ]:
+            self.slug_owners[slug].add(article_id)
 
     def _atomic(self, handler, record, **kwargs) -> None:
         try:
@@ -177,9 +239,11 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         """What `wp_id` became, read again from the database when this run has not seen it:
         another import running at once may have written it since this one started."""
         row = self.mapped.get((kind, wp_id))
-        if row is None:
+        if row is None and (kind, wp_id) not in self.absent:
             row = WordPressObject.objects.filter(site=self.site, kind=kind, wp_id=wp_id).first()
-            if row is not None:
+            if row is None:
+                self.absent.add((kind, wp_id))
+            else:
                 self.mapped[(kind, wp_id)] = row
         return row
 

@@ -26,6 +26,9 @@ class ImportOptions:
     # WordPress category slug -> our section slug; WordPress login -> our author slug.
     section_map: dict[str, str] = field(default_factory=dict)
     author_map: dict[str, str] = field(default_factory=dict)
+    # Posts imported in one transaction (each in its own savepoint), whose published
+    # documents are built together at its end.
+    batch_size: int = 100
 
 
 @dataclass

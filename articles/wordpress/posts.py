@@ -35,6 +35,11 @@ STATUS_MAP = {
 _NOT_LOGIN = re.compile(r"[<>\s\"']")
 
 
+def post_slug(record: WxrItem) -> str | None:
+    """The slug a post asks for: its WordPress name, if it makes one."""
+    return slugify_ascii(unquote(record.post_name), max_length=SLUG_MAX_LENGTH) or None
+
+
 class PostsMixin:
     def post(self, record: WxrItem, *, again: bool = False) -> None:
         wp_id = record.post_id
@@ -50,7 +55,7 @@ class PostsMixin:
             return
         wanted = hash_of(payload)
         row = self._row(Kind.POST, wp_id)
-        article = Article.objects.filter(pk=row.object_id).first() if row else None
+        article = self._article(row.object_id) if row else None
         if article is not None and row.content_hash == wanted:
             if not again:
                 self.summary.count("post", "unchanged")
@@ -108,12 +113,28 @@ class PostsMixin:
         if status == "trash":
             article = article_trash(article=article, user=self.user)
         article.refresh_from_db(fields=["version"])
+        self.existing.add(article.pk)
+        if article.slug in self.slug_owners:
+            self.slug_owners[article.slug].add(article.pk)
         self._remember(
             Kind.POST, wp_id, article.pk, content_hash=wanted, imported_version=article.version
         )
         self._permalinks(record, article, section_slug=relations["section_slug"])
         if not again or outcome == "created":
             self.summary.count("post", outcome)
+
+    def _article(self, article_id: int) -> Article | None:
+        """The article `article_id`, as the batch's prefetch read it or from the database."""
+        if article_id in self.articles:
+            return self.articles.pop(article_id)
+        return Article.objects.filter(pk=article_id).first()
+
+    def _article_exists(self, article_id: int) -> bool:
+        if article_id not in self.existing and (
+            article_id in self.articles or Article.objects.filter(pk=article_id).exists()
+        ):
+            self.existing.add(article_id)
+        return article_id in self.existing
 
     def _payload(self, record: WxrItem, *, label: str, status: str):
         warn = self._warn
@@ -199,15 +220,11 @@ class PostsMixin:
             link = self._link(ref, record=record, label=label)
             if link is not None:
                 links.append({**link, "after_paragraph": ref.after_paragraph, "position": position})
-        slug = slugify_ascii(unquote(record.post_name), max_length=SLUG_MAX_LENGTH) or None
+        slug = post_slug(record)
         row = self._row(Kind.POST, record.post_id)
-        if slug:
-            probe = Article(pk=row.object_id if row else None)
-            try:
-                article_check_slug_available(slug=slug, article=probe)
-            except ValidationError:
-                warn(f"{label}: the address {slug!r} is taken; another is made")
-                slug = None
+        if slug and self._slug_taken(slug, by_others_than=row.object_id if row else None):
+            warn(f"{label}: the address {slug!r} is taken; another is made")
+            slug = None
         data = {
             "headline": headline,
             "dek": plain_text(record.excerpt),
@@ -241,6 +258,18 @@ class PostsMixin:
         }
         return payload, relations
 
+    def _slug_taken(self, slug: str, *, by_others_than: int | None) -> bool:
+        """`article_check_slug_available`'s answer, from what the batch's prefetch read of
+        its slugs (`slug_owners`) when it did."""
+        owners = self.slug_owners.get(slug)
+        if owners is not None:
+            return bool(owners - {by_others_than})
+        try:
+            article_check_slug_available(slug=slug, article=Article(pk=by_others_than))
+        except ValidationError:
+            return True
+        return False
+
     def _link(self, ref: LinkRef, *, record: WxrItem, label: str) -> dict | None:
         target_wp = ""
         if ref.url:
@@ -253,7 +282,7 @@ class PostsMixin:
             return None
         if target_wp:
             row = self._row(Kind.POST, target_wp)
-            if row is not None and Article.objects.filter(pk=row.object_id).exists():
+            if row is not None and self._article_exists(row.object_id):
                 return {
                     "target_article_id": row.object_id,
                     "url": "",

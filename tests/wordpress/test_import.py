@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, ArticlePhoto, Author, RelatedLink, Section
+from articles.models import Article, ArticlePhoto, ArticleRevision, Author, RelatedLink, Section
 from articles.photos.models import Photo
 from articles.published.models import PublishedArticle
 from articles.services import article_save
@@ -210,8 +210,13 @@ def test_an_interrupted_run_finishes_when_run_again(editor, sent_tasks, portal_m
 
     monkeypatch.setattr(importer_module._Importer, "post", failing_post)
     with pytest.raises(KeyboardInterrupt):
-        run_import(PORTAL, editor, media_dir=portal_media)
-    assert Article.objects.count() == 2  # each post in its own transaction: whole or not at all
+        run_import(PORTAL, editor, media_dir=portal_media, batch_size=2)
+    # Posts are written in batches (each post in its own savepoint): the first batch of
+    # two is in, whole; nothing of the interrupted one is.
+    assert Article.objects.count() == 2
+    assert WordPressObject.objects.filter(kind="post").count() == 2
+    assert ArticleRevision.objects.count() == 4
+    assert PublishedArticle.objects.count() == 2
     monkeypatch.setattr(importer_module._Importer, "post", original)
 
     summary = run_import(PORTAL, editor, media_dir=portal_media)
