@@ -4,7 +4,9 @@ queries per post stay bounded."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -47,9 +49,7 @@ def _import_then_undo(path: str, editor, *, media: str, batch_size: int) -> dict
 
 
 @pytest.mark.parametrize("path", [THEME, PORTAL], ids=["theme", "portal"])
-def test_batches_write_what_one_post_at_a_time_writes(
-    editor, sent_tasks, tmp_path, settings, path
-):
+def test_batches_write_what_one_post_at_a_time_writes(editor, sent_tasks, tmp_path, settings, path):
     media = media_dir_for(path, tmp_path / "uploads")
     settings.MEDIA_ROOT = tmp_path / "one-by-one"
     one_by_one = _import_then_undo(path, editor, media=media, batch_size=1)
@@ -83,7 +83,7 @@ def test_queries_per_post_stay_bounded(editor, sent_tasks, tmp_path):
 def _copies(source: str, target, *, copies: int) -> str:
     """The export at `source` with its posts repeated `copies` times under new ids, slugs
     and addresses (attachments and pages left out)."""
-    text = open(source, encoding="utf-8").read()  # noqa: PTH123 - a small fixture
+    text = Path(source).read_text(encoding="utf-8")
     head, rest = text.split("<item>", 1)
     items = ["<item>" + part for part in rest.split("<item>")]
     tail = "</channel>" + items[-1].split("</channel>", 1)[1]
@@ -99,8 +99,6 @@ def _copies(source: str, target, *, copies: int) -> str:
 
 
 def _renumbered(item: str, copy: int) -> str:
-    import re
-
     item = re.sub(r"(<wp:post_id>)(\d+)", lambda m: f"{m[1]}{int(m[2]) + 1000 * copy}", item)
     item = re.sub(r"(<wp:post_name><!\[CDATA\[)([^\]]*)", rf"\1\2-{copy}", item)
     item = re.sub(r"(<link>[^<]*?)/(</link>)", rf"\1-{copy}/\2", item)
