@@ -97,6 +97,14 @@ class PostsMixin:
             move = target if target != current else None
             if target == Status.DRAFT and current == Status.UNPUBLISHED:
                 move = None
+            if (
+                move is None
+                and target == current
+                and publish_at not in (None, article.published_at)
+            ):
+                # The date changed in WordPress: an editor's correction of the publish time
+                # (`article_save` with the same status and the new time), recorded as such.
+                move = target
             article = article_save(
                 article=article,
                 user=self.user,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,39 @@ def test_second_run_updates_only_what_changed(editor, sent_tasks, portal_media, 
     )
 
 
+def test_a_date_changed_in_wordpress_corrects_the_published_date(
+    editor, sent_tasks, portal_media, tmp_path
+):
+    run_import(PORTAL, editor, media_dir=portal_media)
+    banjir = Article.objects.get(slug="banjir-rendam-dayeuhkolot")
+    assert banjir.published_at == datetime(2024, 5, 6, 1, 15, tzinfo=UTC)
+    changed = tmp_path / "changed.xml"
+    text = Path(PORTAL).read_text(encoding="utf-8")
+    changed.write_text(
+        text.replace("2024-05-06 08:15:00", "2024-05-05 20:30:00").replace(
+            "2024-05-06 01:15:00", "2024-05-05 13:30:00"
+        ),
+        encoding="utf-8",
+    )
+
+    summary = run_import(str(changed), editor, media_dir=portal_media)
+
+    assert kinds(summary)["post"] == {"unchanged": 3, "updated": 1}
+    corrected = Article.objects.get(pk=banjir.pk)
+    assert corrected.status == Article.Status.PUBLISHED
+    assert corrected.published_at == datetime(2024, 5, 5, 13, 30, tzinfo=UTC)
+    assert corrected.first_published_at == corrected.published_at
+    assert corrected.version == banjir.version + 1
+    revision = ArticleRevision.objects.get(article=corrected, number=corrected.version)
+    assert revision.data["fields"]["published_at"] == "2024-05-05T13:30:00+00:00"
+    assert corrected.live_revision_id == revision.pk
+    published = PublishedArticle.objects.get(article=corrected)
+    assert published.published_at == corrected.published_at
+    # Once is enough: the next run finds it unchanged.
+    again = run_import(str(changed), editor, media_dir=portal_media)
+    assert kinds(again)["post"] == {"unchanged": 4}
+
+
 def test_an_article_edited_here_is_reported_not_overwritten(
     editor, sent_tasks, portal_media, tmp_path
 ):
@@ -304,6 +338,15 @@ def test_the_command_reports_a_summary(editor, sent_tasks, capsys):
     assert "Dry run: nothing was written." in out
     assert "post: created 4" in out
     assert Article.objects.count() == 0
+
+
+def test_the_command_takes_a_batch_size(editor, sent_tasks, capsys):
+    call_command("import_wxr", PORTAL, "--user", editor.username, "--batch-size", "1",
+                 "--no-progress")  # fmt: skip
+
+    assert "post: created 4" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="1 or more"):
+        call_command("import_wxr", PORTAL, "--user", editor.username, "--batch-size", "0")
 
 
 def test_the_command_needs_a_user_who_may_import(writer, outsider):
