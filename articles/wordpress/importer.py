@@ -2,10 +2,13 @@
 
 `wordpress_import` reads every file to its end first (`wxr_read`): a file that cannot be
 read writes nothing. Then it imports, file by file: authors, categories (sections) and tags
-as the channel lists them, then each post in its own transaction, written with
-`article_create` / `article_save` like an editor's save (revisions, the published world,
-tags and search follow). Attachments become photos when a post needs them or when the
-file lists them, if their file can be had (`--media-dir`, `--fetch-media`).
+as the channel lists them, then the posts in batches (`ImportOptions.batch_size`): one
+transaction per batch, each post in its own savepoint, written with `article_create` /
+`article_save` like an editor's save (revisions, tags and search follow; a refused post is
+rolled back alone). What the batch's posts announce is built into the published world
+once, set-based, before the batch commits. Attachments become photos when a post needs
+them or when the file lists them, if their file can be had (`--media-dir`,
+`--fetch-media`).
 
 Each WordPress object remembers what it became (`WordPressObject`) with a hash of the
 mapped content: a second run updates what changed in WordPress and leaves the rest alone,

@@ -256,7 +256,8 @@ class PostsMixin:
             "photos": photos,
         }
         relations = {
-            "data": data,
+            # Instances, not ids: the revision's snapshot reads their labels without a query.
+            "data": {**data, "section": section, "lead_photo": lead},
             "publish_at": published_at if status in (Status.PUBLISHED, Status.SCHEDULED) else None,
             "bylines": [author],
             "tags": tags,
