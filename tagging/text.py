@@ -101,7 +101,10 @@ def text_stems(text: str, *, language: str) -> list[str]:
     stemmer = _stemmer(language)
     if stemmer is None:
         return words
-    return stemmer.stemWords(words)
+    # Each distinct word is stemmed once: an article repeats most of its words.
+    distinct = list(dict.fromkeys(words))
+    stems = dict(zip(distinct, stemmer.stemWords(distinct), strict=True))
+    return [stems[word] for word in words]
 
 
 @functools.lru_cache(maxsize=20_000)
