@@ -28,7 +28,11 @@ from articles.admin.changelist import (
 )
 from articles.admin.columns import ArticleColumnsMixin
 from articles.admin.editor import ArticleBodyEditorMixin
-from articles.admin.forms import PUBLIC_STATUSES, ArticleAdminForm
+from articles.admin.forms import (
+    PUBLIC_STATUSES,
+    ArticleAdminForm,
+    KnownChoiceAutocompleteAdminMixin,
+)
 from articles.admin.inlines import (
     ArticlePhotoInline,
     BylineInline,
@@ -81,6 +85,7 @@ class ArticleAdmin(
     ArticleColumnsMixin,
     ConcurrentSaveAdminMixin,
     ArticleSuggestionsAdminMixin,
+    KnownChoiceAutocompleteAdminMixin,
     admin.ModelAdmin,
 ):
     formfield_overrides = URL_FIELD_OVERRIDES
@@ -192,8 +197,9 @@ class ArticleAdmin(
             # hand whole articles to the services).
             queryset = queryset.defer("body", "search_vector")
         if _url_name(request) == "articles_article_change":
-            # The writing aids show the article's address, which names its section.
-            queryset = queryset.select_related("section")
+            # The writing aids show the article's address, which names its section; the
+            # section and lead photo fields show theirs without a query of their own.
+            queryset = queryset.select_related("section", "lead_photo")
         # One query for all bylines of the page instead of one per row.
         bylines = Byline.objects.select_related("author").order_by("position", "id")
         return queryset.prefetch_related(Prefetch("bylines", queryset=bylines))
