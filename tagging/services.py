@@ -240,23 +240,26 @@ def tags_suggest_for_text(
                 count += 1
         return count
 
+    # Rows as tuples: a model instance for each of thousands of tags costs more than the
+    # matching; only the tags found become instances.
+    tag_fields = ("id", "name", "slug", "kind")
     hits: dict[int, int] = {}
-    tags: dict[int, TopicTag] = {}
-    for tag in TopicTag.objects.exclude(pk__in=exclude_ids).only("id", "name", "slug", "kind"):
-        found = occurrences(tag.name)
+    rows: dict[int, tuple] = {}
+    tags = TopicTag.objects.exclude(pk__in=exclude_ids).order_by()
+    for row in tags.values_list(*tag_fields):
+        found = occurrences(row[1])
         if found:
-            hits[tag.pk] = hits.get(tag.pk, 0) + found
-            tags[tag.pk] = tag
+            hits[row[0]] = hits.get(row[0], 0) + found
+            rows[row[0]] = row
     # An alias without a key spells its own tag's name (see `TagAlias`): counted there already.
     aliases = (
-        TagAlias.objects.exclude(tag_id__in=exclude_ids)
-        .filter(name_key__isnull=False)
-        .select_related("tag")
+        TagAlias.objects.exclude(tag_id__in=exclude_ids).filter(name_key__isnull=False).order_by()
     )
-    for alias in aliases.only("name", "tag__id", "tag__name", "tag__slug", "tag__kind"):
-        found = occurrences(alias.name)
+    for name, *row in aliases.values_list("name", *(f"tag__{field}" for field in tag_fields)):
+        found = occurrences(name)
         if found:
-            hits[alias.tag_id] = hits.get(alias.tag_id, 0) + found
-            tags[alias.tag_id] = alias.tag
-    ranked = sorted(hits, key=lambda pk: (-hits[pk], tags[pk].name))
-    return [tags[pk] for pk in ranked[:limit]]
+            hits[row[0]] = hits.get(row[0], 0) + found
+            rows[row[0]] = tuple(row)
+    found_tags = {pk: TopicTag.from_db(tags.db, tag_fields, row) for pk, row in rows.items()}
+    ranked = sorted(hits, key=lambda pk: (-hits[pk], found_tags[pk].name))
+    return [found_tags[pk] for pk in ranked[:limit]]

@@ -28,7 +28,11 @@ from articles.admin.changelist import (
 )
 from articles.admin.columns import ArticleColumnsMixin
 from articles.admin.editor import ArticleBodyEditorMixin
-from articles.admin.forms import PUBLIC_STATUSES, ArticleAdminForm
+from articles.admin.forms import (
+    PUBLIC_STATUSES,
+    ArticleAdminForm,
+    KnownChoiceAutocompleteAdminMixin,
+)
 from articles.admin.inlines import (
     ArticlePhotoInline,
     BylineInline,
@@ -39,7 +43,12 @@ from articles.admin.saving import ArticleSaveMixin
 from articles.admin.suggestions import ArticleSuggestionsAdminMixin
 from articles.admin.workflow import ArticleWorkflowPagesMixin
 from articles.models import Article, Byline
-from articles.models.search import search_headline_prefix, search_matching
+from articles.models.search import (
+    IN_USE_ORDER,
+    headline_prefix_page,
+    search_headline_prefix,
+    search_matching,
+)
 from articles.services import article_trash, user_can_edit_article, user_can_publish
 from newsroom.admin import URL_FIELD_OVERRIDES, ConcurrentSaveAdminMixin
 
@@ -76,6 +85,7 @@ class ArticleAdmin(
     ArticleColumnsMixin,
     ConcurrentSaveAdminMixin,
     ArticleSuggestionsAdminMixin,
+    KnownChoiceAutocompleteAdminMixin,
     admin.ModelAdmin,
 ):
     formfield_overrides = URL_FIELD_OVERRIDES
@@ -172,7 +182,7 @@ class ArticleAdmin(
         "restore_selected",
         "purge_selected",
     )
-    ordering = ("-updated_at", "-id")
+    ordering = IN_USE_ORDER
     change_form_template = "admin/articles/article/change_form.html"
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
 
@@ -187,8 +197,9 @@ class ArticleAdmin(
             # hand whole articles to the services).
             queryset = queryset.defer("body", "search_vector")
         if _url_name(request) == "articles_article_change":
-            # The writing aids show the article's address, which names its section.
-            queryset = queryset.select_related("section")
+            # The writing aids show the article's address, which names its section; the
+            # section and lead photo fields show theirs without a query of their own.
+            queryset = queryset.select_related("section", "lead_photo")
         # One query for all bylines of the page instead of one per row.
         bylines = Byline.objects.select_related("author").order_by("position", "id")
         return queryset.prefetch_related(Prefetch("bylines", queryset=bylines))
@@ -198,15 +209,24 @@ class ArticleAdmin(
         autocomplete matches headline words as they are typed (`search_headline_prefix`).
         Both keep the list's order and never return duplicates."""
         if _url_name(request) == "autocomplete":
-            return search_headline_prefix(queryset, search_term), False
+            # Articles in the trash are not offered as related reading.
+            in_use = queryset.filter(deleted_at__isnull=True)
+            return search_headline_prefix(in_use, search_term), False
         if not search_term.strip():
             return queryset, False
         return search_matching(queryset, search_term), False
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         if _url_name(request) == "autocomplete":
-            # The autocomplete asks only whether more follow: no count at all.
-            return NextPagePaginator(queryset, per_page, orphans, allow_empty_first_page)
+            # The autocomplete asks only whether more follow: no count at all, and a page
+            # of a common prefix from the newest articles, not a sort of all its matches.
+            return NextPagePaginator(
+                queryset,
+                per_page,
+                orphans,
+                allow_empty_first_page,
+                read_rows=headline_prefix_page,
+            )
         unfiltered = not set(request.GET) - {ORDER_VAR, PAGE_VAR}
         return self.paginator(
             queryset,

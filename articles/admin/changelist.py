@@ -58,7 +58,12 @@ class CappedCountPaginator(Paginator):
 
 class NextPagePaginator(Paginator):
     """Pages without any count, for the admin's autocomplete, which asks only whether more
-    follow: a page reads one row more than it shows."""
+    follow: a page reads one row more than it shows, with `read_rows(object_list, offset=,
+    limit=)` when given (e.g. `articles.models.search.headline_prefix_page`), else a slice."""
+
+    def __init__(self, *args, read_rows=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read_rows = read_rows or _slice
 
     def validate_number(self, number):
         try:
@@ -72,9 +77,13 @@ class NextPagePaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = self.read_rows(self.object_list, offset=bottom, limit=self.per_page + 1)
         self.__dict__["count"] = bottom + len(rows)  # one past this page when more follow
         return self._get_page(rows[: self.per_page], number, self)
+
+
+def _slice(object_list, *, offset: int, limit: int) -> list:
+    return list(object_list[offset : offset + limit])
 
 
 class AutocompleteListFilter(admin.RelatedFieldListFilter):

@@ -122,6 +122,7 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
         if not user_can_publish(self.user):
             self.fields.pop("new_correction", None)
+        known_choices_from_instance(self)
         status_field = self.fields.get("status")
         if status_field is not None and not user_can_publish(self.user):
             allowed = set(WRITER_STATUSES) | {self.original_status}
@@ -296,15 +297,31 @@ class RowsLoadedFormSet(forms.BaseInlineFormSet):
         form = super()._construct_form(i, **kwargs)
         if self.instance.pk is not None and form.instance.pk is not None:
             setattr(form.instance, self.fk.name, self.instance)
-        for name, formfield in form.fields.items():
-            widget = getattr(formfield.widget, "widget", formfield.widget)
-            if not isinstance(widget, KnownChoiceAutocompleteSelect):
-                continue
-            relation = form.instance._meta.get_field(name)
-            if relation.is_cached(form.instance) and getattr(form.instance, name) is not None:
-                chosen = getattr(form.instance, name)
-                widget.known = {str(chosen.pk): chosen}
+        known_choices_from_instance(form)
         return form
+
+
+def known_choices_from_instance(form: forms.ModelForm) -> None:
+    """Let each `KnownChoiceAutocompleteSelect` of `form` show the object its instance
+    already holds (loaded with it, e.g. by `select_related`) without a query."""
+    for name, formfield in form.fields.items():
+        widget = getattr(formfield.widget, "widget", formfield.widget)
+        if not isinstance(widget, KnownChoiceAutocompleteSelect):
+            continue
+        relation = form.instance._meta.get_field(name)
+        if relation.is_cached(form.instance) and getattr(form.instance, name) is not None:
+            chosen = getattr(form.instance, name)
+            widget.known = {str(chosen.pk): chosen}
+
+
+class KnownChoiceAutocompleteAdminMixin:
+    """A model admin or inline whose autocomplete fields use `KnownChoiceAutocompleteSelect`."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        db = kwargs.get("using")
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = KnownChoiceAutocompleteSelect(db_field, self.admin_site, using=db)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class BylineInlineFormSet(RowsLoadedFormSet):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.admin.forms import (
     BylineInlineFormSet,
-    KnownChoiceAutocompleteSelect,
+    KnownChoiceAutocompleteAdminMixin,
     RelatedLinkInlineForm,
     RowsLoadedFormSet,
 )
@@ -21,16 +21,10 @@ from articles.photos.admin import thumbnail_html
 from newsroom.admin import URL_FIELD_OVERRIDES
 
 
-class RowsLoadedInline(admin.TabularInline):
+class RowsLoadedInline(KnownChoiceAutocompleteAdminMixin, admin.TabularInline):
     """A tabular inline whose autocomplete fields use `KnownChoiceAutocompleteSelect`."""
 
     formset = RowsLoadedFormSet
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        db = kwargs.get("using")
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = KnownChoiceAutocompleteSelect(db_field, self.admin_site, using=db)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class BylineInline(RowsLoadedInline):

@@ -63,11 +63,20 @@ class ArticleWorkflowPagesMixin:
             *super().get_urls(),
         ]
 
+    def get_object(self, request, object_id, from_field=None):
+        # A GET of the change page reads the article once: `change_view` reads it for the
+        # locks and the preview link, then Django's view asks for it again.
+        read = getattr(request, "_article_read", None)
+        if request.method == "GET" and from_field is None and read and read[0] == object_id:
+            return read[1]
+        return super().get_object(request, object_id, from_field)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         obj = self.get_object(request, unquote(object_id))
         visible = obj is not None and self.has_view_or_change_permission(request, obj)
         if visible and request.method == "GET":
+            request._article_read = (unquote(object_id), obj)
             extra_context["others_editing"] = article_editor_seen(article=obj, user=request.user)
             extra_context["soft_lock_seconds"] = SOFT_LOCK_SECONDS
             extra_context["lock_holder"] = article_lock_holder(article=obj)
