@@ -27,6 +27,7 @@ from articles.published.build import published_refresh, published_sync
 from articles.published.cache import published_cache_purge, published_cache_snapshot
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from articles.published.notify import published_notify, published_told
+from articles.published.patch import Patch, author_patch, published_patch, section_patch, tag_patch
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import (
     job_advance,
@@ -55,6 +56,9 @@ class Fanout:
     links: bool = False
     # Subscribers hear `article.updated` for the articles whose document changed (a merge).
     notify: bool = False
+    # A batch in the background patches what the documents show of the object instead of
+    # building them in full (`articles.published.patch`): a rename.
+    patch: Callable[[list[int]], Patch] | None = None
 
 
 def _with_tag(pk: int) -> QuerySet:
@@ -86,10 +90,10 @@ def _with_photo(pk: int) -> QuerySet:
 
 
 FANOUTS: dict[str, Fanout] = {
-    FANOUT_TAG: Fanout(ids=_with_tag),
+    FANOUT_TAG: Fanout(ids=_with_tag, patch=tag_patch),
     FANOUT_TAG_MERGE: Fanout(ids=_tagged, notify=True),
-    FANOUT_AUTHOR: Fanout(ids=_with_author),
-    FANOUT_SECTION: Fanout(ids=_in_section, links=True),
+    FANOUT_AUTHOR: Fanout(ids=_with_author, patch=author_patch),
+    FANOUT_SECTION: Fanout(ids=_in_section, links=True, patch=section_patch),
     FANOUT_PHOTO: Fanout(ids=_with_photo),
 }
 
@@ -174,6 +178,9 @@ def _rebuild_batch(fanout: Fanout, ids: list[int]) -> None:
 
 
 def _rebuild_batch_told(fanout: Fanout, ids: list[int]) -> None:
+    if fanout.patch is not None:
+        published_patch(patch=fanout.patch, article_ids=ids)
+        return
     if not fanout.notify:
         if fanout.links:
             published_sync(article_ids=ids)

@@ -110,11 +110,11 @@ def test_a_worker_dying_midway_is_finished_by_the_next_without_loss_or_repeat(
     articles = _tagged(tag, 7)
     _rename(tag, "Banjir Bandang", django_capture_on_commit_callbacks)
     built: list[int] = []
-    refresh = fanout.published_refresh
+    patch = fanout.published_patch
     monkeypatch.setattr(
         fanout,
-        "published_refresh",
-        lambda *, article_ids: (built.extend(article_ids), refresh(article_ids=article_ids))[1],
+        "published_patch",
+        lambda **kwargs: (built.extend(kwargs["article_ids"]), patch(**kwargs))[1],
     )
 
     # The first worker does one batch (2 articles) and dies: the job stays "running".
@@ -143,19 +143,19 @@ def test_a_second_rename_while_the_job_runs_is_not_lost(
     tag = TopicTagFactory(name="Banjir")
     articles = _tagged(tag, 6)
     _rename(tag, "Banjir Bandang", django_capture_on_commit_callbacks)
-    refresh = fanout.published_refresh
+    patch = fanout.published_patch
     batches = []
 
-    def refresh_and_rename_once(*, article_ids):
-        batches.append(list(article_ids))
+    def patch_and_rename_once(**kwargs):
+        batches.append(list(kwargs["article_ids"]))
         if len(batches) == 2:
-            # Another editor renames the tag again while the second batch is built.
+            # Another editor renames the tag again while the second batch is patched.
             again = TopicTag.objects.get(pk=tag.pk)
             again.name = "Banjir Rob"
             again.save()
-        return refresh(article_ids=article_ids)
+        return patch(**kwargs)
 
-    monkeypatch.setattr(fanout, "published_refresh", refresh_and_rename_once)
+    monkeypatch.setattr(fanout, "published_patch", patch_and_rename_once)
     sent_tasks.clear()
     with django_capture_on_commit_callbacks(execute=True):
         published_fanout_run(kind=FANOUT_TAG, object_id=tag.pk)
