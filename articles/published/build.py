@@ -288,8 +288,15 @@ def published_sync(*, article_ids: Iterable[int], now: datetime | None = None) -
     """
     ids = set(article_ids)
     published_refresh(article_ids=ids, now=now)
+    published_refresh_linking(article_ids=published_dependents(article_ids=ids), now=now)
+
+
+def published_refresh_linking(*, article_ids: Iterable[int], now: datetime | None = None):
+    """Refresh `article_ids`, articles linking to ones this transaction changed, each locked
+    without waiting; one another transaction holds is rebuilt after this commit
+    (`published_sync`)."""
     skipped: set[int] = set()
-    dependents = sorted(published_dependents(article_ids=ids))
+    dependents = sorted(article_ids)
     for start in range(0, len(dependents), BUILD_BATCH_SIZE):
         batch = dependents[start : start + BUILD_BATCH_SIZE]
         skipped |= _refresh_batch(batch, now=now or timezone.now(), skip_locked=True)[1]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.published import fanout
 from articles.published.fanout import (
+    FANOUT_LINKS,
     FANOUT_PHOTO,
     FANOUT_SECTION,
     FANOUT_TAG,
@@ -19,6 +20,7 @@ from articles.published.fanout import (
     published_fanout_run,
 )
 from articles.published.models import PublishedArticle, WebhookDelivery, WebhookSubscription
+from articles.services import article_save
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import jobs_sweep
 from tagging.models import TopicTag
@@ -244,6 +246,45 @@ def test_a_photo_shown_by_many_articles_is_rebuilt_in_the_background(
     for article in articles:
         document = json.loads(PublishedArticle.objects.get(article=article).document)
         assert document["lead_photo"]["caption"] == "Warga mengungsi ke masjid"
+
+
+def _linked_by(target: Article, count: int) -> list[Article]:
+    linking = [ArticleFactory(published=True) for _ in range(count)]
+    for article in linking:
+        RelatedLinkFactory(article=article, target_article=target, url="", title="")
+    return linking
+
+
+def _related_titles(article: Article) -> list[str]:
+    document = json.loads(PublishedArticle.objects.get(article=article).document)
+    return [block["title"] for block in document["related"]]
+
+
+@pytest.mark.parametrize(("count", "background"), [(LIMIT, False), (LIMIT + 2, True)])
+def test_a_linked_headline_shown_by_many_articles_is_rebuilt_in_the_background(
+    count, background, editor, django_capture_on_commit_callbacks, sent_tasks
+):
+    target = ArticleFactory(published=True, headline="Harga beras naik")
+    linking = _linked_by(target, count)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_save(
+            article=target,
+            user=editor,
+            expected_version=target.version,
+            data={"headline": "Harga beras turun"},
+        )
+
+    jobs = BackgroundJob.objects.filter(kind=FANOUT_LINKS, object_id=target.pk)
+    assert jobs.exists() == background
+    if background:
+        assert (jobs.get().total, sent_tasks) == (
+            count,
+            [("published_fanout_links_task", (target.pk,))],
+        )
+        assert all(_related_titles(a) == ["Harga beras naik"] for a in linking)
+        published_fanout_run(kind=FANOUT_LINKS, object_id=target.pk)
+    assert all(_related_titles(a) == ["Harga beras turun"] for a in linking)
 
 
 # --- The admin -----------------------------------------------------------------------------

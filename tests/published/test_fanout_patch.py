@@ -174,3 +174,41 @@ def test_documents_that_do_not_change_are_not_written(world):
     with CaptureQueriesContext(connection) as queries:
         assert published_patch(patch=tag_patch, article_ids=ids) == 0
     assert not any(q["sql"].startswith("UPDATE") for q in queries.captured_queries)
+
+
+def test_a_worker_dying_inside_a_batch_leaves_it_whole_for_the_next(
+    world, monkeypatch, django_capture_on_commit_callbacks, sent_tasks
+):
+    from articles.published import patch as patch_module
+    from newsroom.jobs.models import BackgroundJob
+
+    tag = world["tag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        tag.name = "Zona Banjir"
+        tag.save()
+    published_fanout_run(kind=FANOUT_TAG, object_id=tag.pk, max_batches=1)
+    write = patch_module._write
+
+    def write_then_die(patched):
+        write(patched)
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(patch_module, "_write", write_then_die)
+    with pytest.raises(SystemExit):
+        published_fanout_run(kind=FANOUT_TAG, object_id=tag.pk)
+
+    # The second batch's UPDATE was rolled back with it: its documents, and the cursor, are
+    # as the first batch left them.
+    job = BackgroundJob.objects.get(kind=FANOUT_TAG, object_id=tag.pk)
+    assert (job.status, job.done) == ("running", 3)
+    names = [
+        [t["name"] for t in json.loads(PublishedArticle.objects.get(article=a).document)["tags"]]
+        for a in world["articles"]
+    ]
+    assert [("Zona Banjir" in shown) for shown in names] == [True] * 3 + [False] * 3
+
+    monkeypatch.setattr(patch_module, "_write", write)
+    _run(FANOUT_TAG, tag.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done) == ("done", 6)
+    _assert_as_rebuilt()
