@@ -10,6 +10,8 @@
 #   make lint         ruff, the import contracts (docs/architecture.md), system checks, migrations
 #   make fuzz-api     schemathesis against a running server, from the API's own schema
 #   make faults       fault injection: kill/restart Redis, workers, beat, PostgreSQL connections
+#   make cluster      a cluster on 127.0.0.1: primary + replica, Redis, S3, 2 web nodes behind
+#                     Varnish, 2 worker hosts, beat; publish, correct, unpublish, kill, check targets
 #   make bench        seed a PostgreSQL bench database, gunicorn + wrk, table and bench/results/*.json
 #   make bench-wxr    the WordPress import of a generated 10,000-post export, on PostgreSQL
 
@@ -21,7 +23,7 @@ PORT ?= 8000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k seed"`; CI passes --create-db.
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-worker test-browser test-replica test-cache lint fuzz-api audit faults bench bench-wxr
+.PHONY: install run test test-worker test-browser test-replica test-cache lint fuzz-api audit faults cluster bench bench-wxr
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +83,11 @@ fuzz-api: install
 # Redis, gunicorn, workers and beat on free ports (scripts/faults/run.py, docs/operations.md).
 faults: install
 	$(BIN)/python scripts/faults/run.py
+
+# Its own PostgreSQL primary + streaming replica, Redis, S3 server (moto) and Varnish on free
+# ports, whatever DATABASE_URL says (scripts/cluster/run.py, docs/operations.md; ~5 minutes).
+cluster: install
+	$(BIN)/python scripts/cluster/run.py
 
 # Needs PyPI's advisory service; --strict fails on any dependency it could not check.
 audit: install

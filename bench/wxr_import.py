@@ -122,7 +122,8 @@ def main() -> None:
     from django.core.management import call_command
 
     from articles.roles import roles_sync
-    from articles.wordpress.importer import ImportOptions, wordpress_import
+    from articles.wordpress.importer import wordpress_import
+    from articles.wordpress.options import ImportOptions
 
     call_command("migrate", verbosity=0)
     roles_sync()

@@ -44,6 +44,24 @@ SELECT CASE
 END
 """
 REPLAYED_LSN_SQL = "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint"
+# Everything the primary has written so far, committed transactions included (with
+# synchronous_commit off too, where the write position may trail the commit). When the last
+# record ended at the end of a WAL page, the insert position is reported past the next page's
+# header (24 bytes, 40 at a segment's start) while a replica's replay position stays at the
+# page's end: the header is taken off, or the wait would last until the next write.
+PRIMARY_LSN_SQL = """
+WITH insert AS (
+    SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint AS at,
+        current_setting('wal_block_size')::bigint AS page,
+        (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size') AS segment
+)
+SELECT CASE
+    WHEN at % segment = 40 THEN at - 40
+    WHEN at % page = 24 THEN at - 24
+    ELSE at
+END
+FROM insert
+"""
 
 
 @dataclass
@@ -167,6 +185,20 @@ def replica_lag_seconds(alias: str) -> float | None:
         return None
 
 
+def replica_connect(alias: str) -> bool:
+    """Connect to `alias` now unless a kept connection passes Django's health check (as the
+    first query would); False if it does not answer."""
+    connection = connections[alias]
+    try:
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+    except DatabaseError:
+        logger.warning("Replica %s does not answer; reads go to the primary", alias, exc_info=True)
+        replica_close(alias)
+        return False
+    return True
+
+
 def replica_replayed_lsn(alias: str) -> int | None:
     """Where `alias` has replayed the primary's log to (bytes), or None if it does not answer."""
     try:
@@ -176,6 +208,34 @@ def replica_replayed_lsn(alias: str) -> int | None:
     except DatabaseError:
         replica_close(alias)
         return None
+
+
+def replicas_wait_until_caught_up(*, interval: float = 0.02) -> list[str]:
+    """Wait until every replica has replayed what the primary had written when this is called
+    (a change committed before it), so that a reader sent to a replica sees the change; for a
+    cache purge, which would otherwise let the cache fetch the old answer again from a replica
+    and keep it. At most DATABASE_REPLICA_MAX_LAG_SECONDS: a replica further behind is skipped
+    by the readers, as is one that does not answer (not waited for). Returns the replicas
+    still behind. No query when there is no replica."""
+    aliases = replica_aliases()
+    if not aliases:
+        return []
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute(PRIMARY_LSN_SQL)
+        target = int(cursor.fetchone()[0])
+    deadline = time.monotonic() + settings.DATABASE_REPLICA_MAX_LAG_SECONDS
+    behind = aliases
+    while True:
+        behind = [
+            alias
+            for alias in behind
+            if (replayed := replica_replayed_lsn(alias)) is not None and replayed < target
+        ]
+        if not behind or time.monotonic() >= deadline:
+            if behind:
+                logger.warning("Replicas %s have not replayed a change yet", behind)
+            return behind
+        time.sleep(interval)
 
 
 def replica_close(alias: str) -> None:

@@ -190,7 +190,8 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS):
     DATABASES[f"replica_{_number}"] = _replica
 DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
 # A replica further behind the primary than this is skipped, as is one that does not answer;
-# each process checks every DATABASE_REPLICA_CHECK_SECONDS.
+# each process checks every DATABASE_REPLICA_CHECK_SECONDS. A cache purge waits at most this
+# long for the replicas to replay its change (articles/published/cache.py).
 DATABASE_REPLICA_MAX_LAG_SECONDS = envint("DATABASE_REPLICA_MAX_LAG_SECONDS", 5)
 DATABASE_REPLICA_CHECK_SECONDS = envint("DATABASE_REPLICA_CHECK_SECONDS", 1)
 # After a write, the client reads the primary for this long (a cookie): editors see their own

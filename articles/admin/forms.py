@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.admin.editor import BodyEditorWidget, body_split_cards
+from articles.admin.editor import BodyEditorWidget, body_keeping_stored_marks, body_split_cards
 from articles.blocks import validate_body_embeds
 from articles.models import Article, RelatedLink, article_times_check
 from articles.services import (
@@ -45,10 +45,12 @@ def https_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
 
 class BodyField(forms.CharField):
     """The body as the editor posts it: cards between paragraphs are the inline rows'
-    places (`articles.admin.editor`), not a change of the text."""
+    places (`articles.admin.editor`), and marks nested in the editor's order the same text:
+    neither is a change."""
 
     def has_changed(self, initial, data):
-        return super().has_changed(initial, body_split_cards(data or "")[0])
+        body = body_keeping_stored_marks(body_split_cards(data or "")[0], initial or "")
+        return super().has_changed(initial, body)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -139,6 +141,7 @@ class ArticleAdminForm(forms.ModelForm):
         # The cards between paragraphs are the inline rows' places, read by
         # `ArticleBodyEditorMixin.get_formset_kwargs`; the body keeps only the text.
         body, _places = body_split_cards(self.cleaned_data["body"])
+        body = body_keeping_stored_marks(body, self.instance.body)
         validate_body_embeds(body)  # an embed paragraph must name an allowlisted provider
         return body
 

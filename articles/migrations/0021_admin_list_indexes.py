@@ -10,29 +10,9 @@ plain build would block every save of an article for its duration. Such a build 
 in a transaction, hence `atomic = False`. SQLite builds them plainly.
 """
 
-from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
-
-class AddIndexConcurrentlyOnPostgreSQL(AddIndexConcurrently):
-    """`AddIndexConcurrently` on PostgreSQL, a plain `AddIndex` elsewhere."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            migrations.AddIndex.database_forwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-        else:
-            migrations.AddIndex.database_backwards(
-                self, app_label, schema_editor, from_state, to_state
-            )
-
+from newsroom.postgresql.operations import AddIndexConcurrentlyOnPostgreSQL
 
 IN_USE = models.Q(deleted_at__isnull=True)
 

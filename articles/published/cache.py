@@ -35,6 +35,7 @@ from newsroom.http.cache_purge import PurgeError, PurgeUnavailable, cache_purge_
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.registry import job_kind
 from newsroom.jobs.services import TransientJobError, job_claim, job_fail, job_finish
+from newsroom.replicas import replicas_wait_until_caught_up
 
 CACHE_PURGE = "cache_purge"
 
@@ -166,8 +167,10 @@ def cache_purge_request(*, tags: Iterable[str]) -> list[int]:
 
 def cache_purge_run(*, object_ids: Iterable[int], worker: str = "") -> int:
     """Claim the purge jobs of `object_ids` and send their tags in one purge (batched by the
-    backend); returns the tags purged. Raises `TransientJobError` when the cache did not
-    answer (the task retries; the jobs stay claimed and count an attempt)."""
+    backend), once the read replicas have replayed the changes (at most
+    DATABASE_REPLICA_MAX_LAG_SECONDS); returns the tags purged. Raises `TransientJobError`
+    when the cache did not answer (the task retries; the jobs stay claimed and count an
+    attempt)."""
     jobs = [
         job
         for pk in sorted(set(object_ids))
@@ -175,6 +178,8 @@ def cache_purge_run(*, object_ids: Iterable[int], worker: str = "") -> int:
     ]
     if not jobs:
         return 0
+    # The cache fetches again at once, maybe through a read replica: it must have the change.
+    replicas_wait_until_caught_up()
     try:
         cache_purge_send([cache_tag_from_object_id(job.object_id) for job in jobs])
     except PurgeUnavailable as exc:

@@ -268,6 +268,14 @@ def article_save(
                     publish_at=publish_at,
                 )
             else:
+                if (
+                    stored.status == Status.PUBLISHED
+                    and publish_at is not None
+                    and stored.first_published_at == stored_published_at
+                ):
+                    # A correction of the time readers see as the first publish: a later
+                    # republish keeps it (`article_status_apply`).
+                    stored.first_published_at = publish_at
                 stored.published_at = publish_at
         if correction:
             correction = _correction_checked(text=correction, user=user)

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.services import user_can_publish
-from articles.wordpress.importer import ImportOptions, ImportOptionsError, wordpress_import
+from articles.wordpress.importer import wordpress_import
 from articles.wordpress.models import ImportRun
+from articles.wordpress.options import ImportOptions, ImportOptionsError
 from articles.wordpress.wxr import WxrError
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import job_claim, job_fail, job_finish, job_request

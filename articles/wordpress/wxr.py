@@ -79,6 +79,15 @@ class WxrTerm:
     line: int = 0
 
 
+# Where each kind of term element keeps its taxonomy (None: in `wp:term_taxonomy`), slug,
+# name and parent (tags have none: no such child).
+_TERM_FIELDS = {
+    "wp:category": ("category", "wp:category_nicename", "wp:cat_name", "wp:category_parent"),
+    "wp:tag": ("post_tag", "wp:tag_slug", "wp:tag_name", "wp:tag_parent"),
+    "wp:term": (None, "wp:term_slug", "wp:term_name", "wp:term_parent"),
+}
+
+
 @dataclass
 class WxrItem:
     post_id: str
@@ -332,30 +341,14 @@ class _Reader:
                 last_name=get("wp:author_last_name"),
                 line=line,
             )
-        if tag == "wp:category":
+        if tag in _TERM_FIELDS:
+            taxonomy, slug, name, parent = _TERM_FIELDS[tag]
             return WxrTerm(
-                taxonomy="category",
+                taxonomy=taxonomy or get("wp:term_taxonomy"),
                 term_id=get("wp:term_id"),
-                slug=get("wp:category_nicename"),
-                name=get("wp:cat_name"),
-                parent=get("wp:category_parent"),
-                line=line,
-            )
-        if tag == "wp:tag":
-            return WxrTerm(
-                taxonomy="post_tag",
-                term_id=get("wp:term_id"),
-                slug=get("wp:tag_slug"),
-                name=get("wp:tag_name"),
-                line=line,
-            )
-        if tag == "wp:term":
-            return WxrTerm(
-                taxonomy=get("wp:term_taxonomy"),
-                term_id=get("wp:term_id"),
-                slug=get("wp:term_slug"),
-                name=get("wp:term_name"),
-                parent=get("wp:term_parent"),
+                slug=get(slug),
+                name=get(name),
+                parent=get(parent),
                 line=line,
             )
         return WxrItem(

@@ -7,8 +7,8 @@ the cookie `PIN_COOKIE` for `DATABASE_REPLICA_PIN_SECONDS` and reads the primary
 so a replica's lag never shows an editor the state before their own save.
 
 A replica that fails while a request reads it (the server went away between the health check
-and the query) is marked down and the request is answered again from the primary: a reader
-never gets an error because of a replica.
+and the query, or cannot be connected to) is marked down and the request is answered again
+from the primary: a reader never gets an error because of a replica.
 
 For the 304 cache (newsroom/http/not_modified.py), a conditional GET routed to a replica records
 how far that replica had replayed the primary's log before Django read it
@@ -57,7 +57,9 @@ class ReplicaMiddleware:
         route = replicas.ReadRoute(alias)
         token = replicas.current_route.set(route)
         try:
-            if "HTTP_IF_NONE_MATCH" in request.META:
+            # Connecting fails before any query, out of `route.watch`'s sight.
+            route.replica_failed = not replicas.replica_connect(alias)
+            if not route.replica_failed and "HTTP_IF_NONE_MATCH" in request.META:
                 lsn = replicas.replica_replayed_lsn(alias)
                 if lsn is None:
                     route.replica_failed = True

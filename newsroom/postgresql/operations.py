@@ -2,8 +2,8 @@
 
 `AddIndexConcurrentlyOnPostgreSQL` builds an index without blocking writes to its table
 (PostgreSQL's CREATE INDEX CONCURRENTLY, which cannot run in a transaction: its migration sets
-`atomic = False`); elsewhere (SQLite) it is a plain `AddIndex`. As in
-articles/migrations/0021_admin_list_indexes.py.
+`atomic = False`); elsewhere (SQLite) it is a plain `AddIndex`. Used by the migrations that
+add indexes to large tables (articles 0021, jobs 0002, published 0002).
 """
 
 from __future__ import annotations

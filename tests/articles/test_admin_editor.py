@@ -14,11 +14,13 @@ from articles.admin.editor import (
     PHOTOS_PREFIX,
     RELATED_LINKS_PREFIX,
     CardPlace,
+    body_keeping_stored_marks,
     body_split_cards,
     body_with_cards,
     card_html,
 )
 from articles.blocks import split_body
+from articles.html import sanitize_body_html
 from articles.models import Article, ArticlePhoto, RelatedLink
 from tests.support.admin import admin_url, article_form_data, error_messages, management
 from tests.support.factories import ArticleFactory, ArticlePhotoFactory, RelatedLinkFactory
@@ -404,3 +406,45 @@ def test_a_body_with_every_allowed_element_keeps_it_through_a_save(editor_client
     assert response.status_code == 302, error_messages(response)
     article.refresh_from_db()
     assert article.body == body
+
+
+def test_marks_nested_in_the_editor_order_keep_the_stored_bytes():
+    stored = sanitize_body_html(
+        '<p><strong><a href="https://example.org/">Baca</a></strong> lagi</p>'
+        "<p><em><b>dua</b></em></p><ul><li><u><s>x</s></u></li></ul>"
+    )
+    posted = (
+        '<p><a href="https://example.org/"><strong>Baca</strong></a> lagi</p>'
+        "<p><b><em>dua</em></b></p><ul><li><s><u>x</u></s></li></ul>"
+    )
+    assert body_keeping_stored_marks(posted, stored) == stored
+
+
+def test_changed_words_or_marks_are_the_writer_s():
+    stored = sanitize_body_html(
+        '<p><strong><a href="https://example.org/">Baca</a></strong> lagi</p><p>dua</p>'
+    )
+    posted = sanitize_body_html(
+        '<p><a href="https://example.org/other"><strong>Baca</strong></a> lagi</p>'  # the link
+        '<p><a href="https://example.org/">Baca</a> lagi</p>'  # bold taken off
+        "<p><strong>Baca</strong> lagi</p>"  # the link taken off
+        "<p>dua</p><p>tiga</p>"
+    )
+    assert body_keeping_stored_marks(posted, stored) == posted
+    assert body_keeping_stored_marks(posted, "") == posted
+
+
+def test_a_save_from_the_editor_keeps_the_stored_nesting_of_marks(editor_client):
+    body = sanitize_body_html(
+        '<p><strong><a href="https://example.org/">Baca</a></strong> juga</p><p>Dua.</p>'
+    )
+    article = ArticleFactory(body=body)
+    posted = '<p><a href="https://example.org/"><strong>Baca</strong></a> juga</p><p>Dua.</p>'
+    response = editor_client.post(
+        admin_url(Article, "change", article.pk), article_form_data(article, body=posted)
+    )
+    assert response.status_code == 302, error_messages(response)
+    article.refresh_from_db()
+    assert article.body == body
+    entry = LogEntry.objects.get(object_id=str(article.pk))
+    assert "Body" not in entry.get_change_message()

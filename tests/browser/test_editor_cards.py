@@ -149,3 +149,82 @@ def test_cards_and_rows_stay_one(browser, live_server, editorial_roles):
         "Tautan D",
         "Tautan C",
     ]
+
+
+# Moves the first card into the last list item, after its paragraph, in one transaction, as a
+# drop of the card there does.
+DROP_CARD_INTO_LIST = """
+const editor = document.querySelector("#id_body").bodyEditor;
+const { state } = editor;
+let card = null, cardAt = -1, itemEnd = -1;
+state.doc.forEach((node, offset) => {
+  if (!card && node.type.name === "articleCard") { card = node; cardAt = offset; }
+});
+state.doc.descendants((node, pos) => {
+  if (node.type.name === "listItem") itemEnd = pos + node.nodeSize - 1;
+});
+let tr = state.tr.delete(cardAt, cardAt + card.nodeSize);
+tr = tr.insert(tr.mapping.map(itemEnd), card);
+editor.view.dispatch(tr);
+"""
+
+
+def test_a_card_dropped_into_a_list_stands_between_blocks(browser, live_server, editorial_roles):
+    _user("edna.editor", "Editor")
+    article = ArticleFactory(
+        body="<p>Satu.</p><p>Dua.</p><ul><li><p>Butir.</p></li></ul><p>Tiga.</p>", published=True
+    )
+    RelatedLinkFactory(article=article, after_paragraph=1, title="Tautan A")
+    desk = Desk(browser, live_server.url)
+    desk.log_in("edna.editor")
+    desk.open(f"/admin/articles/article/{article.pk}/change/")
+    desk.find("#add-related-card")  # the editor is ready
+    _until_cards(desk, [("related_links-0", "Tautan A")])
+
+    browser.execute_script(DROP_CARD_INTO_LIST)
+
+    # Out of the list, after the paragraph before it (the API shows cards after paragraphs).
+    expected = '<p>Dua.</p><div data-card="related_links-0"'
+    desk.wait().until(
+        lambda driver: expected in desk.find("#id_body").get_attribute("value"),
+        message=desk.find("#id_body").get_attribute("value"),
+    )
+    assert "<li><p>Butir.</p></li>" in desk.find("#id_body").get_attribute("value")
+    desk.save()
+    assert "was changed successfully" in desk.success_message()
+    assert RelatedLink.objects.get(article=article).after_paragraph == 2
+
+
+def test_undoing_the_deletion_of_an_unsaved_row_s_card_brings_the_row_back(
+    browser, live_server, editorial_roles
+):
+    _user("edna.editor", "Editor")
+    article = ArticleFactory(body="<p>Satu.</p><p>Dua.</p><p>Tiga.</p>", published=True)
+    desk = Desk(browser, live_server.url)
+    desk.log_in("edna.editor")
+    desk.open(f"/admin/articles/article/{article.pk}/change/")
+    desk.find("#add-related-card")  # the editor is ready
+    _cursor_at_end_of_paragraph(desk, 1)
+    _add_related(desk, 0, "https://example.org/b", "Tautan B")
+    _cursor_at_end_of_paragraph(desk, 2)
+    _add_related(desk, 1, "https://example.org/c", "Tautan C")
+    _until_cards(desk, [("related_links-0", "Tautan B"), ("related_links-1", "Tautan C")])
+
+    # Deleting B's card removes its row; C's row and card become number 0.
+    assert "Tautan B" in desk.select_card(".article-card[data-kind=related]")
+    ActionChains(browser).send_keys(Keys.DELETE).perform()
+    _until_cards(desk, [("related_links-0", "Tautan C")])
+    assert desk.find("#id_related_links-TOTAL_FORMS").get_attribute("value") == "1"
+
+    # Ctrl+Z brings B's card back with a new row holding what B's row held.
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("z").key_up(Keys.CONTROL).perform()
+    _until_cards(desk, [("related_links-1", "Tautan B"), ("related_links-0", "Tautan C")])
+    assert desk.find("#id_related_links-1-url").get_attribute("value") == "https://example.org/b"
+    assert desk.find("#id_related_links-1-title").get_attribute("value") == "Tautan B"
+    desk.save()
+    assert "was changed successfully" in desk.success_message()
+    rows = RelatedLink.objects.filter(article=article).order_by("after_paragraph")
+    assert [(row.title, row.url, row.after_paragraph) for row in rows] == [
+        ("Tautan B", "https://example.org/b", 1),
+        ("Tautan C", "https://example.org/c", 2),
+    ]

@@ -9,12 +9,14 @@ replayed the change (replay paused with `pg_wal_replay_pause()`).
 from __future__ import annotations
 
 import select
+import threading
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connections
+from django.db import connections, transaction
 from django.test import Client, RequestFactory
 
+from articles.published import cache
 from newsroom import replicas
 from newsroom.http.not_modified import ChangeListener, NotModifiedCache
 from newsroom.http.replicas import PIN_COOKIE
@@ -226,3 +228,75 @@ def test_an_invalidation_before_the_replica_replayed_the_change_leaves_no_stale_
         assert django_app.calls == calls  # caught up: kept again
     finally:
         listener.close()
+
+
+def test_a_cache_purge_waits_until_the_replica_replayed_the_change(
+    published, replicated_cluster, settings, monkeypatch
+):
+    """The cache fetches a purged answer again at once, from a node that may read the replica:
+    the purge goes out only once the replica has the change, or it would keep the old one."""
+    settings.HTTP_CACHE_PURGE_BACKEND = "varnish"
+    settings.HTTP_CACHE_PURGE_VARNISH_URLS = ["http://127.0.0.1:9/"]
+    sent = []
+
+    def send(tags):
+        headline = replicated_cluster.replica_sql(
+            f"SELECT headline FROM articles_article WHERE id = {int(published.pk)}",  # noqa: S608
+            database=connections["default"].settings_dict["NAME"],
+        )[0]
+        sent.append((tags, headline))
+
+    monkeypatch.setattr(cache, "cache_purge_send", send)
+    replicated_cluster.replica_sql("SELECT pg_wal_replay_pause()")
+    resume = threading.Timer(
+        0.5, replicated_cluster.replica_sql, args=["SELECT pg_wal_replay_resume()"]
+    )
+    try:
+        with transaction.atomic():
+            published.headline = "Koreksi"
+            published.save()
+            ids = cache.cache_purge_request(tags=[cache.cache_tag("article", published.pk)])
+        replicated_cluster.wait_until_received()
+        resume.start()
+        assert cache.cache_purge_run(object_ids=ids) == 1
+    finally:
+        resume.join()
+        replicated_cluster.replica_sql("SELECT pg_wal_replay_resume()")
+    assert sent == [([f"article-{published.pk}"], "Koreksi")]
+
+
+def test_a_cache_purge_does_not_wait_for_a_replica_that_is_down(
+    published, replicated_cluster, settings, monkeypatch
+):
+    settings.HTTP_CACHE_PURGE_BACKEND = "varnish"
+    settings.HTTP_CACHE_PURGE_VARNISH_URLS = ["http://127.0.0.1:9/"]
+    sent = []
+    monkeypatch.setattr(cache, "cache_purge_send", sent.append)
+    replicated_cluster.replica.stop("immediate")
+    try:
+        ids = cache.cache_purge_request(tags=[cache.cache_tag("article", published.pk)])
+        assert replicas.replicas_wait_until_caught_up() == []
+        assert cache.cache_purge_run(object_ids=ids) == 1
+    finally:
+        replicated_cluster.replica.start()
+        replicated_cluster.wait_until_streaming()
+    assert sent == [[f"article-{published.pk}"]]
+
+
+def test_a_replica_that_cannot_be_connected_to_is_skipped_never_an_error(
+    published, replicated_cluster, settings
+):
+    """The replica went away while the process had no connection to it (closed after
+    DATABASE_CONN_MAX_AGE, or by a failed health check): connecting fails before any query."""
+    settings.DATABASE_REPLICA_CHECK_SECONDS = 3600
+    client = Client()
+    assert queries_per_database(lambda: client.get(api_url(published)))[2] > 0
+    connections["replica_0"].close()
+    replicated_cluster.replica.stop("immediate")
+    try:
+        response = client.get(api_url(published))
+        assert response.status_code == 200
+        assert response.json()["headline"] == published.headline
+    finally:
+        replicated_cluster.replica.start()
+        replicated_cluster.wait_until_streaming()

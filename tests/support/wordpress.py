@@ -21,8 +21,10 @@ from articles.models import (
 )
 from articles.photos.models import Photo
 from articles.published.models import PublishedArticle
-from articles.wordpress.importer import ImportOptions, wordpress_import, wordpress_validate
+from articles.wordpress.importer import wordpress_import
+from articles.wordpress.index import wordpress_validate
 from articles.wordpress.models import WordPressObject, WordPressPermalink, WordPressSite
+from articles.wordpress.options import ImportOptions
 from tagging.models import TopicTag
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "wxr"

@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles.models import Article, ArticlePhoto, Author, RelatedLink, Section
+from articles.models import Article, ArticlePhoto, ArticleRevision, Author, RelatedLink, Section
 from articles.photos.models import Photo
 from articles.published.models import PublishedArticle
 from articles.services import article_save
 from articles.wordpress import importer as importer_module
-from articles.wordpress.importer import ImportOptionsError
 from articles.wordpress.models import WordPressObject, WordPressPermalink
+from articles.wordpress.options import ImportOptionsError, load_map
 from tagging.models import TopicTag
 from tests.support.wordpress import PORTAL, THEME, import_state, media_dir_for, run_import
 
@@ -173,6 +174,39 @@ def test_second_run_updates_only_what_changed(editor, sent_tasks, portal_media, 
     )
 
 
+def test_a_date_changed_in_wordpress_corrects_the_published_date(
+    editor, sent_tasks, portal_media, tmp_path
+):
+    run_import(PORTAL, editor, media_dir=portal_media)
+    banjir = Article.objects.get(slug="banjir-rendam-dayeuhkolot")
+    assert banjir.published_at == datetime(2024, 5, 6, 1, 15, tzinfo=UTC)
+    changed = tmp_path / "changed.xml"
+    text = Path(PORTAL).read_text(encoding="utf-8")
+    changed.write_text(
+        text.replace("2024-05-06 08:15:00", "2024-05-05 20:30:00").replace(
+            "2024-05-06 01:15:00", "2024-05-05 13:30:00"
+        ),
+        encoding="utf-8",
+    )
+
+    summary = run_import(str(changed), editor, media_dir=portal_media)
+
+    assert kinds(summary)["post"] == {"unchanged": 3, "updated": 1}
+    corrected = Article.objects.get(pk=banjir.pk)
+    assert corrected.status == Article.Status.PUBLISHED
+    assert corrected.published_at == datetime(2024, 5, 5, 13, 30, tzinfo=UTC)
+    assert corrected.first_published_at == corrected.published_at
+    assert corrected.version == banjir.version + 1
+    revision = ArticleRevision.objects.get(article=corrected, number=corrected.version)
+    assert revision.data["fields"]["published_at"] == "2024-05-05T13:30:00+00:00"
+    assert corrected.live_revision_id == revision.pk
+    published = PublishedArticle.objects.get(article=corrected)
+    assert published.published_at == corrected.published_at
+    # Once is enough: the next run finds it unchanged.
+    again = run_import(str(changed), editor, media_dir=portal_media)
+    assert kinds(again)["post"] == {"unchanged": 4}
+
+
 def test_an_article_edited_here_is_reported_not_overwritten(
     editor, sent_tasks, portal_media, tmp_path
 ):
@@ -210,8 +244,13 @@ def test_an_interrupted_run_finishes_when_run_again(editor, sent_tasks, portal_m
 
     monkeypatch.setattr(importer_module._Importer, "post", failing_post)
     with pytest.raises(KeyboardInterrupt):
-        run_import(PORTAL, editor, media_dir=portal_media)
-    assert Article.objects.count() == 2  # each post in its own transaction: whole or not at all
+        run_import(PORTAL, editor, media_dir=portal_media, batch_size=2)
+    # Posts are written in batches (each post in its own savepoint): the first batch of
+    # two is in, whole; nothing of the interrupted one is.
+    assert Article.objects.count() == 2
+    assert WordPressObject.objects.filter(kind="post").count() == 2
+    assert ArticleRevision.objects.count() == 4
+    assert PublishedArticle.objects.count() == 2
     monkeypatch.setattr(importer_module._Importer, "post", original)
 
     summary = run_import(PORTAL, editor, media_dir=portal_media)
@@ -301,6 +340,15 @@ def test_the_command_reports_a_summary(editor, sent_tasks, capsys):
     assert Article.objects.count() == 0
 
 
+def test_the_command_takes_a_batch_size(editor, sent_tasks, capsys):
+    call_command("import_wxr", PORTAL, "--user", editor.username, "--batch-size", "1",
+                 "--no-progress")  # fmt: skip
+
+    assert "post: created 4" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="1 or more"):
+        call_command("import_wxr", PORTAL, "--user", editor.username, "--batch-size", "0")
+
+
 def test_the_command_needs_a_user_who_may_import(writer, outsider):
     with pytest.raises(CommandError, match="No active user"):
         call_command("import_wxr", PORTAL, "--user", "nobody", "--no-progress")
@@ -323,4 +371,4 @@ def test_two_files_of_two_sites(editor, sent_tasks, tmp_path):
 
 def test_load_map_rejects_an_unreadable_file(tmp_path):
     with pytest.raises(ImportOptionsError):
-        importer_module.load_map(str(tmp_path / "missing.csv"))
+        load_map(str(tmp_path / "missing.csv"))

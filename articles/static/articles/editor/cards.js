@@ -96,17 +96,35 @@ function positionOf(doc, index) {
   return position
 }
 
+// A card stands between top-level blocks only: one dropped or pasted into a list or a quote
+// (both accept blocks) is moved out, right after that list or quote, where the server and the
+// API will show it. Cards nested in one block keep their order.
+function hoistNestedCards(tr) {
+  const nested = []
+  tr.doc.descendants((node, pos) => {
+    if (node.type.name === "articleCard" && tr.doc.resolve(pos).depth > 0) nested.push({ node, pos })
+  })
+  for (const { node, pos } of nested.reverse()) {
+    const after = tr.doc.resolve(pos).after(1)
+    const steps = tr.steps.length
+    tr.delete(pos, pos + node.nodeSize)
+    tr.insert(tr.mapping.slice(steps).map(after), node)
+  }
+  return tr
+}
+
 // Moves cards (only cards: the text and its cursor stay put) until the body shows them as the
 // API will. Null when they already stand so.
 function arrangeCards(state) {
-  const wanted = canonical(layout(state.doc))
-  let tr = state.tr
+  let tr = hoistNestedCards(state.tr)
+  const hoisted = tr.docChanged
+  const wanted = canonical(layout(tr.doc))
   for (let i = 0; i < wanted.length; i++) {
     const doc = tr.doc
     if (doc.child(i) === wanted[i]) continue
     let from = -1
     for (let j = i + 1; j < doc.childCount; j++) if (doc.child(j) === wanted[i]) from = j
-    if (from < 0) return null // not a permutation: leave it
+    if (from < 0) return hoisted ? hoistNestedCards(state.tr) : null // not a permutation: leave it
     const node = wanted[i]
     if (node.type.name === "articleCard") {
       const start = positionOf(doc, from)

@@ -72,7 +72,12 @@
   }
 
   // --- Cards and their rows stay one: deleting either deletes the other --------------------
-  let knownCards = new Set();
+  // The cards the editor showed at the last update, by name, with their nodes.
+  let knownCards = new Map();
+
+  function rememberCards() {
+    knownCards = new Map([...cardsInEditor()].map(([card, { node }]) => [card, node]));
+  }
 
   function cardsInEditor() {
     const cards = new Map();
@@ -123,27 +128,90 @@
     editor.view.dispatch(editor.state.tr.insert(position, node));
   }
 
+  // The fields of unsaved rows removed with their card, by the card's node: Ctrl+Z brings the
+  // same node back, and its row with it (restoreRow).
+  const removedRows = new WeakMap();
+
+  function rowValues(card) {
+    const values = {};
+    for (const field of rowOf(card).querySelectorAll("input, select, textarea")) {
+      const name = field.name.slice(card.length + 1); // "related_links-3-url" -> "url"
+      if (!name || field.type === "hidden") continue;
+      if (field.type === "checkbox") values[name] = { checked: field.checked };
+      else if (field.tagName === "SELECT") {
+        const chosen = field.selectedOptions[0];
+        values[name] = { value: field.value, text: chosen ? chosen.textContent : "" };
+      } else values[name] = { value: field.value };
+    }
+    return values;
+  }
+
+  // A new row for `node` with the fields it had; the card is renamed after the new row.
+  function restoreRow(node, values) {
+    const [prefix] = node.attrs.card.split(/-(?=\d+$)/);
+    const group = document.getElementById(`${prefix}-group`);
+    const addLink = group && group.querySelector(".add-row a");
+    if (!addLink) return false;
+    addLink.click();
+    const index = Number(document.getElementById(`id_${prefix}-TOTAL_FORMS`).value) - 1;
+    const card = `${prefix}-${index}`;
+    for (const [name, saved] of Object.entries(values)) {
+      const field = document.getElementById(`id_${card}-${name}`);
+      if (!field) continue;
+      if ("checked" in saved) field.checked = saved.checked;
+      else if (field.tagName === "SELECT" && saved.value) {
+        if (![...field.options].some((option) => option.value === saved.value)) {
+          field.append(new Option(saved.text, saved.value));
+        }
+        field.value = saved.value;
+        if (window.django && django.jQuery) django.jQuery(field).trigger("change");
+      } else field.value = saved.value;
+    }
+    let tr = editor.state.tr;
+    editor.state.doc.descendants((child, pos) => {
+      if (child === node) tr = tr.setNodeMarkup(pos, undefined, { ...node.attrs, card });
+    });
+    editor.view.dispatch(tr.setMeta("addToHistory", false));
+    return true;
+  }
+
   function syncRowsWithCards() {
-    const now = new Set(cardsInEditor().keys());
-    for (const card of knownCards) {
+    const now = cardsInEditor();
+    for (const [card, node] of knownCards) {
       if (now.has(card)) continue;
       const box = deleteBox(card);
       if (box) {
         box.checked = true; // a saved row: marked for deletion (Ctrl+Z takes the mark off)
       } else if (rowOf(card)) {
-        // A row not saved yet: removed, as its own "X" does (the cards after it renumbered).
+        // A row not saved yet: removed, as its own "X" does (the cards after it renumbered);
+        // its fields are kept for Ctrl+Z.
+        removedRows.set(node, rowValues(card));
         const remove = rowOf(card).querySelector("a.inline-deletelink");
         if (remove) setTimeout(() => remove.click(), 0);
       }
     }
-    for (const card of now) {
+    // Ctrl+Z after an unsaved row was removed with its card: the card's node is back, under a
+    // name that is gone or now another row's. It gets a new row with the fields it had.
+    const restored = [];
+    editor.state.doc.descendants((node) => {
+      if (node.type.name === "articleCard" && removedRows.has(node)) restored.push(node);
+    });
+    for (const node of restored) {
+      const values = removedRows.get(node);
+      removedRows.delete(node);
+      setTimeout(() => restoreRow(node, values) && rememberCards(), 0);
+    }
+    for (const card of now.keys()) {
       if (knownCards.has(card)) continue;
       const box = deleteBox(card);
       if (box) box.checked = false;
-      // A card whose row is gone (Ctrl+Z after its unsaved row was removed) shows nothing.
-      if (!rowOf(card)) setTimeout(() => removeCards((name) => name === card, { history: false }), 0);
+      // A card whose row is gone and cannot come back shows nothing.
+      const node = now.get(card).node;
+      if (!rowOf(card) && !restored.includes(node)) {
+        setTimeout(() => removeCards((name) => name === card, { history: false }), 0);
+      }
     }
-    knownCards = now;
+    rememberCards();
   }
 
   function renumberCardsAfter(prefix, index) {
@@ -159,7 +227,7 @@
     });
     tr = tr.setMeta("addToHistory", false);
     if (tr.docChanged) editor.view.dispatch(tr);
-    knownCards = new Set(cardsInEditor().keys());
+    rememberCards();
   }
 
   function watchRows() {
@@ -184,7 +252,7 @@
       } else {
         putCardBack(card);
       }
-      knownCards = new Set(cardsInEditor().keys());
+      rememberCards();
     });
   }
 
@@ -343,7 +411,7 @@
       bar.after(panel);
       panel.hidden = false;
     }
-    knownCards = new Set(cardsInEditor().keys());
+    rememberCards();
     editor.on("update", syncRowsWithCards);
     watchRows();
     editor.on("update", refreshAids);

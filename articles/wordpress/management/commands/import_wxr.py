@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentTypeError
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.wordpress.importer import (
-    ImportOptions,
-    ImportOptionsError,
-    load_map,
-    wordpress_import,
-)
+from articles.wordpress.importer import wordpress_import
+from articles.wordpress.options import ImportOptions, ImportOptionsError, load_map
 from articles.wordpress.wxr import WxrError
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise ArgumentTypeError(f"expected a whole number of 1 or more, not {value!r}")
+    return int(value)
 
 
 class Command(BaseCommand):
@@ -45,6 +49,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Also update articles edited here since their import.",
         )
+        parser.add_argument(
+            "--batch-size",
+            type=_positive,
+            default=ImportOptions.batch_size,
+            help="Posts written per transaction, each in its own savepoint (default 100); "
+            "an interrupted run keeps the batches it finished.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args, **options):
@@ -59,6 +70,7 @@ class Command(BaseCommand):
                 fetch_media=options["fetch_media"],
                 section_map=load_map(options["section_map"]) if options["section_map"] else {},
                 author_map=load_map(options["author_map"]) if options["author_map"] else {},
+                batch_size=options["batch_size"],
             )
         except ImportOptionsError as exc:
             raise CommandError(str(exc)) from exc

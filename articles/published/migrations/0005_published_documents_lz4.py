@@ -30,7 +30,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("published", "0003_cache_tags"),
+        ("published", "0004_cache_tags_backfill"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
