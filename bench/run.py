@@ -192,11 +192,16 @@ def measure_renditions(env: dict[str, str]) -> dict:
 def print_fanout(rows: list[dict]) -> None:
     print()
     print("renames through the admin, then the background job run in one process")
-    print(f"{'rename':<9}{'documents':>10}{'answer ms':>11}{'converged s':>13}{'docs/s':>8}")
+    print(
+        f"{'rename':<9}{'documents':>10}{'answer ms':>11}{'converged s':>13}{'docs/s':>8}"
+        f"{'batch full ms':>15}{'patched ms':>12}{'ratio':>7}"
+    )
     for row in rows:
+        ratio = row["batch_full_ms"] / max(row["batch_patch_ms"], 1)
         print(
             f"{row['rename']:<9}{row['documents']:>10}{row['answer_ms']:>11.1f}"
             f"{row['converged_s']:>13.2f}{row['documents_per_s']:>8}"
+            f"{row['batch_full_ms']:>15}{row['batch_patch_ms']:>12}{ratio:>7.1f}"
             + ("" if row["stale"] == 0 else f"  {row['stale']} documents still stale")
         )
     print(f"load average: {Path('/proc/loadavg').read_text().split()[:3]}")

@@ -184,6 +184,7 @@ RECORDED_TASKS = frozenset(
         "published_fanout_author_task",
         "published_fanout_section_task",
         "published_fanout_photo_task",
+        "published_fanout_links_task",
         "cache_purge_task",
     }
 )

@@ -43,6 +43,8 @@ class PublishedConfig(AppConfig):
              tasks.published_fanout_section_task, "articles.Section"),
             (fanout.FANOUT_PHOTO, _("Articles showing a photo"), tasks.published_fanout_photo_task,
              "photos.Photo"),
+            (fanout.FANOUT_LINKS, _("Articles linking to an article"),
+             tasks.published_fanout_links_task, "articles.Article"),
         ):  # fmt: skip
             job_kind_register(name=kind, label=label, task=task, model=model)
         job_kind_register(

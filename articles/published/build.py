@@ -114,18 +114,24 @@ def published_documents(articles: list[Article]) -> list[tuple[bytes, bytes]]:
     fields are built once). Built in the site's time zone and language whatever the current
     request's, so the stored JSON does not depend on who published.
     """
-    from articles.published.serializers import ArticleDetailSerializer, ArticleTeaserSerializer
+    from articles.published.serializers import ArticleDetailSerializer
 
-    teaser_fields = ArticleTeaserSerializer.Meta.fields
     with timezone.override(settings.TIME_ZONE), translation.override(settings.LANGUAGE_CODE):
         details = ArticleDetailSerializer(articles, many=True).data
-        return [
-            (
-                render_json(detail),
-                render_json({name: detail[name] for name in teaser_fields}),
-            )
-            for detail in details
-        ]
+        return [published_texts(detail) for detail in details]
+
+
+def published_texts(detail: dict) -> tuple[bytes, bytes]:
+    """The stored detail JSON and teaser JSON of one article's detail data (the serializer's,
+    or a stored document parsed and patched by `articles.published.patch`)."""
+    from articles.published.serializers import ArticleTeaserSerializer
+
+    teaser_fields = ArticleTeaserSerializer.Meta.fields
+    return render_json(detail), render_json({name: detail[name] for name in teaser_fields})
+
+
+def published_etag(document: bytes) -> str:
+    return hashlib.blake2b(document, digest_size=16).hexdigest()
 
 
 def article_cache_tags(article: Article) -> list[str]:
@@ -158,7 +164,7 @@ def published_row(
         updated_at=article.updated_at,
         teaser=teaser.decode(),
         document=document.decode(),
-        etag=hashlib.blake2b(document, digest_size=16).hexdigest(),
+        etag=published_etag(document),
         cache_tags=" ".join(article_cache_tags(article)),
         built_at=now,
         reveal_pending=visible_from > now,
@@ -282,8 +288,15 @@ def published_sync(*, article_ids: Iterable[int], now: datetime | None = None) -
     """
     ids = set(article_ids)
     published_refresh(article_ids=ids, now=now)
+    published_refresh_linking(article_ids=published_dependents(article_ids=ids), now=now)
+
+
+def published_refresh_linking(*, article_ids: Iterable[int], now: datetime | None = None):
+    """Refresh `article_ids`, articles linking to ones this transaction changed, each locked
+    without waiting; one another transaction holds is rebuilt after this commit
+    (`published_sync`)."""
     skipped: set[int] = set()
-    dependents = sorted(published_dependents(article_ids=ids))
+    dependents = sorted(article_ids)
     for start in range(0, len(dependents), BUILD_BATCH_SIZE):
         batch = dependents[start : start + BUILD_BATCH_SIZE]
         skipped |= _refresh_batch(batch, now=now or timezone.now(), skip_locked=True)[1]

@@ -1,5 +1,6 @@
 """Fan-out: rebuilding the published articles that show one shared thing (a tag, an author, a
-section, a photo) after it changed, and those a tag merge moved.
+section, a photo, a linked article's headline and URL) after it changed, and those a tag
+merge moved.
 
 Up to `PUBLISHED_FANOUT_INLINE_LIMIT` articles are rebuilt in the change's transaction, as
 before. More are handed to an outbox job (`newsroom.jobs`), one per (kind, object), that
@@ -8,25 +9,32 @@ batch in its own transaction with the job's cursor, so readers see each document
 old or the new name, never half of it, and a job taken again after its worker died goes
 on after the last batch that committed. A batch builds from the editing tables as they are
 then, so a second rename while the job runs is never lost: it restarts the job from the
-first article (a new key; the running worker stops after its batch).
+first article (a new key; the running worker stops after its batch). A rename's batch patches
+the documents rather than building them in full (`articles.published.patch`).
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from articles.models import ArticlePhoto, TaggedArticle
-from articles.published.build import published_refresh, published_sync
+from articles.models import ArticlePhoto, RelatedLink, RelatedSuggestion, TaggedArticle
+from articles.published.build import (
+    published_dependents,
+    published_refresh,
+    published_refresh_linking,
+    published_sync,
+)
 from articles.published.cache import published_cache_purge, published_cache_snapshot
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from articles.published.notify import published_notify, published_told
+from articles.published.patch import Patch, author_patch, published_patch, section_patch, tag_patch
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import (
     job_advance,
@@ -41,6 +49,7 @@ FANOUT_TAG_MERGE = "published_tag_merge"
 FANOUT_AUTHOR = "published_author"
 FANOUT_SECTION = "published_section"
 FANOUT_PHOTO = "published_photo"
+FANOUT_LINKS = "published_links"
 
 # A task hands its job back to the queue after this long (well inside the task time limit);
 # the next message goes on from the cursor.
@@ -55,6 +64,9 @@ class Fanout:
     links: bool = False
     # Subscribers hear `article.updated` for the articles whose document changed (a merge).
     notify: bool = False
+    # A batch in the background patches what the documents show of the object instead of
+    # building them in full (`articles.published.patch`): a rename.
+    patch: Callable[[list[int]], Patch] | None = None
 
 
 def _with_tag(pk: int) -> QuerySet:
@@ -85,12 +97,24 @@ def _with_photo(pk: int) -> QuerySet:
     ).values_list("article_id", flat=True)
 
 
+def _linking(pk: int) -> QuerySet:
+    # Articles whose related reading shows the article (`published_dependents`).
+    linking = RelatedLink.objects.filter(target_article_id=pk).values("article_id")
+    suggesting = RelatedSuggestion.objects.filter(target_id=pk).values("article_id")
+    return (
+        PublishedArticle.objects.filter(Q(article_id__in=linking) | Q(article_id__in=suggesting))
+        .exclude(article_id=pk)
+        .values_list("article_id", flat=True)
+    )
+
+
 FANOUTS: dict[str, Fanout] = {
-    FANOUT_TAG: Fanout(ids=_with_tag),
+    FANOUT_TAG: Fanout(ids=_with_tag, patch=tag_patch),
     FANOUT_TAG_MERGE: Fanout(ids=_tagged, notify=True),
-    FANOUT_AUTHOR: Fanout(ids=_with_author),
-    FANOUT_SECTION: Fanout(ids=_in_section, links=True),
+    FANOUT_AUTHOR: Fanout(ids=_with_author, patch=author_patch),
+    FANOUT_SECTION: Fanout(ids=_in_section, links=True, patch=section_patch),
     FANOUT_PHOTO: Fanout(ids=_with_photo),
+    FANOUT_LINKS: Fanout(ids=_linking),
 }
 
 
@@ -113,6 +137,29 @@ def published_fanout(*, kind: str, object_id: int) -> int:
         published_cache_purge(before=cached)
         return 0
     return published_fanout_request(kind=kind, object_id=object_id)
+
+
+def published_sync_fanout(*, article_ids: Iterable[int]) -> int:
+    """`published_sync`, the call for a change of the articles themselves, with the articles
+    linking to them (their cards show the headline, URL and publish time) rebuilt by a job per
+    linked article when there are more than `PUBLISHED_FANOUT_INLINE_LIMIT`. Returns how many
+    the jobs will rebuild (0: done now)."""
+    ids = set(article_ids)
+    published_refresh(article_ids=ids)
+    dependents = published_dependents(article_ids=ids)
+    if len(dependents) <= settings.PUBLISHED_FANOUT_INLINE_LIMIT:
+        published_refresh_linking(article_ids=dependents)
+        return 0
+    shown = set(
+        RelatedLink.objects.filter(
+            target_article_id__in=ids, article__published__isnull=False
+        ).values_list("target_article_id", flat=True)
+    ) | set(
+        RelatedSuggestion.objects.filter(
+            target_id__in=ids, article__published__isnull=False
+        ).values_list("target_id", flat=True)
+    )
+    return sum(published_fanout_request(kind=FANOUT_LINKS, object_id=pk) for pk in sorted(shown))
 
 
 def published_fanout_request(*, kind: str, object_id: int) -> int:
@@ -174,6 +221,9 @@ def _rebuild_batch(fanout: Fanout, ids: list[int]) -> None:
 
 
 def _rebuild_batch_told(fanout: Fanout, ids: list[int]) -> None:
+    if fanout.patch is not None:
+        published_patch(patch=fanout.patch, article_ids=ids)
+        return
     if not fanout.notify:
         if fanout.links:
             published_sync(article_ids=ids)

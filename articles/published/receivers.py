@@ -4,7 +4,8 @@ Each runs inside the transaction of the change that sent it, so what it builds c
 that change:
 
 * `articles_changed` (the editing world's announcement, once per change): rebuild those
-  articles (and what points at them, for a change of headline, URL or visibility), tell
+  articles (and what points at them, for a change of headline, URL or visibility: past
+  `PUBLISHED_FANOUT_INLINE_LIMIT` articles, in the background), tell
   subscribers, and rank a republished article's related reading again;
 * things several articles show: an author, a section or a tag saved, a photo changed
   (`photo_changed`), a tag merge (`tag_merged`): rebuild the published articles showing
@@ -18,7 +19,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from articles.models import Article, TaggedArticle
-from articles.published.build import published_dependents, published_refresh, published_sync
+from articles.published.build import published_dependents, published_refresh
 from articles.published.cache import (
     cache_purge_request,
     cache_tag,
@@ -33,6 +34,7 @@ from articles.published.fanout import (
     FANOUT_TAG_MERGE,
     published_fanout,
     published_fanout_request,
+    published_sync_fanout,
 )
 from articles.published.notify import published_notify, published_told
 from articles.published.suggestions import related_suggestions_request
@@ -44,7 +46,7 @@ def articles_changed(sender, changes: ArticleChanges, **kwargs) -> None:
     told = published_told(article_ids=changes.told) if changes.told else {}
     cached = published_cache_snapshot(article_ids=changes.content | changes.links)
     if changes.links:
-        published_sync(article_ids=changes.links)
+        published_sync_fanout(article_ids=changes.links)
     if changes.content - changes.links:
         published_refresh(article_ids=changes.content - changes.links)
     if told:

@@ -30,6 +30,20 @@ def _absolute_media_url(file) -> str | None:
     return f"{settings.MEDIA_PUBLIC_URL}{url}" if settings.MEDIA_PUBLIC_URL else url
 
 
+def tag_ref(name: str, slug: str) -> dict[str, str]:
+    """A tag as an article's `tags` list shows it."""
+    return {"name": name, "slug": slug}
+
+
+def json_ld_person(author: Author) -> dict[str, str]:
+    """A byline's author in an article's `json_ld`."""
+    return {
+        "@type": "Person",
+        "name": author.name,
+        "url": f"{settings.SITE_URL}/authors/{author.slug}",
+    }
+
+
 class RenditionSerializer(serializers.Serializer):
     width = serializers.IntegerField()
     height = serializers.IntegerField()
@@ -162,9 +176,7 @@ class ArticleTeaserSerializer(serializers.ModelSerializer):
     @extend_schema_field(TagRefSerializer(many=True))
     def get_tags(self, article: Article) -> list[dict[str, str]]:
         # Reads the prefetched `tagged_items`, whose order (by tag name) is stable.
-        return [
-            {"name": item.tag.name, "slug": item.tag.slug} for item in article.tagged_items.all()
-        ]
+        return [tag_ref(item.tag.name, item.tag.slug) for item in article.tagged_items.all()]
 
 
 class RelatedBlockSerializer(serializers.Serializer):
@@ -346,14 +358,7 @@ class ArticleDetailSerializer(ArticleTeaserSerializer):
             "datePublished": article.published_at.isoformat() if article.published_at else None,
             "dateModified": article.updated_at.isoformat(),
             "articleSection": article.section.name,
-            "author": [
-                {
-                    "@type": "Person",
-                    "name": byline.author.name,
-                    "url": f"{settings.SITE_URL}/authors/{byline.author.slug}",
-                }
-                for byline in article.bylines.all()
-            ],
+            "author": [json_ld_person(byline.author) for byline in article.bylines.all()],
             "keywords": [item.tag.name for item in article.tagged_items.all()],
             "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         }

@@ -12,6 +12,7 @@ from celery.utils.log import get_task_logger
 from articles.published.cache import cache_purge_run
 from articles.published.fanout import (
     FANOUT_AUTHOR,
+    FANOUT_LINKS,
     FANOUT_PHOTO,
     FANOUT_SECTION,
     FANOUT_TAG,
@@ -81,6 +82,11 @@ def published_fanout_section_task(section_id: int) -> str | None:
 @shared_task
 def published_fanout_photo_task(photo_id: int) -> str | None:
     return _fanout(FANOUT_PHOTO, photo_id)
+
+
+@shared_task
+def published_fanout_links_task(article_id: int) -> str | None:
+    return _fanout(FANOUT_LINKS, article_id)
 
 
 @shared_task(bind=True, max_retries=8)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.published import fanout
 from articles.published.fanout import (
+    FANOUT_LINKS,
     FANOUT_PHOTO,
     FANOUT_SECTION,
     FANOUT_TAG,
@@ -19,6 +20,7 @@ from articles.published.fanout import (
     published_fanout_run,
 )
 from articles.published.models import PublishedArticle, WebhookDelivery, WebhookSubscription
+from articles.services import article_save
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import jobs_sweep
 from tagging.models import TopicTag
@@ -110,11 +112,11 @@ def test_a_worker_dying_midway_is_finished_by_the_next_without_loss_or_repeat(
     articles = _tagged(tag, 7)
     _rename(tag, "Banjir Bandang", django_capture_on_commit_callbacks)
     built: list[int] = []
-    refresh = fanout.published_refresh
+    patch = fanout.published_patch
     monkeypatch.setattr(
         fanout,
-        "published_refresh",
-        lambda *, article_ids: (built.extend(article_ids), refresh(article_ids=article_ids))[1],
+        "published_patch",
+        lambda **kwargs: (built.extend(kwargs["article_ids"]), patch(**kwargs))[1],
     )
 
     # The first worker does one batch (2 articles) and dies: the job stays "running".
@@ -143,19 +145,19 @@ def test_a_second_rename_while_the_job_runs_is_not_lost(
     tag = TopicTagFactory(name="Banjir")
     articles = _tagged(tag, 6)
     _rename(tag, "Banjir Bandang", django_capture_on_commit_callbacks)
-    refresh = fanout.published_refresh
+    patch = fanout.published_patch
     batches = []
 
-    def refresh_and_rename_once(*, article_ids):
-        batches.append(list(article_ids))
+    def patch_and_rename_once(**kwargs):
+        batches.append(list(kwargs["article_ids"]))
         if len(batches) == 2:
-            # Another editor renames the tag again while the second batch is built.
+            # Another editor renames the tag again while the second batch is patched.
             again = TopicTag.objects.get(pk=tag.pk)
             again.name = "Banjir Rob"
             again.save()
-        return refresh(article_ids=article_ids)
+        return patch(**kwargs)
 
-    monkeypatch.setattr(fanout, "published_refresh", refresh_and_rename_once)
+    monkeypatch.setattr(fanout, "published_patch", patch_and_rename_once)
     sent_tasks.clear()
     with django_capture_on_commit_callbacks(execute=True):
         published_fanout_run(kind=FANOUT_TAG, object_id=tag.pk)
@@ -244,6 +246,45 @@ def test_a_photo_shown_by_many_articles_is_rebuilt_in_the_background(
     for article in articles:
         document = json.loads(PublishedArticle.objects.get(article=article).document)
         assert document["lead_photo"]["caption"] == "Warga mengungsi ke masjid"
+
+
+def _linked_by(target: Article, count: int) -> list[Article]:
+    linking = [ArticleFactory(published=True) for _ in range(count)]
+    for article in linking:
+        RelatedLinkFactory(article=article, target_article=target, url="", title="")
+    return linking
+
+
+def _related_titles(article: Article) -> list[str]:
+    document = json.loads(PublishedArticle.objects.get(article=article).document)
+    return [block["title"] for block in document["related"]]
+
+
+@pytest.mark.parametrize(("count", "background"), [(LIMIT, False), (LIMIT + 2, True)])
+def test_a_linked_headline_shown_by_many_articles_is_rebuilt_in_the_background(
+    count, background, editor, django_capture_on_commit_callbacks, sent_tasks
+):
+    target = ArticleFactory(published=True, headline="Harga beras naik")
+    linking = _linked_by(target, count)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_save(
+            article=target,
+            user=editor,
+            expected_version=target.version,
+            data={"headline": "Harga beras turun"},
+        )
+
+    jobs = BackgroundJob.objects.filter(kind=FANOUT_LINKS, object_id=target.pk)
+    assert jobs.exists() == background
+    if background:
+        assert (jobs.get().total, sent_tasks) == (
+            count,
+            [("published_fanout_links_task", (target.pk,))],
+        )
+        assert all(_related_titles(a) == ["Harga beras naik"] for a in linking)
+        published_fanout_run(kind=FANOUT_LINKS, object_id=target.pk)
+    assert all(_related_titles(a) == ["Harga beras turun"] for a in linking)
 
 
 # --- The admin -----------------------------------------------------------------------------
