@@ -49,7 +49,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER, ""))
+        # From META, not `request.headers`, which builds a mapping of every header.
+        request_id = request_id_for(request.META.get("HTTP_X_REQUEST_ID", ""))
         request.request_id = request_id
         token = current_request_id.set(request_id)
         try:
