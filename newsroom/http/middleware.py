@@ -49,8 +49,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # From META, not `request.headers`, which builds a mapping of every header.
-        request_id = request_id_for(request.META.get("HTTP_X_REQUEST_ID", ""))
+        request_id = request_id_for(request.headers.get(REQUEST_ID_HEADER, ""))
         request.request_id = request_id
         token = current_request_id.set(request_id)
         try:

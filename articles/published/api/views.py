@@ -143,7 +143,7 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
 
     def retrieve(self, request, *args, **kwargs):
         slug = kwargs["slug"]
-        if request.META.get("HTTP_IF_NONE_MATCH"):  # not `request.headers`: no mapping built
+        if request.headers.get("If-None-Match"):
             # A revalidation: the stored ETag alone settles it, without the document.
             head = PublishedArticle.objects.detail_row(slug, with_document=False)
             if head is None:
