@@ -10,7 +10,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 # Celery and kombu (loaded to send work), Pillow (photo work), the stemmers (tag
-# suggestions), the redis client (a Redis cache) and the schema generator (/api/schema/).
+# suggestions), the redis client (a Redis cache), the schema generator (/api/schema/) and
+# the WordPress importer (its job).
 NOT_IN_A_WEB_WORKER = [
     "celery",
     "kombu",
@@ -19,6 +20,7 @@ NOT_IN_A_WEB_WORKER = [
     "snowballstemmer",
     "redis",
     "drf_spectacular.views",
+    "articles.wordpress.importer",
 ]
 
 SERVE = """
