@@ -1,7 +1,24 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
+
+def article_saved_without_slug(sender, instance, raw: bool = False, **kwargs) -> None:
+    """An article saved without a slug, by any path, gets one from the slug job after the
+    commit (publishing makes one too). Here, not in `articles.tasks`, so that a process
+    loads Celery only when it sends work (docs/performance.md, "Worker memory")."""
+    if raw or instance.slug:
+        return
+    article_id = instance.pk
+
+    def send() -> None:
+        from articles.tasks import article_ensure_slug_task
+
+        article_ensure_slug_task.delay(article_id)
+
+    transaction.on_commit(send, robust=True)
 
 
 class ArticlesConfig(AppConfig):
@@ -11,7 +28,7 @@ class ArticlesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from articles import signals, tasks
+        from articles import signals
         from articles.admin.photo_usage import article_photo_usage
         from articles.models import (
             Article,
@@ -30,7 +47,7 @@ class ArticlesConfig(AppConfig):
             signals.article_saved, sender=Article, dispatch_uid="articles.article_saved"
         )
         post_save.connect(
-            tasks.article_saved_without_slug, sender=Article, dispatch_uid="articles.slug_job"
+            article_saved_without_slug, sender=Article, dispatch_uid="articles.slug_job"
         )
         for part in (Byline, TaggedArticle, ArticlePhoto, RelatedLink, Correction):
             for signal in (post_save, post_delete):

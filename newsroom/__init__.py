@@ -1,4 +1,3 @@
-# The Celery app is imported here so that @shared_task binds to it when Django starts.
-from newsroom.celery import app as celery_app
-
-__all__ = ("celery_app",)
+# The Celery app (newsroom/celery.py) is not imported here: every task module imports it, so
+# tasks bind to it, and a web process that sends no work never loads Celery
+# (docs/performance.md, "Worker memory"). `celery -A newsroom` finds `newsroom.celery`.

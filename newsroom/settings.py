@@ -13,7 +13,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NEWSROOM_VAR_DIR", BASE_DIR / "var"))
@@ -502,15 +501,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
-# Separate queues, so a flood of image work cannot delay a publish. A worker started without
-# -Q consumes all of them; production runs one worker per queue (docs/background-jobs.md).
+# Separate queues, so a flood of image work cannot delay a publish: the queues themselves are
+# declared in newsroom/celery.py (kombu's objects, which a web process does not load). A
+# worker started without -Q consumes all of them; production runs one worker per queue
+# (docs/background-jobs.md).
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [
-    Queue("default"),
-    Queue("media"),
-    Queue("publishing"),
-    Queue("delivery"),
-]
 CELERY_TASK_ROUTES = {
     "articles.photos.tasks.photo_renditions_*": {"queue": "media"},
     "articles.tasks.article_*": {"queue": "publishing"},

@@ -15,13 +15,12 @@ class PhotosConfig(AppConfig):
         from articles.photos import receivers, signals
         from articles.photos.models import Photo, PhotoRendition
         from articles.photos.services import PHOTO_RENDITIONS
-        from articles.photos.tasks import photo_renditions_generate_task
         from newsroom.jobs.registry import job_kind_register
 
         job_kind_register(
             name=PHOTO_RENDITIONS,
             label=_("Photo renditions"),
-            task=photo_renditions_generate_task,
+            task="articles.photos.tasks.photo_renditions_generate_task",
             model="photos.Photo",
         )
         post_save.connect(receivers.photo_saved, sender=Photo, dispatch_uid="photos.photo_saved")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from celery.utils.log import get_task_logger
 
 from articles.photos.services import photo_renditions_run
+from newsroom.celery import app
 from newsroom.jobs.services import TransientJobError
 
 logger = get_task_logger(__name__)
 
 
-@shared_task(bind=True, max_retries=5)
+@app.task(bind=True, max_retries=5)
 def photo_renditions_generate_task(self, photo_id: int) -> str | None:
     """Renditions for one photo; transient failures retry with backoff."""
     try:

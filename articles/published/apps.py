@@ -17,7 +17,7 @@ class PublishedConfig(AppConfig):
 
         from articles.models import Article, Author, Section
         from articles.photos.signals import photo_changed
-        from articles.published import fanout, receivers, tasks
+        from articles.published import fanout, receivers
         from articles.published.cache import CACHE_PURGE
         from articles.published.suggestions import RELATED_SUGGESTIONS
         from articles.published.webhooks import webhook_deliveries_sweep
@@ -26,29 +26,31 @@ class PublishedConfig(AppConfig):
         from tagging.models import TopicTag
         from tagging.signals import tag_merged
 
+        # Tasks by import path: Celery is loaded when work is first sent (registry).
+        tasks = "articles.published.tasks"
         job_kind_register(
             name=RELATED_SUGGESTIONS,
             label=_("Related-reading suggestions"),
-            task=tasks.related_suggestions_run_task,
+            task=f"{tasks}.related_suggestions_run_task",
             model="articles.Article",
         )
         for kind, label, task, model in (
-            (fanout.FANOUT_TAG, _("Articles showing a tag"), tasks.published_fanout_tag_task,
+            (fanout.FANOUT_TAG, _("Articles showing a tag"), "published_fanout_tag_task",
              "tagging.TopicTag"),
             (fanout.FANOUT_TAG_MERGE, _("Articles of a tag merge"),
-             tasks.published_fanout_tag_merge_task, "tagging.TopicTag"),
-            (fanout.FANOUT_AUTHOR, _("Articles by an author"), tasks.published_fanout_author_task,
+             "published_fanout_tag_merge_task", "tagging.TopicTag"),
+            (fanout.FANOUT_AUTHOR, _("Articles by an author"), "published_fanout_author_task",
              "articles.Author"),
             (fanout.FANOUT_SECTION, _("Articles in a section"),
-             tasks.published_fanout_section_task, "articles.Section"),
-            (fanout.FANOUT_PHOTO, _("Articles showing a photo"), tasks.published_fanout_photo_task,
+             "published_fanout_section_task", "articles.Section"),
+            (fanout.FANOUT_PHOTO, _("Articles showing a photo"), "published_fanout_photo_task",
              "photos.Photo"),
             (fanout.FANOUT_LINKS, _("Articles linking to an article"),
-             tasks.published_fanout_links_task, "articles.Article"),
+             "published_fanout_links_task", "articles.Article"),
         ):  # fmt: skip
-            job_kind_register(name=kind, label=label, task=task, model=model)
+            job_kind_register(name=kind, label=label, task=f"{tasks}.{task}", model=model)
         job_kind_register(
-            name=CACHE_PURGE, label=_("HTTP cache purge"), task=tasks.cache_purge_task
+            name=CACHE_PURGE, label=_("HTTP cache purge"), task=f"{tasks}.cache_purge_task"
         )
         job_sweeper_register(name="deliveries", sweep=webhook_deliveries_sweep)
 

@@ -6,7 +6,6 @@ prefix (`CELERY_TASK_ROUTES`).
 
 from __future__ import annotations
 
-from celery import shared_task
 from celery.utils.log import get_task_logger
 
 from articles.published.cache import cache_purge_run
@@ -22,19 +21,20 @@ from articles.published.fanout import (
 from articles.published.notify import published_reveal_due
 from articles.published.suggestions import related_suggestions_run
 from articles.published.webhooks import webhook_delivery_attempt
+from newsroom.celery import app
 from newsroom.jobs.services import TransientJobError
 
 logger = get_task_logger(__name__)
 
 
-@shared_task
+@app.task
 def related_suggestions_run_task(article_id: int) -> str | None:
     """Rank and store related-reading suggestions for one article."""
     job = related_suggestions_run(article_id=article_id)
     return job.status if job else None
 
 
-@shared_task
+@app.task
 def published_reveal_due_task() -> int:
     """Reveal articles whose embargo or publish time has passed (subscribers hear of them;
     articles linking to them show the link); beat sends it every second, and at worker
@@ -45,7 +45,7 @@ def published_reveal_due_task() -> int:
     return revealed
 
 
-@shared_task
+@app.task
 def webhook_delivery_attempt_task(delivery_id: int) -> str | None:
     delivery = webhook_delivery_attempt(delivery_id=delivery_id)
     return delivery.status if delivery else None
@@ -59,37 +59,37 @@ def _fanout(kind: str, object_id: int) -> str | None:
     return job.status if job else None
 
 
-@shared_task
+@app.task
 def published_fanout_tag_task(tag_id: int) -> str | None:
     return _fanout(FANOUT_TAG, tag_id)
 
 
-@shared_task
+@app.task
 def published_fanout_tag_merge_task(tag_id: int) -> str | None:
     return _fanout(FANOUT_TAG_MERGE, tag_id)
 
 
-@shared_task
+@app.task
 def published_fanout_author_task(author_id: int) -> str | None:
     return _fanout(FANOUT_AUTHOR, author_id)
 
 
-@shared_task
+@app.task
 def published_fanout_section_task(section_id: int) -> str | None:
     return _fanout(FANOUT_SECTION, section_id)
 
 
-@shared_task
+@app.task
 def published_fanout_photo_task(photo_id: int) -> str | None:
     return _fanout(FANOUT_PHOTO, photo_id)
 
 
-@shared_task
+@app.task
 def published_fanout_links_task(article_id: int) -> str | None:
     return _fanout(FANOUT_LINKS, article_id)
 
 
-@shared_task(bind=True, max_retries=8)
+@app.task(bind=True, max_retries=8)
 def cache_purge_task(self, object_ids: int | list[int]) -> int:
     """Purge the tags of these purge jobs from the HTTP cache (one id from the sweeper, the
     ids of one change otherwise); a cache that does not answer is asked again with backoff."""

@@ -11,12 +11,11 @@ class WordPressConfig(AppConfig):
 
     def ready(self) -> None:
         from articles.wordpress.services import WORDPRESS_IMPORT
-        from articles.wordpress.tasks import wordpress_import_task
         from newsroom.jobs.registry import job_kind_register
 
         job_kind_register(
             name=WORDPRESS_IMPORT,
             label=_("WordPress import"),
-            task=wordpress_import_task,
+            task="articles.wordpress.tasks.wordpress_import_task",
             model="wordpress.ImportRun",
         )

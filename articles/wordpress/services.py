@@ -11,10 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.services import user_can_publish
-from articles.wordpress.importer import wordpress_import
 from articles.wordpress.models import ImportRun
-from articles.wordpress.options import ImportOptions, ImportOptionsError
-from articles.wordpress.wxr import WxrError
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import job_claim, job_fail, job_finish, job_request
 
@@ -52,6 +49,12 @@ def import_run_start(*, user, upload, dry_run: bool = False, overwrite_edited: b
 
 def import_run_execute(*, run_id: int, worker: str = "") -> ImportRun | None:
     """The job: import the run's file as the user who uploaded it, recording progress."""
+    # The importer and its XML reader are imported by the job that runs them, not by the
+    # admin that starts it: a web worker never needs them (docs/performance.md).
+    from articles.wordpress.importer import wordpress_import
+    from articles.wordpress.options import ImportOptions, ImportOptionsError
+    from articles.wordpress.wxr import WxrError
+
     job = job_claim(kind=WORDPRESS_IMPORT, object_id=run_id, worker=worker)
     if job is None:
         return None

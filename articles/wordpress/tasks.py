@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from articles.wordpress.services import import_run_execute
+from newsroom.celery import app
 
 
-@shared_task(bind=True, acks_late=True)
+@app.task(bind=True, acks_late=True)
 def wordpress_import_task(self, run_id: int) -> str | None:
     """Import one uploaded export; a run is re-run safely (the import is idempotent)."""
     run = import_run_execute(run_id=run_id, worker=self.request.hostname or "")

@@ -18,7 +18,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +55,9 @@ class StaffPasswordResetView(AdminPageMixin, auth_views.PasswordResetView):
     form_class = StaffPasswordResetForm
 
     def form_valid(self, form):
+        # Imported here: kombu comes with Celery, which a web process loads only to send work.
+        from kombu.exceptions import OperationalError as KombuOperationalError
+
         try:
             return super().form_valid(form)
         except KombuOperationalError:

@@ -3,12 +3,11 @@ for known and unknown addresses (docs/reliability.md F3)."""
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from newsroom.accounts.password_reset import staff_password_reset_send
+from newsroom.celery import app
 
 
-@shared_task
+@app.task
 def staff_password_reset_mail_task(email: str) -> None:
     """The mail of the admin's password reset; nothing is sent for an unknown address."""
     staff_password_reset_send(email=email)

@@ -51,15 +51,25 @@ class AnonymousThrottle(AnonRateThrottle):
         self.window_ends_at = (window + 1) * self.duration
         counter = f"{key}:{window}"
         try:
-            self.cache.add(counter, 0, self.duration + 1)
-            try:
-                count = self.cache.incr(counter)
-            except ValueError:  # expired between add and incr
-                self.cache.set(counter, 1, self.duration + 1)
-                count = 1
+            count = self._count(counter)
         except throttle_cache_errors() as exc:
             return throttle_cache_unavailable(exc)
         return count <= self.num_requests
+
+    def _count(self, counter: str) -> int:
+        """Count one more request in `counter`. The window's counter nearly always exists,
+        so it is incremented first: one cache operation (two Redis commands) per request,
+        and the window's first request adds it."""
+        try:
+            return self.cache.incr(counter)
+        except ValueError:  # the window's first request (or its counter expired)
+            if self.cache.add(counter, 1, self.duration + 1):
+                return 1
+            try:
+                return self.cache.incr(counter)  # another worker added it meanwhile
+            except ValueError:  # and it expired at once
+                self.cache.set(counter, 1, self.duration + 1)
+                return 1
 
     def wait(self) -> float:
         return max(self.window_ends_at - self.now, 0.0)

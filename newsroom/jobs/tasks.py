@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-
+from newsroom.celery import app
 from newsroom.jobs.services import jobs_sweep
 
 
-@shared_task
+@app.task
 def jobs_sweep_task() -> dict[str, int]:
     return jobs_sweep()

@@ -71,3 +71,41 @@ def test_e6_with_cache_url_every_worker_counts_in_redis(api_client, settings):
     (counter,) = raw.keys("newsroom-test-throttle:*")
     assert int(raw.get(counter)) == 3
     raw.delete(counter)
+
+
+class RacingCache:
+    """A cache where another worker adds the window's counter between our incr and add."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+        self.operations: list[str] = []
+
+    def incr(self, key):
+        self.operations.append("incr")
+        if key not in self.counts:
+            if self.operations.count("incr") == 1:
+                self.counts[key] = 1  # the other worker's first request lands now
+            raise ValueError(key)
+        self.counts[key] += 1
+        return self.counts[key]
+
+    def add(self, key, value, timeout):
+        self.operations.append("add")
+        if key in self.counts:
+            return False
+        self.counts[key] = value
+        return True
+
+
+def test_the_throttle_counts_with_one_cache_operation_and_survives_a_racing_first_request():
+    from newsroom.api.throttles import AnonymousThrottle
+
+    throttle = AnonymousThrottle()
+    throttle.cache = RacingCache()
+
+    # The window's first request here finds the counter another worker just added.
+    assert throttle._count("client:1") == 2
+    assert throttle.cache.operations == ["incr", "add", "incr"]
+    throttle.cache.operations.clear()
+    assert [throttle._count("client:1") for _ in range(3)] == [3, 4, 5]
+    assert throttle.cache.operations == ["incr"] * 3
