@@ -229,7 +229,7 @@ def test_filters_ignore_a_malformed_choice(editor_client):
     assert response.status_code in (200, 302)
 
 
-def _autocomplete(client, term: str):
+def _autocomplete(client, term: str, page: int = 1):
     response = client.get(
         reverse("admin:autocomplete"),
         {
@@ -237,6 +237,7 @@ def _autocomplete(client, term: str):
             "model_name": "relatedlink",
             "field_name": "target_article",
             "term": term,
+            "page": page,
         },
     )
     assert response.status_code == 200, term
@@ -292,16 +293,7 @@ def test_related_article_autocomplete_pages_are_the_newest_matches_whatever_the_
     _autocomplete(editor_client, "pemilu")  # warm the session
     with django_assert_num_queries(5):  # the window of the 24 newest holds the first page
         first = _autocomplete(editor_client, "pemilu")
-    second = editor_client.get(
-        reverse("admin:autocomplete"),
-        {
-            "app_label": "articles",
-            "model_name": "relatedlink",
-            "field_name": "target_article",
-            "term": "pemilu",
-            "page": 2,
-        },
-    ).json()
+    second = _autocomplete(editor_client, "pemilu", page=2)
     assert [row["id"] for row in first["results"] + second["results"]] == expected("Pemilu")
     assert first["pagination"]["more"] is True
     assert second["pagination"]["more"] is False
@@ -316,16 +308,7 @@ def test_related_article_autocomplete_answers_a_page_at_a_time(editor_client):
     answer = _autocomplete(editor_client, "pemilu")
     assert len(answer["results"]) == 20
     assert answer["pagination"]["more"] is True
-    second = editor_client.get(
-        reverse("admin:autocomplete"),
-        {
-            "app_label": "articles",
-            "model_name": "relatedlink",
-            "field_name": "target_article",
-            "term": "pemilu",
-            "page": 2,
-        },
-    ).json()
+    second = _autocomplete(editor_client, "pemilu", page=2)
     assert len(second["results"]) == 2
     assert second["pagination"]["more"] is False
     seen = {row["id"] for row in answer["results"]} | {row["id"] for row in second["results"]}
