@@ -21,7 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 app = Celery("newsroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# The queues of `CELERY_TASK_ROUTES` (newsroom/settings.py); a worker without -Q consumes all.
+# The queues of `CELERY_TASK_ROUTES` (newsroom/settings/jobs.py); a worker without -Q consumes all.
 app.conf.task_queues = [Queue(name) for name in ("default", "media", "publishing", "delivery")]
 app.autodiscover_tasks()
 

@@ -19,7 +19,8 @@ from scripts.cluster.report import Report
 from scripts.cluster.servers import BUCKET, DATABASE, Cluster
 from scripts.faults.stack import wait_until
 
-RENDITIONS = 14  # PHOTO_RENDITIONS (7 specs) x PHOTO_RENDITION_FORMATS (2), newsroom/settings.py
+# PHOTO_RENDITIONS (7 specs) x PHOTO_RENDITION_FORMATS (2), newsroom/settings/jobs.py
+RENDITIONS = 14
 CORRECTIONS = 50
 READ_RATE = 80  # front-end requests a second through Varnish, in all
 HIT_RATE_SECONDS = 20

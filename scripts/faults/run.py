@@ -2,7 +2,7 @@
 
 docs/reliability.md tier C (I1-I6, J1-J3, G5). Everything runs on 127.0.0.1 and is started here: a
 private Redis on a free port, gunicorn, two Celery workers (prefork, all queues, the
-production ack settings from newsroom/settings.py), beat, and a webhook sink thread. The
+production ack settings from newsroom/settings/jobs.py), beat, and a webhook sink thread. The
 machine's PostgreSQL (127.0.0.1:5432, user postgres) gets a fresh database of our own,
 `newsroom_faults` (FAULTS_DATABASE_NAME overrides). Each scenario seeds data through the
 ORM in this process, injects its fault with os.kill / subprocess / SQL, checks database

@@ -106,8 +106,10 @@ def test_schedule_horizon_check(settings, days, ids):
 
 
 def settings_env_names() -> set[str]:
-    """Names of the environment variables `newsroom/settings.py` reads."""
-    source = (BASE_DIR / "newsroom" / "settings.py").read_text()
+    """Names of the environment variables the modules of `newsroom/settings/` read."""
+    source = "\n".join(
+        path.read_text() for path in sorted((BASE_DIR / "newsroom" / "settings").glob("*.py"))
+    )
     pattern = r'(?:envbool|envint|envlist|envsecret|os\.environ\.get)\(\s*"([A-Z][A-Z0-9_]*)"'
     names = set(re.findall(pattern, source))
     secrets_read = re.findall(r'envsecret\(\s*"([A-Z][A-Z0-9_]*)"', source)

@@ -33,7 +33,7 @@ def s3_server():
 
 @pytest.fixture(scope="session")
 def s3_storage(s3_server) -> tuple[str, dict]:
-    """A new bucket, and STORAGES["default"] as newsroom/settings.py makes it from the
+    """A new bucket, and STORAGES["default"] as newsroom/settings/files.py makes it from the
     environment (read in a fresh process)."""
     bucket = f"media-{uuid.uuid4().hex[:12]}"
     return bucket, s3.storage_setting(s3_server.bucket_env(bucket, MEDIA_PUBLIC_URL))

@@ -277,13 +277,13 @@ def test_a_purge_is_made_again_for_a_change_after_it(fastly, editor, world):
 def test_a_backend_without_its_settings_stops_the_start(monkeypatch, backend, missing):
     import importlib
 
-    import newsroom.settings
+    import newsroom.settings.http_cache
 
     monkeypatch.setenv("HTTP_CACHE_PURGE_BACKEND", backend)
     with pytest.raises(ImproperlyConfigured, match=missing):
-        importlib.reload(newsroom.settings)
+        importlib.reload(newsroom.settings.http_cache)
     monkeypatch.delenv("HTTP_CACHE_PURGE_BACKEND")
-    importlib.reload(newsroom.settings)
+    importlib.reload(newsroom.settings.http_cache)
 
 
 def test_recording_a_purge_costs_three_queries_and_a_snapshot_three(

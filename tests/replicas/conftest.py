@@ -54,7 +54,7 @@ def database(server) -> dict:
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(replicated_cluster):
     """Django's databases are the cluster's: `default` its primary, `replica_0` its replica,
-    as DATABASE_URL and DATABASE_REPLICA_URLS would make them (newsroom/settings.py)."""
+    as DATABASE_URL and DATABASE_REPLICA_URLS would make them (newsroom/settings/database.py)."""
     for connection in connections.all(initialized_only=True):
         connection.close()
     settings.DATABASES = {

@@ -83,7 +83,7 @@ class S3Server:
 
 
 def storage_setting(env: dict[str, str]) -> dict:
-    """STORAGES["default"] as newsroom/settings.py makes it from `env`, in a fresh process."""
+    """STORAGES["default"] as newsroom/settings/files.py makes it from `env`, in a fresh process."""
     code = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES))"
     result = run(["-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"})
     if result.returncode != 0:
