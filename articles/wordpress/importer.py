@@ -37,7 +37,7 @@ from articles.wordpress.attachments import AttachmentsMixin
 from articles.wordpress.index import ExportIndex, wordpress_validate
 from articles.wordpress.models import WordPressObject, WordPressSite
 from articles.wordpress.options import ImportOptions, ImportOptionsError, ImportSummary
-from articles.wordpress.posts import PostsMixin, post_slug
+from articles.wordpress.posts import PendingPost, PostsMixin, post_slug
 from articles.wordpress.terms import TermsMixin
 from articles.wordpress.wxr import WxrAuthor, WxrItem, WxrTerm, wxr_read
 
@@ -140,6 +140,11 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         self.slug_owners: dict[str, set[int]] = {}
         # Articles this run saved or found: related reading may point at them.
         self.existing: set[int] = set()
+        # New posts of the batch, by WordPress id, written at its end (`posts_flush`), and
+        # whether the post being mapped is one (its links may point at them).
+        self.pending: dict[str, PendingPost] = {}
+        self.queueing = False
+        self.bulk_failed = False
         self.media_dir = Path(options.media_dir).resolve() if options.media_dir else None
 
     # --- the run ---------------------------------------------------------------------------
@@ -183,6 +188,7 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
             self._prefetch(records)
             for record in records:
                 self._atomic(handler, record)
+            self.posts_flush()
         for _record in records:
             done += 1
             if progress:
