@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -416,7 +417,12 @@ def articles_create_bulk(*, user, new: list[NewArticle]) -> list[Article]:
         ArticleRevision.objects.bulk_create(revisions)
         ArticleTransition.objects.bulk_create(transitions)
         if live:
-            Article.objects.bulk_update(live, ["live_revision"])
+            # Revision 2 is the live one (one UPDATE; `bulk_update`'s CASE costs more to build).
+            Article.objects.filter(pk__in=[article.pk for article in live]).update(
+                live_revision=Subquery(
+                    ArticleRevision.objects.filter(article=OuterRef("pk"), number=2).values("pk")
+                )
+            )
         # As `article_save` announces a move: a publish is told to subscribers.
         articles_changed_announce(
             article_ids=[article.pk for article in live], links=True, told=True
