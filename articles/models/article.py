@@ -335,11 +335,16 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Sanitised here, not only in forms, so no path (admin, API, shell, import) can store
         # unsafe HTML. Sanitising is idempotent, so re-saving never changes clean HTML.
-        self.body = sanitize_body_html(self.body)
+        self.sanitize_body()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return self.public_url
+
+    def sanitize_body(self) -> None:
+        """Make the body safe HTML: every save does, and a bulk create (which skips `save`)
+        calls it for each row (`articles_create_bulk`)."""
+        self.body = sanitize_body_html(self.body)
 
     @property
     def public_url(self) -> str:

@@ -23,6 +23,7 @@ import math
 import re
 import uuid
 from datetime import datetime, timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -30,11 +31,9 @@ from django.db import connections, transaction
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     FloatField,
     Max,
-    OuterRef,
     Sum,
     Value,
     When,
@@ -185,27 +184,41 @@ def related_suggestions_on_publish(
     *, article_ids: list[int], now: datetime | None = None
 ) -> list[int]:
     """`article_ids` just became visible: ask for their suggestions and for those of the
-    recent articles they may suit (`REFRESH_WINDOW_DAYS`, `REFRESH_MAX_ARTICLES` each), in
-    the background. Coalesced: an article whose job is still pending is not asked twice.
-    Returns the ids asked for. Queries: one per article for its neighbours, plus those of
+    recent articles they may suit (`REFRESH_WINDOW_DAYS`, `REFRESH_MAX_ARTICLES` each, the
+    newest first), in the background. Coalesced: an article whose job is still pending is
+    not asked twice. Returns the ids asked for. Queries: two for any number of articles
+    (their tags; the recent live articles sharing one, with their tags), plus those of
     `job_request_many`.
     """
     now = now or timezone.now()
     since = now - timedelta(days=REFRESH_WINDOW_DAYS)
     wanted = dict.fromkeys(article_ids)  # ordered, without repeats
-    for article_id in article_ids:
-        tags = TaggedArticle.objects.filter(content_object=article_id).values("tag")
-        neighbours = (
-            Article.objects.live(now=now)
-            .filter(published_at__gte=since)
-            .filter(
-                Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
+    tags_of: dict[int, set[int]] = {}
+    for article_id, tag_id in TaggedArticle.objects.filter(
+        content_object__in=article_ids
+    ).values_list("content_object", "tag"):
+        tags_of.setdefault(article_id, set()).add(tag_id)
+    if tags_of:
+        # The recent live articles sharing a tag with any of them, newest first, with the
+        # tags they share: each article's neighbours are the first of these sharing one of
+        # its own (one query for the whole publish, e.g. an import's batch).
+        recent: dict[int, set[int]] = {}
+        for neighbour, tag_id in (
+            TaggedArticle.objects.filter(
+                tag__in=set().union(*tags_of.values()),
+                content_object__in=Article.objects.live(now=now)
+                .filter(published_at__gte=since)
+                .exclude(pk__in=article_ids),
             )
-            .exclude(pk__in=article_ids)
-            .order_by("-published_at", "-pk")
-            .values_list("pk", flat=True)[:REFRESH_MAX_ARTICLES]
-        )
-        wanted.update(dict.fromkeys(neighbours))
+            .order_by("-content_object__published_at", "-content_object")
+            .values_list("content_object", "tag")
+        ):
+            recent.setdefault(neighbour, set()).add(tag_id)
+        for article_id in article_ids:
+            tags = tags_of.get(article_id)
+            if tags and recent:
+                neighbours = (pk for pk, theirs in recent.items() if theirs & tags)
+                wanted.update(dict.fromkeys(islice(neighbours, REFRESH_MAX_ARTICLES)))
     return job_request_many(kind=RELATED_SUGGESTIONS, object_ids=list(wanted))
 
 

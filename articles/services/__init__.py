@@ -10,11 +10,14 @@ moves; `slugs`: addresses; `workflow`: status changes; `editing`: content writes
 
 from articles.services.editing import (
     CORRECTION_MAX_LENGTH,
+    NewArticle,
     article_add_correction,
+    article_build,
     article_create,
     article_notify_updated,
     article_revision_restore,
     article_save,
+    articles_create_bulk,
 )
 from articles.services.locks import (
     HARD_LOCK_SECONDS,
@@ -61,6 +64,8 @@ from articles.services.revisions import (
     article_revision_record,
     article_revisions_diff,
     article_snapshot,
+    article_snapshot_fields,
+    article_snapshot_of,
     article_snapshots_diff,
 )
 from articles.services.slugs import (
@@ -74,6 +79,7 @@ from articles.services.slugs import (
     article_generate_slug,
     article_record_old_slug,
     article_save_typed_slug,
+    article_slugs_taken,
 )
 from articles.services.trash import (
     article_purge,
@@ -97,6 +103,7 @@ __all__ = [
     "FOREIGN_KEY_FIELDS",
     "FieldChange",
     "HARD_LOCK_SECONDS",
+    "NewArticle",
     "PREVIEW_MAX_AGE",
     "PREVIEW_SALT",
     "PUBLISH_PERMISSION",
@@ -110,6 +117,7 @@ __all__ = [
     "TRANSITIONS",
     "UNLOCK_PERMISSION",
     "article_add_correction",
+    "article_build",
     "article_change_slug",
     "article_check_edit",
     "article_check_lock",
@@ -141,11 +149,15 @@ __all__ = [
     "article_save",
     "article_save_typed_slug",
     "article_set_status",
+    "article_slugs_taken",
     "article_snapshot",
+    "article_snapshot_fields",
+    "article_snapshot_of",
     "article_snapshots_diff",
     "article_submit_for_review",
     "article_trash",
     "article_unpublish",
+    "articles_create_bulk",
     "articles_publish_due",
     "user_can_edit_article",
     "user_can_publish",

@@ -91,54 +91,80 @@ def article_snapshot(*, article: Article) -> dict[str, Any]:
     """The JSON a revision stores: fields, bylines, tags, related reading, inline photos.
 
     Labels (section name, author names, headlines of linked articles) are copied so a diff
-    stays readable after those rows change. Costs five queries.
+    stays readable after those rows change. Costs five queries (the rows, read here; see
+    `article_snapshot_of` for rows held in memory).
     """
-    fields = {
-        name: _plain(getattr(article, Article._meta.get_field(name).attname))
-        for name in (*CONTENT_FIELDS, *RECORD_ONLY_FIELDS)
-    }
-    labels = {
-        "section": str(article.section) if article.section_id else "",
-        "lead_photo": str(article.lead_photo) if article.lead_photo_id else "",
-    }
-    bylines = [
-        {"author": b.author_id, "name": b.author.name}
-        for b in article.bylines.select_related("author").order_by("position", "id")
-    ]
-    tags = sorted(article.tags.values_list("name", flat=True))
-    links = [
-        {
-            "target_article": link.target_article_id,
-            "target_headline": link.target_article.headline if link.target_article_id else "",
-            "url": link.url,
-            "title": link.title,
-            "label": link.label,
-            "after_paragraph": link.after_paragraph,
-            "position": link.position,
-        }
-        for link in article.related_links.select_related("target_article").order_by(
-            "after_paragraph", "position", "id"
-        )
-    ]
-    photos = [
-        {
-            "photo": placement.photo_id,
-            "label": str(placement.photo),
-            "after_paragraph": placement.after_paragraph,
-            "position": placement.position,
-            "caption_override": placement.caption_override,
-        }
-        for placement in article.article_photos.select_related("photo").order_by(
-            "after_paragraph", "position", "id"
-        )
-    ]
+    return article_snapshot_of(
+        fields=article_snapshot_fields(article=article),
+        bylines=list(article.bylines.select_related("author").order_by("position", "id")),
+        tags=list(article.tags.values_list("name", flat=True)),
+        related_links=list(
+            article.related_links.select_related("target_article").order_by(
+                "after_paragraph", "position", "id"
+            )
+        ),
+        photos=list(
+            article.article_photos.select_related("photo").order_by(
+                "after_paragraph", "position", "id"
+            )
+        ),
+    )
+
+
+def article_snapshot_fields(*, article: Article) -> dict[str, Any]:
+    """The `fields` and `labels` part of a snapshot of `article` as it is in memory (no
+    query when its section and lead photo are loaded)."""
     return {
-        "fields": fields,
-        "labels": labels,
-        "bylines": bylines,
-        "tags": tags,
-        "related_links": links,
-        "photos": photos,
+        "fields": {
+            name: _plain(getattr(article, Article._meta.get_field(name).attname))
+            for name in (*CONTENT_FIELDS, *RECORD_ONLY_FIELDS)
+        },
+        "labels": {
+            "section": str(article.section) if article.section_id else "",
+            "lead_photo": str(article.lead_photo) if article.lead_photo_id else "",
+        },
+    }
+
+
+def article_snapshot_of(
+    *,
+    fields: dict[str, Any],
+    bylines: list,
+    tags: list[str],
+    related_links: list,
+    photos: list,
+) -> dict[str, Any]:
+    """A snapshot (`article_snapshot`) from `fields` (`article_snapshot_fields`) and the
+    article's rows, given in their order (bylines by position; related links and photos by
+    paragraph and position) with their authors, targets and photos loaded: no query. The
+    one place a snapshot's shape is made, for a save (rows read back) and a bulk import
+    (rows in memory, `articles_create_bulk`)."""
+    return {
+        **fields,
+        "bylines": [{"author": b.author_id, "name": b.author.name} for b in bylines],
+        "tags": sorted(tags),
+        "related_links": [
+            {
+                "target_article": link.target_article_id,
+                "target_headline": link.target_article.headline if link.target_article_id else "",
+                "url": link.url,
+                "title": link.title,
+                "label": link.label,
+                "after_paragraph": link.after_paragraph,
+                "position": link.position,
+            }
+            for link in related_links
+        ],
+        "photos": [
+            {
+                "photo": placement.photo_id,
+                "label": str(placement.photo),
+                "after_paragraph": placement.after_paragraph,
+                "position": placement.position,
+                "caption_override": placement.caption_override,
+            }
+            for placement in photos
+        ],
     }
 
 

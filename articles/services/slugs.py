@@ -3,6 +3,8 @@ old slugs kept as redirects."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
@@ -46,6 +48,17 @@ def _article_slug_used(*, slug: str, exclude_pk: int | None) -> bool:
     """Whether another article has `slug`, now or as an old slug (its redirect). One query."""
     others = Article.objects.exclude(pk=exclude_pk) if exclude_pk else Article.objects.all()
     return others.filter(Q(slug=slug) | Q(old_slugs__slug=slug)).exists()
+
+
+def article_slugs_taken(*, slugs: Iterable[str]) -> set[str]:
+    """Of `slugs`, those an article uses, now or as an old slug (`_article_slug_used` for
+    many new articles at once). Two queries."""
+    slugs = set(slugs)
+    if not slugs:
+        return set()
+    return set(Article.objects.filter(slug__in=slugs).values_list("slug", flat=True)) | set(
+        ArticleSlugHistory.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+    )
 
 
 def article_generate_slug(*, headline: str, exclude_pk: int | None = None) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from articles.models import Article, ArticleSlugHistory, Author, Section
 from articles.models.search import Language
@@ -37,7 +38,7 @@ from articles.wordpress.attachments import AttachmentsMixin
 from articles.wordpress.index import ExportIndex, wordpress_validate
 from articles.wordpress.models import WordPressObject, WordPressSite
 from articles.wordpress.options import ImportOptions, ImportOptionsError, ImportSummary
-from articles.wordpress.posts import PostsMixin, post_slug
+from articles.wordpress.posts import PendingPost, PostsMixin, post_slug
 from articles.wordpress.terms import TermsMixin
 from articles.wordpress.wxr import WxrAuthor, WxrItem, WxrTerm, wxr_read
 
@@ -127,6 +128,8 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         self.authors: dict[str, Author] = {}
         self.sections: dict[str, Section] = {}
         self.tags: dict[str, Any] = {}
+        # The batch's tags resolved at once (`tags_prefetch`), by name key.
+        self.tags_resolved: dict[str, Any] = {}
         self.photos: dict[str, Photo | None] = {}
         self.deferred: set[str] = set()
         self.category_ids: dict[str, str] = {}
@@ -140,6 +143,11 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         self.slug_owners: dict[str, set[int]] = {}
         # Articles this run saved or found: related reading may point at them.
         self.existing: set[int] = set()
+        # New posts of the batch, by WordPress id, written at its end (`posts_flush`), and
+        # whether the post being mapped is one (its links may point at them).
+        self.pending: dict[str, PendingPost] = {}
+        self.queueing = False
+        self.bulk_failed = False
         self.media_dir = Path(options.media_dir).resolve() if options.media_dir else None
 
     # --- the run ---------------------------------------------------------------------------
@@ -183,6 +191,7 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
             self._prefetch(records)
             for record in records:
                 self._atomic(handler, record)
+            self.posts_flush()
         for _record in records:
             done += 1
             if progress:
@@ -191,17 +200,25 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
 
     def _prefetch(self, records: list[WxrItem]) -> None:
         """What the posts of a batch need to know of earlier imports, in four queries: their
-        rows (`_row` reads a missing one again in the next batch, another import may write
-        it meanwhile), their articles, and which articles have the slugs they ask for."""
+        rows and those of the tags they name that this run has not met (`_row` reads a
+        missing one again in the next batch, another import may write it meanwhile), their
+        articles, and which articles have the slugs they ask for; then those tags
+        (`tags_prefetch`)."""
         wanted = {
-            record.post_id
+            (Kind.POST, record.post_id)
             for record in records
             if record.post_type == "post" and (Kind.POST, record.post_id) not in self.mapped
         }
-        rows = WordPressObject.objects.filter(site=self.site, kind=Kind.POST, wp_id__in=wanted)
+        tag_names = self.tag_names(records)
+        wanted |= {(Kind.TAG, slug) for slug in tag_names} - set(self.mapped)
+        rows = WordPressObject.objects.filter(site=self.site).filter(
+            Q(kind=Kind.POST, wp_id__in=[wp_id for kind, wp_id in wanted if kind == Kind.POST])
+            | Q(kind=Kind.TAG, wp_id__in=[wp_id for kind, wp_id in wanted if kind == Kind.TAG])
+        )
         for row in rows:
             self.mapped[(row.kind, row.wp_id)] = row
-        self.absent = {(Kind.POST, wp_id) for wp_id in wanted} - set(self.mapped)
+        self.absent = wanted - set(self.mapped)
+        self.tags_prefetch(tag_names)
         ids = [
             row.object_id
             for record in records

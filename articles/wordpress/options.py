@@ -29,6 +29,9 @@ class ImportOptions:
     # Posts imported in one transaction (each in its own savepoint), whose published
     # documents are built together at its end.
     batch_size: int = 100
+    # New posts of a batch written together at its end (`articles_create_bulk`); False
+    # writes each through `article_create` at once (the tests compare the two).
+    bulk: bool = True
 
 
 @dataclass

@@ -5,15 +5,25 @@ saved through the editing services like an editor's save, with its old addresses
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles.models import Article
-from articles.services import article_create, article_save, article_set_status, article_trash
+from articles.services import (
+    NewArticle,
+    article_build,
+    article_create,
+    article_save,
+    article_set_status,
+    article_trash,
+    articles_create_bulk,
+)
 from articles.services.slugs import SLUG_MAX_LENGTH, article_check_slug_available
 from articles.wordpress.body import LinkRef, PhotoRef, convert_body, plain_text
 from articles.wordpress.index import hash_of, title_key, wp_date
@@ -40,6 +50,26 @@ def post_slug(record: WxrItem) -> str | None:
     return slugify_ascii(unquote(record.post_name), max_length=SLUG_MAX_LENGTH) or None
 
 
+@dataclass(eq=False)
+class PendingPost:
+    """A new post of the batch, mapped, its article written at the batch's end
+    (`PostsMixin.posts_flush`): with others in bulk when `new` holds it built and checked
+    (`article_build`), else alone through `article_create`."""
+
+    record: WxrItem
+    payload: dict
+    relations: dict
+    new: NewArticle | None
+
+
+@dataclass(frozen=True)
+class PendingTarget:
+    """A related link's target that is a post pending in this batch: its id is known once
+    it is written."""
+
+    wp_id: str
+
+
 class PostsMixin:
     def post(self, record: WxrItem, *, again: bool = False) -> None:
         wp_id = record.post_id
@@ -50,12 +80,27 @@ class PostsMixin:
             return
         if record.repaired:
             self._warn(f"{label}: invalid UTF-8 or control characters were replaced")
-        payload, relations = self._payload(record, label=label, status=status)
+        row = self._row(Kind.POST, wp_id)
+        # A post new here joins the batch's pending ones; its links may point at them.
+        self.queueing = row is None and not again and self.options.bulk
+        try:
+            payload, relations = self._payload(record, label=label, status=status)
+        finally:
+            queueing, self.queueing = self.queueing, False
         if payload is None:
             return
-        wanted = hash_of(payload)
-        row = self._row(Kind.POST, wp_id)
+        if queueing:
+            self._queue(record, payload, relations)
+            return
         article = self._article(row.object_id) if row else None
+        self._write(record, payload, relations, row=row, article=article, again=again)
+
+    def _write(self, record: WxrItem, payload, relations, *, row, article, again: bool) -> None:
+        """Write one post's article through the editing services: `article_create`, or
+        `article_save` for one imported before (unless unchanged or edited here)."""
+        wp_id = record.post_id
+        label = f"post {wp_id}"
+        wanted = hash_of(payload)
         if article is not None and row.content_hash == wanted:
             if not again:
                 self.summary.count("post", "unchanged")
@@ -127,9 +172,144 @@ class PostsMixin:
         self._remember(
             Kind.POST, wp_id, article.pk, content_hash=wanted, imported_version=article.version
         )
-        self._permalinks(record, article, section_slug=relations["section_slug"])
+        self._permalinks([record], [article], section_slugs=[relations["section_slug"]])
         if not again or outcome == "created":
             self.summary.count("post", outcome)
+
+    # --- new posts, written at the batch's end -----------------------------------------------
+
+    def _queue(self, record: WxrItem, payload, relations) -> None:
+        """Hold a new post until the batch's end, built and checked now (`article_build`:
+        a refusal is reported for it alone) when it can be written in bulk: not to the
+        trash, with its slug, not pointing at a pending post written alone."""
+        targets = [
+            self.pending[link["target_article_id"].wp_id]
+            for link in relations["related_links"]
+            if isinstance(link["target_article_id"], PendingTarget)
+        ]
+        new = None
+        if (
+            payload["status"] != "trash"
+            and relations["data"].get("slug")
+            and all(target.new for target in targets)
+        ):
+            links = []
+            for link in relations["related_links"]:
+                link = dict(link)
+                target = link["target_article_id"]
+                if isinstance(target, PendingTarget):
+                    link["target_article_id"] = None
+                    link["target_article"] = self.pending[target.wp_id].new.article
+                links.append(link)
+            new = article_build(
+                user=self.user,
+                data=relations["data"],
+                bylines=relations["bylines"],
+                tags=relations["tags"],
+                related_links=links,
+                photos=relations["photos"],
+                status=payload["status"],
+                publish_at=relations["publish_at"],
+            )
+        self.pending[record.post_id] = PendingPost(record, payload, relations, new)
+        slug = relations["data"].get("slug")
+        if slug:
+            self.slug_owners.setdefault(slug, set()).add(f"pending {record.post_id}")
+
+    def posts_flush(self) -> None:
+        """Write the batch's pending posts in their order: runs of those built for it in
+        bulk (`articles_create_bulk`), the others one by one. Called in the batch's
+        transaction, outside any post's savepoint."""
+        run: list[PendingPost] = []
+        for item in self.pending.values():
+            if item.new is not None and not self.bulk_failed:
+                run.append(item)
+                continue
+            self._write_bulk(run)
+            run = []
+            item.new = None
+            self._atomic(self._write_pending, item.record, item=item)
+        self._write_bulk(run)
+        self.pending = {}
+        self.bulk_failed = False
+
+    def _write_bulk(self, run: list[PendingPost]) -> None:
+        """Write `run` in one savepoint: the articles (`articles_create_bulk`), their
+        `WordPressObject` rows and old addresses. If that fails (a slug or post another
+        import wrote meanwhile, a row the database refuses), each post is written alone,
+        so each refusal is reported for its post."""
+        if not run:
+            return
+        try:
+            with transaction.atomic():
+                articles = articles_create_bulk(user=self.user, new=[item.new for item in run])
+                rows = [
+                    WordPressObject(
+                        site=self.site,
+                        kind=Kind.POST,
+                        wp_id=item.record.post_id,
+                        object_id=article.pk,
+                        content_hash=hash_of(self._resolved(item.payload)),
+                        imported_version=article.version,
+                    )
+                    for item, article in zip(run, articles, strict=True)
+                ]
+                WordPressObject.objects.bulk_create(rows)
+                self._permalinks(
+                    [item.record for item in run],
+                    articles,
+                    section_slugs=[item.relations["section_slug"] for item in run],
+                )
+        except (IntegrityError, ValidationError):
+            # The rest of the batch too: their links may point at this run's articles,
+            # which were not written after all.
+            self.bulk_failed = True
+            for item in run:
+                item.new = None
+                self._atomic(self._write_pending, item.record, item=item)
+            return
+        for row, article in zip(rows, articles, strict=True):
+            self.mapped[(Kind.POST, row.wp_id)] = row
+            self.existing.add(article.pk)
+            if article.slug in self.slug_owners:
+                self.slug_owners[article.slug].add(article.pk)
+            self.summary.count("post", "created")
+
+    def _write_pending(self, record: WxrItem, *, item: PendingPost) -> None:
+        """Write one pending post alone, its links to posts of the batch written before it
+        resolved (left out if that post was refused)."""
+        self._write(
+            record,
+            self._resolved(item.payload),
+            {**item.relations, "related_links": self._resolved_links(item.relations)},
+            row=self._row(Kind.POST, record.post_id),
+            article=None,
+            again=False,
+        )
+
+    def _target_id(self, target: PendingTarget) -> int | None:
+        pending = self.pending.get(target.wp_id)
+        if pending is not None and pending.new is not None and pending.new.article.pk:
+            return pending.new.article.pk
+        row = self.mapped.get((Kind.POST, target.wp_id))
+        return row.object_id if row is not None else None
+
+    def _resolved_links(self, holder: dict) -> list[dict]:
+        key = "links" if "links" in holder else "related_links"
+        links = []
+        for link in holder[key]:
+            target = link["target_article_id"]
+            if isinstance(target, PendingTarget):
+                target_id = self._target_id(target)
+                if target_id is None:
+                    continue
+                link = {**link, "target_article_id": target_id}
+            links.append(link)
+        return links
+
+    def _resolved(self, payload: dict) -> dict:
+        """`payload` with the ids of the pending posts its links point at."""
+        return {**payload, "links": self._resolved_links(payload)}
 
     def _article(self, article_id: int) -> Article | None:
         """The article `article_id`, as the batch's prefetch read it or from the database."""
@@ -290,6 +470,13 @@ class PostsMixin:
         if target_wp == record.post_id:
             return None
         if target_wp:
+            if self.queueing and target_wp in self.pending:
+                return {
+                    "target_article_id": PendingTarget(target_wp),
+                    "url": "",
+                    "title": "",
+                    "label": ref.label,
+                }
             row = self._row(Kind.POST, target_wp)
             if row is not None and self._article_exists(row.object_id):
                 return {
@@ -322,7 +509,33 @@ class PostsMixin:
         host = urlsplit(url).hostname
         return host is None or host == urlsplit(self.site_url).hostname
 
-    def _permalinks(self, record: WxrItem, article: Article, *, section_slug: str) -> None:
+    def _permalinks(
+        self, records: list[WxrItem], articles: list[Article], *, section_slugs: list[str]
+    ) -> None:
+        """The old addresses of the posts `records` became `articles`: each path not yet
+        known is kept for its article (one query, one INSERT), one known for another
+        article is reported."""
+        wanted = [
+            self._post_paths(record, section_slug=section_slug)
+            for record, section_slug in zip(records, section_slugs, strict=True)
+        ]
+        owners = dict(
+            WordPressPermalink.objects.filter(
+                path__in={path for paths in wanted for path in paths}
+            ).values_list("path", "article_id")
+        )
+        new = []
+        for record, article, paths in zip(records, articles, wanted, strict=True):
+            for path in sorted(paths):
+                owner = owners.get(path)
+                if owner is None:
+                    owners[path] = article.pk
+                    new.append(WordPressPermalink(path=path, article=article, site=self.site))
+                elif owner != article.pk:
+                    self._warn(f"post {record.post_id}: old address {path} belongs to another")
+        WordPressPermalink.objects.bulk_create(new)
+
+    def _post_paths(self, record: WxrItem, *, section_slug: str) -> set[str]:
         paths = {permalink_key(record.link)} if record.link else set()
         paths.add(f"/?p={record.post_id}")
         if record.guid and self._is_ours(record.guid):
@@ -333,15 +546,4 @@ class PostsMixin:
             if date:
                 paths.add(f"/{date:%Y/%m/%d}/{name}/".lower())
             paths.add(f"/{section_slug}/{name}/".lower())
-        paths = {path[:500] for path in paths if path and path != "/"}
-        existing = dict(
-            WordPressPermalink.objects.filter(path__in=paths).values_list("path", "article_id")
-        )
-        new = []
-        for path in sorted(paths):
-            owner = existing.get(path)
-            if owner is None:
-                new.append(WordPressPermalink(path=path, article=article, site=self.site))
-            elif owner != article.pk:
-                self._warn(f"post {record.post_id}: old address {path} belongs to another")
-        WordPressPermalink.objects.bulk_create(new)
+        return {path[:500] for path in paths if path and path != "/"}

@@ -11,9 +11,9 @@ from articles.models import Author, Section
 from articles.wordpress.body import plain_text
 from articles.wordpress.index import hash_of
 from articles.wordpress.models import WordPressObject
-from articles.wordpress.wxr import WxrAuthor, WxrTerm
+from articles.wordpress.wxr import WxrAuthor, WxrItem, WxrTerm
 from tagging.services import tags_resolve_or_create
-from tagging.text import slugify_ascii
+from tagging.text import slugify_ascii, tag_display_name, tag_name_key
 
 Kind = WordPressObject.Kind
 
@@ -114,12 +114,37 @@ class TermsMixin:
         self.sections[slug] = section
         return section
 
+    def tag_names(self, records: list[WxrItem]) -> dict[str, str]:
+        """The tags `records` name that this run has not met: their names by slug."""
+        names: dict[str, str] = {}
+        for record in records:
+            for domain, slug, name in record.terms:
+                slug = unquote(slug)
+                if domain == "post_tag" and slug not in self.tags and slug not in names:
+                    names[slug] = plain_text(name) or slug
+        return names
+
+    def tags_prefetch(self, names: dict[str, str]) -> None:
+        """Resolve a batch's new tag names (`tag_names`) at once through the tag normaliser
+        (aliases and merges apply; missing tags are created, race-safe, in key order):
+        two queries for the batch instead of two per tag. With a name too long, each is
+        left to `_tag_for`, which reports it."""
+        try:
+            self.tags_resolved = tags_resolve_or_create(names=list(names.values()))
+        except ValidationError:
+            self.tags_resolved = {}
+
     def _tag_for(self, slug: str, name: str, *, count: bool = False):
         slug = unquote(slug)
         if slug in self.tags:
             return self.tags[slug]
+        display = plain_text(name) or slug
+        key = tag_name_key(tag_display_name(display))
         try:
-            tags = tags_resolve_or_create(names=[plain_text(name) or slug])
+            if key in self.tags_resolved:
+                tags = {key: self.tags_resolved[key]}
+            else:
+                tags = tags_resolve_or_create(names=[display])
         except ValidationError as exc:
             self.summary.skip("tag", "name too long")
             self._warn(f"tag {slug}: {exc.messages[0]}")
