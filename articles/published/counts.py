@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -43,7 +43,6 @@ from articles.published.models import (
     PublishedTagDay,
 )
 from articles.services.dashboard import TOP_TAGS, PublishedPerDay, SectionSeries, TagCount
-from tagging.models import TopicTag
 
 
 def published_day(moment: datetime) -> date:
@@ -204,15 +203,13 @@ def published_per_day(*, days: list[date]) -> PublishedPerDay:
 
 def published_top_tags(*, first: date, last: date) -> list[TagCount]:
     """The `TOP_TAGS` tags on most published articles from `first` to `last`, most first, then
-    by name. One query, summing (days × tags used) rows by tag id and naming the few
-    kept."""
-    name = TopicTag.objects.filter(pk=OuterRef("tag_id")).order_by().values("name")[:1]
+    by name. One query, summing (days × tags used) rows by tag; the names come from a hash
+    join of the tags (a lookup per tag used cost three times as much at a million
+    articles: a week uses a thousand tags)."""
     rows = (
         PublishedTagDay.objects.filter(day__gte=first, day__lte=last, count__gt=0)
-        .values("tag_id")
+        .values_list("tag_id", "tag__name")
         .annotate(total=Sum("count"))
-        .order_by()
-        .annotate(tag_name=Subquery(name))
-        .order_by("-total", "tag_name")[:TOP_TAGS]
+        .order_by("-total", "tag__name")[:TOP_TAGS]
     )
-    return [TagCount(row["tag_id"], row["tag_name"], row["total"]) for row in rows]
+    return [TagCount(tag_id, name, total) for tag_id, name, total in rows]
