@@ -185,8 +185,9 @@ def published_refresh(*, article_ids: Iterable[int], now: datetime | None = None
     locked (in id order) while its document is built, so two transactions changing what one
     article shows (an edit and an author rename, say) build it one after the other and the
     later build sees both changes. Queries per batch of `BUILD_BATCH_SIZE`: the lock, those
-    of `articles_for_documents()`, one delete and one upsert, four for the tag and author rows and
-    one copying the search vectors.
+    of `articles_for_documents()`, one delete and one upsert, four for the tag and author rows,
+    one copying the search vectors, one reading what the replaced rows counted per day and up
+    to two adding the difference to the counts (`articles.published.counts`).
     """
     now = now or timezone.now()
     ids = sorted(set(article_ids))
