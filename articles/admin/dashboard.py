@@ -2,9 +2,11 @@
 
 `dashboard_index` is the admin's index view with the dashboard's context (newsroom/urls.py
 routes `admin/` to it and makes `admin/articles/dashboard.html` the index template). The
-numbers come from `articles.services.dashboard` and from the failed work of the jobs and
-webhook outboxes; this module only turns them into links and the geometry of two SVG charts,
-which the template draws with a table of the same numbers beside each.
+numbers come from `articles.services.dashboard` (the chart and the tags of the week from the
+counts per day of `articles.published.counts`, unless desk scoping limits the user) and from
+the failed work of the jobs and webhook outboxes; this module only turns them into links and
+the geometry of two SVG charts, which the template draws with a table of the same numbers
+beside each.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from articles.photos.services import PHOTO_RENDITIONS
+from articles.published.counts import published_per_day, published_top_tags
 from articles.published.webhooks import webhook_deliveries_failed
 from articles.services.dashboard import (
     PANEL_ITEMS,
@@ -26,7 +29,10 @@ from articles.services.dashboard import (
     SectionSeries,
     TagCount,
     dashboard_article_panels,
+    dashboard_chart_days,
     dashboard_published_per_day,
+    dashboard_sees_every_article,
+    dashboard_tag_days,
     dashboard_top_tags,
 )
 from newsroom.jobs.registry import job_kind
@@ -70,8 +76,15 @@ def dashboard_context(request) -> dict:
     if not user.has_perm(VIEW_ARTICLES):
         return context
     panels = dashboard_article_panels(user=user)
-    per_day = dashboard_published_per_day(user=user, now=panels.now)
-    tags = dashboard_top_tags(user=user, now=panels.now)
+    if dashboard_sees_every_article(user):
+        # The counts per day the publish door keeps: as fast at any publishing rate.
+        per_day = published_per_day(days=dashboard_chart_days(now=panels.now))
+        first, last = dashboard_tag_days(now=panels.now)
+        tags = published_top_tags(first=first, last=last)
+    else:
+        # Desk scoping: counted among the articles the user may see.
+        per_day = dashboard_published_per_day(user=user, now=panels.now)
+        tags = dashboard_top_tags(user=user, now=panels.now)
     return {
         **context,
         "panels": panels,

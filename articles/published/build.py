@@ -36,6 +36,13 @@ from articles.models import (
     TaggedArticle,
 )
 from articles.published.cache import cache_tag
+from articles.published.counts import (
+    DayCounts,
+    published_counts_apply,
+    published_counts_built,
+    published_counts_of,
+    published_counts_rebuild,
+)
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from newsroom.api.renderers import render_json
 from tagging.models import TagAlias, TopicTag
@@ -178,8 +185,9 @@ def published_refresh(*, article_ids: Iterable[int], now: datetime | None = None
     locked (in id order) while its document is built, so two transactions changing what one
     article shows (an edit and an author rename, say) build it one after the other and the
     later build sees both changes. Queries per batch of `BUILD_BATCH_SIZE`: the lock, those
-    of `articles_for_documents()`, one delete and one upsert, four for the tag and author rows and
-    one copying the search vectors.
+    of `articles_for_documents()`, one delete and one upsert, four for the tag and author rows,
+    one copying the search vectors, one reading what the replaced rows counted per day and up
+    to two adding the difference to the counts (`articles.published.counts`).
     """
     now = now or timezone.now()
     ids = sorted(set(article_ids))
@@ -200,6 +208,8 @@ def _refresh_batch(batch: list[int], *, now: datetime, skip_locked: bool = False
             .values_list("pk", flat=True)
         )
         skipped = set(batch) - set(locked) if skip_locked else set()
+        # What the rows this batch replaces count per day, before they are replaced.
+        counted = published_counts_of(article_ids=sorted(set(batch) - skipped))
         articles = list(
             articles_for_documents(
                 Article.objects.filter(
@@ -233,6 +243,7 @@ def _refresh_batch(batch: list[int], *, now: datetime, skip_locked: bool = False
                 reveal_pending=True
             )
         _write_tags_and_authors(articles, keep=skipped, batch=batch)
+        published_counts_apply(before=counted, after=published_counts_built(articles))
         # The article's search vector, kept current by a trigger (PostgreSQL; null on SQLite).
         PublishedArticle.objects.filter(article_id__in=[row.article_id for row in rows]).update(
             search_vector=Subquery(
@@ -240,6 +251,15 @@ def _refresh_batch(batch: list[int], *, now: datetime, skip_locked: bool = False
             )
         )
     return len(rows), skipped
+
+
+def published_forget(*, article_ids: Iterable[int]) -> None:
+    """Take the published rows of `article_ids` out of the counts per day: the articles are
+    about to be deleted for good, and their rows go with them (CASCADE). Two queries (the
+    lock and the read), and those of the counts when there were rows."""
+    ids = sorted(set(article_ids))
+    list(Article.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    published_counts_apply(before=published_counts_of(article_ids=ids), after=DayCounts())
 
 
 def _write_tags_and_authors(articles: list[Article], *, keep: set[int], batch: list[int]):
@@ -328,14 +348,15 @@ def published_tag_merged_slug(*, slug: str) -> str | None:
 def published_rebuild(*, now: datetime | None = None, progress=None) -> int:
     """Rebuild the whole published world from the editing tables; returns the rows built.
 
-    Removes rows of articles that are no longer public. `progress(done, total)` is called
-    after each batch.
+    Removes rows of articles that are no longer public (through the door, so the counts per
+    day follow), then counts the days again (`published_counts_rebuild`: a change of
+    `TIME_ZONE` moves them). `progress(done, total)` is called after each batch.
     """
     now = now or timezone.now()
     stale = PublishedArticle.objects.exclude(
         article__status=Article.Status.PUBLISHED, article__deleted_at__isnull=True
     )
-    stale.delete()
+    published_refresh(article_ids=list(stale.values_list("article_id", flat=True)), now=now)
     ids = list(
         Article.objects.filter(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
         .order_by("pk")
@@ -346,4 +367,5 @@ def published_rebuild(*, now: datetime | None = None, progress=None) -> int:
         built += published_refresh(article_ids=ids[start : start + BUILD_BATCH_SIZE], now=now)
         if progress:
             progress(min(start + BUILD_BATCH_SIZE, len(ids)), len(ids))
+    published_counts_rebuild()
     return built

@@ -302,6 +302,52 @@ class PublishedArticleAuthor(models.Model):
         return f"{self.author_id} on {self.article_id}"
 
 
+# --- Counts per day (the editors' dashboard) ---------------------------------------------
+
+
+class PublishedSectionDay(models.Model):
+    """How many published articles of a section have their publish time on a day (the site's
+    time zone): the dashboard's chart of articles per day reads 30 days of these instead of
+    counting a month's articles (`articles.published.counts`).
+
+    Kept by the publish door in the transaction that writes the `PublishedArticle` rows, so
+    the counts are those of the published world at every commit. A row may hold 0. `count`
+    has no CHECK (>= 0): a count gone wrong must not stop the door from unpublishing;
+    `published_counts_rebuild` recounts.
+    """
+
+    pk = models.CompositePrimaryKey("day", "section")
+    day = models.DateField()
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("published articles of a section on a day")
+        verbose_name_plural = _("published articles of sections per day")
+
+    def __str__(self) -> str:
+        return f"{self.count} in {self.section_id} on {self.day}"
+
+
+class PublishedTagDay(models.Model):
+    """How many published articles with a tag have their publish time on a day (the site's
+    time zone): the dashboard's tags of the week sum 7 days of these. Kept like
+    `PublishedSectionDay`; goes with its tag (a merge moves the articles' counts to the
+    target when they are rebuilt)."""
+
+    pk = models.CompositePrimaryKey("day", "tag")
+    day = models.DateField()
+    tag = models.ForeignKey(TopicTag, on_delete=models.CASCADE, related_name="+")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("published articles with a tag on a day")
+        verbose_name_plural = _("published articles with tags per day")
+
+    def __str__(self) -> str:
+        return f"{self.count} with {self.tag_id} on {self.day}"
+
+
 # --- Webhooks ----------------------------------------------------------------------------
 
 

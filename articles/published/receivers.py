@@ -11,7 +11,8 @@ that change:
   (`photo_changed`), a tag merge (`tag_merged`): rebuild the published articles showing
   it, or, past `PUBLISHED_FANOUT_INLINE_LIMIT` articles, record the job that rebuilds them
   in batches after the commit (`articles.published.fanout`);
-* an article deleted for good: rebuild the articles whose related reading showed it.
+* an article deleted for good: take its rows out of the counts per day, and rebuild the
+  articles whose related reading showed it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from articles.models import Article, TaggedArticle
-from articles.published.build import published_dependents, published_refresh
+from articles.published.build import published_dependents, published_forget, published_refresh
 from articles.published.cache import (
     cache_purge_request,
     cache_tag,
@@ -111,6 +112,7 @@ def article_deleting(sender, instance, **kwargs) -> None:
     article is shown by others."""
     if instance.status == Article.Status.PUBLISHED:
         instance._published_dependents = published_dependents(article_ids=[instance.pk])
+        published_forget(article_ids=[instance.pk])
 
 
 def article_deleted(sender, instance, **kwargs) -> None:

@@ -5,6 +5,11 @@ charts are aggregated in the database, over bounded ranges of indexed columns
 (`articles_status_pub_idx`, `articles_scheduled_due_idx`), and lists stop at `PANEL_ITEMS`.
 A user sees what the admin's article list shows them (desk scoping,
 `ArticleQuerySet.visible_to`); a writer's drafts and articles in review are their own.
+
+The chart of articles per day and the tags of the week are counted here for a user whom desk
+scoping limits (`dashboard_sees_every_article`); for everyone else the admin reads them from
+the counts per day that the publish door keeps (`articles.published.counts`), which grow with
+the days shown, not with the articles published on them.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from django.db.models import Count, F, Lookup, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from articles.models import Article, Byline, Correction, TaggedArticle
+from articles.models import Article, Byline, Correction, Desk, TaggedArticle
 from articles.services.permissions import user_can_publish
 from tagging.models import TopicTag
 
@@ -26,7 +31,8 @@ PANEL_ITEMS = 5
 SCHEDULED_WITHIN = timedelta(hours=24)
 CORRECTIONS_WITHIN = timedelta(days=7)
 CHART_DAYS = 30
-TAGS_WITHIN = timedelta(days=7)
+# The tags of the week: those of the articles published today and the 6 days before.
+TAG_DAYS = 7
 TOP_TAGS = 10
 # What a panel shows of an article (the body of a long article is never read).
 PANEL_FIELDS = ("headline", "status", "published_at", "updated_at", "section__name")
@@ -84,6 +90,27 @@ class TagCount:
 
 def _local_day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def dashboard_chart_days(*, now: datetime) -> list[date]:
+    """The `CHART_DAYS` days of the chart of articles per day, the oldest first, today (the
+    site's time zone) last."""
+    today = timezone.localdate(now)
+    return [today - timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
+
+
+def dashboard_tag_days(*, now: datetime) -> tuple[date, date]:
+    """The first and the last day (today) of the tags of the week."""
+    today = timezone.localdate(now)
+    return today - timedelta(days=TAG_DAYS - 1), today
+
+
+def dashboard_sees_every_article(user) -> bool:
+    """Whether desk scoping leaves `user` every article (`ArticleQuerySet.visible_to`): a
+    superuser or a user in no desk. One query (none for a superuser)."""
+    if user.is_superuser:
+        return True
+    return not Desk.members.through.objects.filter(user=user.pk).exists()
 
 
 class _AmongSubquery(Lookup):
@@ -183,8 +210,8 @@ def dashboard_published_per_day(*, user, now: datetime | None = None) -> Publish
     """Articles published (and still published) per day and section over the last
     `CHART_DAYS` days, today included, in the site's time zone. One query."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    days = [today - timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
+    days = dashboard_chart_days(now=now)
+    today = days[-1]
     rows = (
         Article.objects.visible_to(user)
         .filter(
@@ -213,13 +240,13 @@ def dashboard_published_per_day(*, user, now: datetime | None = None) -> Publish
 
 
 def dashboard_top_tags(*, user, now: datetime | None = None) -> list[TagCount]:
-    """The `TOP_TAGS` tags most used on the articles published in the last 7 days, most used
-    first. One query."""
-    now = now or timezone.now()
+    """The `TOP_TAGS` tags most used on the articles published today and the 6 days before
+    (`dashboard_tag_days`), most used first, then by name. One query."""
+    first, last = dashboard_tag_days(now=now or timezone.now())
     published = Article.objects.visible_to(user).filter(
         status=Status.PUBLISHED,
-        published_at__gte=now - TAGS_WITHIN,
-        published_at__lte=now,
+        published_at__gte=_local_day_start(first),
+        published_at__lt=_local_day_start(last + timedelta(days=1)),
         deleted_at__isnull=True,
     )
     # Counted by tag id alone (the (article, tag) index holds both), named once per tag.

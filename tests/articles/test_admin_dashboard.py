@@ -336,11 +336,13 @@ def _archive(section, *, size: int, writer) -> None:
 
 # The editor's dashboard: session, user, the user's and the groups' permissions (2), the
 # failed renditions (2), the article counts (1), the four article lists (4), the corrections
-# (2), the chart per day (1), the top tags (1).
-EDITOR_QUERIES = 15
-# A writer's is the editor's.
-WRITER_QUERIES = 15
-# A superuser reads no permissions but also sees the failed webhook deliveries (2).
+# (2), whether a desk scopes the user (1), the chart per day (1), the top tags (1).
+EDITOR_QUERIES = 16
+# A writer's is the editor's (desk-scoped or not: counted among their articles, or read from
+# the counts per day).
+WRITER_QUERIES = 16
+# A superuser reads no permissions and is never desk-scoped, but also sees the failed webhook
+# deliveries (2).
 SUPERUSER_QUERIES = 15
 
 
@@ -359,3 +361,9 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
         with django_assert_num_queries(queries):
             answer = client.get(DASHBOARD)
         assert answer.status_code == 200
+    # A writer in a desk: the chart and the tags counted among the articles they may see.
+    Desk.objects.create(name="Daerah", slug="daerah").members.add(writer)
+    client.force_login(writer)
+    with django_assert_num_queries(WRITER_QUERIES):
+        answer = client.get(DASHBOARD)
+    assert answer.status_code == 200

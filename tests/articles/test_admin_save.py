@@ -148,8 +148,9 @@ def test_an_admin_publish_costs_a_fixed_number_of_queries(editor_client, django_
 
 
 # The same on SQLite and PostgreSQL. (80, with the article row saved twice, when the admin
-# rebuilt the service's save from its helpers.)
-PUBLISH_QUERIES = 74
+# rebuilt the service's save from its helpers; 74 before the build kept the dashboard's
+# counts per day: it reads what the article's rows counted and adds to its section's day.)
+PUBLISH_QUERIES = 76
 
 
 def test_the_form_only_validates_it_locks_and_writes_nothing(editor):

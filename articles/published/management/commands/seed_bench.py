@@ -47,7 +47,13 @@ from articles.models import Article, Author, Byline, RelatedLink, Section, Tagge
 from articles.photos.models import Photo, PhotoRendition
 from articles.published.build import published_rebuild, published_refresh
 from articles.published.management.bench_copies import copy_articles
-from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
+from articles.published.models import (
+    PublishedArticle,
+    PublishedArticleAuthor,
+    PublishedArticleTag,
+    PublishedSectionDay,
+    PublishedTagDay,
+)
 from tagging.models import TopicTag
 from tagging.text import tag_display_name, tag_name_key
 
@@ -314,6 +320,8 @@ class Command(BaseCommand):
 
     def flush(self) -> None:
         models = [
+            PublishedSectionDay,
+            PublishedTagDay,
             PublishedArticleTag,
             PublishedArticleAuthor,
             PublishedArticle,
