@@ -179,6 +179,9 @@ def test_the_change_list_never_counts_the_whole_table(page, archive, editor_clie
 
 def test_a_long_list_says_more_than_the_limit(archive, editor_client, monkeypatch):
     monkeypatch.setattr(changelist, "COUNT_LIMIT", 3)
+    # No planner estimate, as for a table not analyzed yet: on PostgreSQL an earlier test's
+    # rows, once autovacuum has analyzed them, would leave one above this limit of 3.
+    monkeypatch.setattr(changelist.CappedCountPaginator, "estimate", None)
     monkeypatch.setattr(admin.site._registry[Article], "list_per_page", 2)
     response = editor_client.get(CHANGELIST)
     cl = response.context["cl"]
