@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
@@ -45,6 +45,7 @@ from articles.published.serializers import (
 from newsroom.api.errors import first_error
 from newsroom.api.pagination import ArticleCursorPagination, SearchPagination
 from newsroom.api.params import InvalidParameter, StrictQueryParamsMixin
+from newsroom.api.schema import extend_schema
 from newsroom.http.cache_purge import cache_tags_set
 from newsroom.http.not_modified import keep_not_modified
 from tagging.models import TopicTag
