@@ -11,8 +11,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 # Celery and kombu (loaded to send work), Pillow (photo work), the stemmers (tag
 # suggestions), the redis client (a Redis cache), the schema generator and schema class
-# (/api/schema/) with what they import (`django.test`, `unittest`, `jinja2`), and the
-# WordPress importer (its job).
+# (/api/schema/) with what they import (`django.test`, `unittest`, `jinja2`), the
+# admins (the admin's URLconf discovers them) and the WordPress importer (its job).
 NOT_IN_A_WEB_WORKER = [
     "celery",
     "kombu",
@@ -27,6 +27,11 @@ NOT_IN_A_WEB_WORKER = [
     "rest_framework.test",
     "unittest",
     "jinja2",
+    "django.contrib.admin.views.main",
+    "articles.admin",
+    "articles.photos.admin",
+    "tagging.admin",
+    "newsroom.admin_urls",
     "articles.wordpress.importer",
 ]
 
