@@ -9,6 +9,7 @@ serialized again. Anything not live answers 404 exactly like a slug that never e
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import partial
 from datetime import timedelta
 
 import orjson
@@ -65,6 +66,15 @@ def _set_last_modified(response: Response, timestamps) -> Response:
     return response
 
 
+def view_release(view, response) -> None:
+    """Drop what ties a served view, its request and its response to each other."""
+    request = view.__dict__.get("request")
+    if request is not None:
+        request.parser_context = None  # DRF's request refers to itself through it
+    response.renderer_context = None
+    view.__dict__.clear()
+
+
 class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
     """Anonymous, read-only, strict about parameters; caching headers set on success."""
 
@@ -87,6 +97,13 @@ class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
             response["Cache-Control"] = settings.API_CACHE_CONTROL
         if response.status_code == 200:
             cache_tags_set(response, self.cache_tags)
+        # Break DRF's reference cycles (this view holds the request and the response, whose
+        # renderer context holds this view) once the answer is sent: the request's objects,
+        # response body included, are then freed at once instead of at the garbage
+        # collector's next full pass, which piled up megabytes in a worker
+        # (docs/performance.md, "Worker memory"). Django closes a response when the server
+        # has sent it, running these closers (`HttpResponseBase.close`).
+        response._resource_closers.append(partial(view_release, self, response))
         return response
 
 
