@@ -9,8 +9,8 @@ serialized again. Anything not live answers 404 exactly like a slug that never e
 from __future__ import annotations
 
 from contextlib import contextmanager
-from functools import partial
 from datetime import timedelta
+from functools import partial
 
 import orjson
 from django.conf import settings
