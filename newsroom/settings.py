@@ -73,7 +73,7 @@ ARTICLE_URL_TEMPLATE = os.environ.get("ARTICLE_URL_TEMPLATE", "{site_url}/{secti
 INSTALLED_APPS = [
     # Without `autodiscover` at start: the admin URLconf (newsroom.admin_urls) runs it when
     # it is first needed, so a worker serving only the public API never loads the admins.
-    "django.contrib.admin.apps.SimpleAdminConfig",
+    "newsroom.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
