@@ -29,7 +29,6 @@ class ArticlesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from articles import signals
-        from articles.admin.photo_usage import article_photo_usage
         from articles.models import (
             Article,
             ArticlePhoto,
@@ -38,10 +37,7 @@ class ArticlesConfig(AppConfig):
             RelatedLink,
             TaggedArticle,
         )
-        from articles.photos.admin import photo_usage_register
 
-        # The photo desk lists the articles using a photo (photos know nothing of articles).
-        photo_usage_register(article_photo_usage)
         # Saves by any path announce what they change (`articles.signals`).
         post_save.connect(
             signals.article_saved, sender=Article, dispatch_uid="articles.article_saved"

@@ -1,24 +1,17 @@
 from django.conf import settings
-from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path
+from django.urls import URLResolver, include, path
+from django.urls.resolvers import RoutePattern
 from django.views.decorators.http import require_safe
 
-from articles.admin.dashboard import dashboard_index
 from articles.published import feeds, sitemaps
 from articles.wordpress.api import RedirectView
-from newsroom.accounts import password_reset
 from newsroom.http.cache_purge import cache_tagged
 from newsroom.http.media import serve_media
 
 handler400 = "newsroom.http.errors.api_bad_request"
 handler404 = "newsroom.http.errors.api_not_found"
 handler500 = "newsroom.http.errors.api_server_error"
-
-admin.site.site_header = "Newsroom"
-admin.site.site_title = "Newsroom admin"
-admin.site.index_title = "Editorial desk"
-admin.site.index_template = "admin/articles/dashboard.html"
 
 
 def api_schema(request, *args, **kwargs):
@@ -53,10 +46,10 @@ urlpatterns = [
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news-sitemap"),
     path("api/schema/", api_schema, name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
-    *password_reset.urlpatterns,  # the admin's password reset (staff), before the admin's URLs
-    # The admin's index is the editors' dashboard (`articles.admin.dashboard`).
-    path("admin/", admin.site.admin_view(dashboard_index), name="admin-dashboard"),
-    path("admin/", admin.site.urls),
+    # The admin, its dashboard and its password reset. Named by its module, not included:
+    # Django imports it (and with it every app's admin) when a path under admin/ is first
+    # resolved or a URL first reversed, not in a worker that only serves the public API.
+    URLResolver(RoutePattern("admin/", is_endpoint=False), "newsroom.admin_urls"),
 ]
 
 if settings.DEBUG:

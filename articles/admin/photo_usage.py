@@ -1,5 +1,5 @@
 """Where a photo is used among articles: the photo desk's usage list
-(`articles.photos.admin.photo_usage_register`, registered in `ArticlesConfig.ready`)."""
+(`articles.photos.admin.photo_usage_register`, registered in `articles.admin`)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -69,6 +69,7 @@ from newsroom.api.errors import (
     retry_transient_conflicts,
 )
 from newsroom.api.pagination import ArticleCursorPagination
+from newsroom.api.schema import extend_schema
 from newsroom.http.links import api_absolute_url
 
 

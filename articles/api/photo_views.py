@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from articles.api.permissions import (
 )
 from articles.photos.images import inspect_photo_file
 from articles.photos.services import photo_create
+from newsroom.api.schema import extend_schema
 
 PHOTO_ERROR_STATUS = {
     "file_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import orjson
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -18,6 +18,7 @@ from articles.published.api.views import PublicAPIView
 from articles.published.models import PublishedArticle
 from articles.wordpress.models import WordPressPermalink, permalink_key
 from newsroom.api.params import InvalidParameter
+from newsroom.api.schema import extend_schema
 
 # Characters of `path`. Percent-encoded, each may take 12 bytes of the URL: 300 keep the whole
 # request under `REQUEST_URI_MAX_LENGTH` (4,096), so a long path is a 400 naming it, not a 414.

@@ -83,25 +83,26 @@ class StaffPasswordResetCompleteView(AdminPageMixin, auth_views.PasswordResetCom
     extra_context = {"login_url": reverse_lazy("admin:index")}
 
 
-# Django's URL names, which its views and mail template reverse; before the admin's URLs.
+# Django's URL names, which its views and mail template reverse; under /admin/, before the
+# admin's URLs (`newsroom.admin_urls`).
 urlpatterns = [
     path(
-        "admin/password_reset/",
+        "password_reset/",
         StaffPasswordResetView.as_view(),
         name="admin_password_reset",
     ),
     path(
-        "admin/password_reset/done/",
+        "password_reset/done/",
         StaffPasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
-        "admin/reset/<uidb64>/<token>/",
+        "reset/<uidb64>/<token>/",
         StaffPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
-        "admin/reset/done/",
+        "reset/done/",
         StaffPasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),

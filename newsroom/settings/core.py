@@ -28,7 +28,9 @@ SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 ARTICLE_URL_TEMPLATE = os.environ.get("ARTICLE_URL_TEMPLATE", "{site_url}/{section}/{slug}")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Without `autodiscover` at start: the admin URLconf (newsroom.admin_urls) runs it when
+    # it is first needed, so a worker serving only the public API never loads the admins.
+    "newsroom.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

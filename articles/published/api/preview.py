@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import models
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -29,6 +29,7 @@ from articles.photos.models import Photo
 from articles.published.api.views import PublicAPIView
 from articles.published.serializers import ArticleDetailSerializer
 from articles.services import article_preview_resolve
+from newsroom.api.schema import extend_schema
 from tagging.models import TopicTag
 
 

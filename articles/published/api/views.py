@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 
 import orjson
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
@@ -45,6 +46,7 @@ from articles.published.serializers import (
 from newsroom.api.errors import first_error
 from newsroom.api.pagination import ArticleCursorPagination, SearchPagination
 from newsroom.api.params import InvalidParameter, StrictQueryParamsMixin
+from newsroom.api.schema import extend_schema
 from newsroom.http.cache_purge import cache_tags_set
 from newsroom.http.not_modified import keep_not_modified
 from tagging.models import TopicTag
@@ -62,6 +64,15 @@ def _set_last_modified(response: Response, timestamps) -> Response:
     if latest and response.status_code == 200:
         response["Last-Modified"] = http_date(latest.timestamp())
     return response
+
+
+def view_release(view, response) -> None:
+    """Drop what ties a served view, its request and its response to each other."""
+    request = view.__dict__.get("request")
+    if request is not None:
+        request.parser_context = None  # DRF's request refers to itself through it
+    response.renderer_context = None
+    view.__dict__.clear()
 
 
 class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
@@ -86,6 +97,13 @@ class PublicAPIView(StrictQueryParamsMixin, generics.GenericAPIView):
             response["Cache-Control"] = settings.API_CACHE_CONTROL
         if response.status_code == 200:
             cache_tags_set(response, self.cache_tags)
+        # Break DRF's reference cycles (this view holds the request and the response, whose
+        # renderer context holds this view) once the answer is sent: the request's objects,
+        # response body included, are then freed at once instead of at the garbage
+        # collector's next full pass, which piled up megabytes in a worker
+        # (docs/performance.md, "Worker memory"). Django closes a response when the server
+        # has sent it, running these closers (`HttpResponseBase.close`).
+        response._resource_closers.append(partial(view_release, self, response))
         return response
 
 
