@@ -106,10 +106,10 @@ def section_patch(article_ids: list[int]) -> Patch:
         .select_related("section")
         .only("id", "slug", "canonical_url", "section__name", "section__slug")
     }
-    refs = {
-        article.section_id: SectionRefSerializer(article.section).data
-        for article in articles.values()
-    }
+    # One serializer per section, not per article: a ModelSerializer builds its fields anew
+    # each time (~0.8 ms).
+    sections = {article.section_id: article.section for article in articles.values()}
+    refs = {pk: SectionRefSerializer(section).data for pk, section in sections.items()}
 
     def edit(article_id: int, detail: Detail) -> None:
         article = articles[article_id]
