@@ -96,8 +96,7 @@ class ArticleSuggestionsAdminMixin:
                     "choices": [{"id": pk, "label": label} for pk, label in related],
                     "note": "" if related else str(_no_suggestions_reason(obj)),
                 },
-            },
-            headers={"Cache-Control": "private, no-store"},
+            }
         )
 
 
