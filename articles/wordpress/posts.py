@@ -111,20 +111,11 @@ class PostsMixin:
             self._warn(f"{label}: edited here since the import, not overwritten")
             return
         status = payload["status"]
-        fields = relations["data"]
         publish_at = relations["publish_at"]
         target = Status.DRAFT if status == "trash" else status
+        content = self._content(relations)
         if article is None:
-            article = article_create(
-                user=self.user,
-                data=fields,
-                bylines=relations["bylines"],
-                tags=relations["tags"],
-                related_links=relations["related_links"],
-                photos=relations["photos"],
-                status=target,
-                publish_at=publish_at,
-            )
+            article = article_create(**content, status=target, publish_at=publish_at)
             outcome = "created"
         else:
             if article.deleted_at:
@@ -151,14 +142,9 @@ class PostsMixin:
                 # (`article_save` with the same status and the new time), recorded as such.
                 move = target
             article = article_save(
+                **content,
                 article=article,
-                user=self.user,
                 expected_version=article.version,
-                data=fields,
-                bylines=relations["bylines"],
-                tags=relations["tags"],
-                related_links=relations["related_links"],
-                photos=relations["photos"],
                 status=move,
                 publish_at=publish_at if move else None,
             )
@@ -175,6 +161,17 @@ class PostsMixin:
         self._permalinks([record], [article], section_slugs=[relations["section_slug"]])
         if not again or outcome == "created":
             self.summary.count("post", outcome)
+
+    def _content(self, relations: dict) -> dict:
+        """The arguments a post's article is created, built or saved with, but its status."""
+        return {
+            "user": self.user,
+            "data": relations["data"],
+            "bylines": relations["bylines"],
+            "tags": relations["tags"],
+            "related_links": relations["related_links"],
+            "photos": relations["photos"],
+        }
 
     # --- new posts, written at the batch's end -----------------------------------------------
 
@@ -202,12 +199,7 @@ class PostsMixin:
                     link["target_article"] = self.pending[target.wp_id].new.article
                 links.append(link)
             new = article_build(
-                user=self.user,
-                data=relations["data"],
-                bylines=relations["bylines"],
-                tags=relations["tags"],
-                related_links=links,
-                photos=relations["photos"],
+                **{**self._content(relations), "related_links": links},
                 status=payload["status"],
                 publish_at=relations["publish_at"],
             )
