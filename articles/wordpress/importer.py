@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -190,7 +191,10 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         with transaction.atomic(), article_changes():
             self._prefetch(records)
             for record in records:
-                self._atomic(handler, record)
+                # A new post mapped from memory writes nothing until the batch's end: no
+                # savepoint of its own (two round trips a post).
+                savepoint = not (handler == self.item and self.post_maps_from_memory(record))
+                self._atomic(handler, record, savepoint=savepoint)
             self.posts_flush()
         for _record in records:
             done += 1
@@ -235,9 +239,11 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         ]:
             self.slug_owners[slug].add(article_id)
 
-    def _atomic(self, handler, record, **kwargs) -> None:
+    def _atomic(self, handler, record, *, savepoint: bool = True, **kwargs) -> None:
+        """Run `handler(record)` in its own savepoint: a refusal rolls back its writes alone
+        and is reported. Without `savepoint` for a handler that writes nothing."""
         try:
-            with transaction.atomic():
+            with transaction.atomic() if savepoint else nullcontext():
                 handler(record, **kwargs)
         except IntegrityError:
             # Another import wrote the same object first (a unique row); this post is left
