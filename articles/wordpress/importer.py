@@ -5,8 +5,10 @@ read writes nothing. Then it imports, file by file: authors, categories (section
 as the channel lists them, then the posts in batches (`ImportOptions.batch_size`): one
 transaction per batch, each post in its own savepoint, written with `article_create` /
 `article_save` like an editor's save (revisions, tags and search follow; a refused post is
-rolled back alone). What the batch's posts announce is built into the published world
-once, set-based, before the batch commits. Attachments become photos when a post needs
+rolled back alone); new posts are checked as they come and written together at the batch's
+end (`articles_create_bulk`), those that write nothing before that without a savepoint.
+What the batch's posts announce is built into the published world once, set-based, before
+the batch commits. Attachments become photos when a post needs
 them or when the file lists them, if their file can be had (`--media-dir`,
 `--fetch-media`).
 
@@ -183,9 +185,10 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         return done
 
     def _batch(self, records: list[WxrItem], handler, *, done: int = 0, progress=None) -> int:
-        """Import `records`, each in its own savepoint, in one transaction: what they
-        announce (`article_changes`) is built into the published world once for all of
-        them, set-based, before it commits (`articles.published.receivers`)."""
+        """Import `records` in one transaction, each in its own savepoint but the new posts
+        mapped from memory (`_atomic`): what they announce (`article_changes`) is built into
+        the published world once for all of them, set-based, before it commits
+        (`articles.published.receivers`)."""
         if not records:
             return done
         with transaction.atomic(), article_changes():
