@@ -4,7 +4,8 @@
 Generates a portal-style export of BENCH_WXR_POSTS posts (default 10,000; 12 categories,
 300 tags, 25 authors, a "BACA JUGA" line in every third post, no attachments), recreates
 BENCH_WXR_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/newsroom_bench_wxr),
-migrates it, and imports the export with `wordpress_import` as an editor, without media.
+migrates it, and imports the export with `wordpress_import` as an editor, without media,
+in batches of BENCH_WXR_BATCH_SIZE posts (default: `ImportOptions`'s, 100).
 Celery messages are not sent (the outbox rows are written as usual; a worker would do them
 later). Prints posts per second, the second run's time (everything unchanged) and the peak
 resident memory of the process, the importer's CPU time for each run and the load average;
@@ -134,15 +135,19 @@ def main() -> None:
     Task.delay = lambda *args, **kwargs: None
     before = peak_rss_mb()
 
+    options = ImportOptions()
+    options.batch_size = int(os.environ.get("BENCH_WXR_BATCH_SIZE", options.batch_size))
+
     started, cpu = time.perf_counter(), time.process_time()
-    summary = wordpress_import(paths=[str(export)], user=user, options=ImportOptions())
+    summary = wordpress_import(paths=[str(export)], user=user, options=options)
     first, first_cpu = time.perf_counter() - started, time.process_time() - cpu
     started, cpu = time.perf_counter(), time.process_time()
-    again = wordpress_import(paths=[str(export)], user=user, options=ImportOptions())
+    again = wordpress_import(paths=[str(export)], user=user, options=options)
     second, second_cpu = time.perf_counter() - started, time.process_time() - cpu
 
     result = {
         "posts": posts,
+        "batch_size": options.batch_size,
         "export_mb": round(export.stat().st_size / 1e6, 1),
         "first_run_s": round(first, 1),
         "posts_per_s": round(posts / first, 1),

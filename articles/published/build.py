@@ -45,6 +45,7 @@ from articles.published.counts import (
 )
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from newsroom.api.renderers import render_json
+from newsroom.postgresql.copy import bulk_insert
 from tagging.models import TagAlias, TopicTag
 
 # Articles built per query batch: bounds memory on a rebuild of the whole archive.
@@ -268,19 +269,23 @@ def _write_tags_and_authors(articles: list[Article], *, keep: set[int], batch: l
     replaced = sorted(set(batch) - keep)
     PublishedArticleTag.objects.filter(article_id__in=replaced).delete()
     PublishedArticleAuthor.objects.filter(article_id__in=replaced).delete()
-    PublishedArticleTag.objects.bulk_create(
-        PublishedArticleTag(
-            article_id=article.pk, tag_id=item.tag_id, published_at=article.published_at
-        )
-        for article in articles
-        for item in article.tagged_items.all()
+    bulk_insert(
+        [
+            PublishedArticleTag(
+                article_id=article.pk, tag_id=item.tag_id, published_at=article.published_at
+            )
+            for article in articles
+            for item in article.tagged_items.all()
+        ]
     )
-    PublishedArticleAuthor.objects.bulk_create(
-        PublishedArticleAuthor(
-            article_id=article.pk, author_id=byline.author_id, published_at=article.published_at
-        )
-        for article in articles
-        for byline in article.bylines.all()
+    bulk_insert(
+        [
+            PublishedArticleAuthor(
+                article_id=article.pk, author_id=byline.author_id, published_at=article.published_at
+            )
+            for article in articles
+            for byline in article.bylines.all()
+        ]
     )
 
 

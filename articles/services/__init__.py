@@ -2,22 +2,20 @@
 
 The admin, the write API and the Celery tasks call these functions, so the rules (who may
 publish, what a save must hold) live in one place. `permissions`: roles and the workflow's
-moves; `slugs`: addresses; `workflow`: status changes; `editing`: content writes;
-`revisions`: snapshots, diffs, conflicts; `locks`: version, soft and hard locks; `trash`;
-`previews`. A service that changes what readers may see announces it once
-(`articles.signals`).
+moves; `slugs`: addresses; `workflow`: status changes; `editing`: content writes; `bulk`:
+new articles written together (an import's batch); `revisions`: snapshots, diffs,
+conflicts; `locks`: version, soft and hard locks; `trash`; `previews`. A service that
+changes what readers may see announces it once (`articles.signals`).
 """
 
+from articles.services.bulk import NewArticle, article_build, articles_create_bulk
 from articles.services.editing import (
     CORRECTION_MAX_LENGTH,
-    NewArticle,
     article_add_correction,
-    article_build,
     article_create,
     article_notify_updated,
     article_revision_restore,
     article_save,
-    articles_create_bulk,
 )
 from articles.services.locks import (
     HARD_LOCK_SECONDS,

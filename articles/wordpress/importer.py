@@ -5,8 +5,10 @@ read writes nothing. Then it imports, file by file: authors, categories (section
 as the channel lists them, then the posts in batches (`ImportOptions.batch_size`): one
 transaction per batch, each post in its own savepoint, written with `article_create` /
 `article_save` like an editor's save (revisions, tags and search follow; a refused post is
-rolled back alone). What the batch's posts announce is built into the published world
-once, set-based, before the batch commits. Attachments become photos when a post needs
+rolled back alone); new posts are checked as they come and written together at the batch's
+end (`articles_create_bulk`), those that write nothing before that without a savepoint.
+What the batch's posts announce is built into the published world once, set-based, before
+the batch commits. Attachments become photos when a post needs
 them or when the file lists them, if their file can be had (`--media-dir`,
 `--fetch-media`).
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -182,15 +185,19 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         return done
 
     def _batch(self, records: list[WxrItem], handler, *, done: int = 0, progress=None) -> int:
-        """Import `records`, each in its own savepoint, in one transaction: what they
-        announce (`article_changes`) is built into the published world once for all of
-        them, set-based, before it commits (`articles.published.receivers`)."""
+        """Import `records` in one transaction, each in its own savepoint but the new posts
+        mapped from memory (`_atomic`): what they announce (`article_changes`) is built into
+        the published world once for all of them, set-based, before it commits
+        (`articles.published.receivers`)."""
         if not records:
             return done
         with transaction.atomic(), article_changes():
             self._prefetch(records)
             for record in records:
-                self._atomic(handler, record)
+                # A new post mapped from memory writes nothing until the batch's end: no
+                # savepoint of its own (two round trips a post).
+                savepoint = not (handler == self.item and self.post_maps_from_memory(record))
+                self._atomic(handler, record, savepoint=savepoint)
             self.posts_flush()
         for _record in records:
             done += 1
@@ -235,9 +242,11 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         ]:
             self.slug_owners[slug].add(article_id)
 
-    def _atomic(self, handler, record, **kwargs) -> None:
+    def _atomic(self, handler, record, *, savepoint: bool = True, **kwargs) -> None:
+        """Run `handler(record)` in its own savepoint: a refusal rolls back its writes alone
+        and is reported. Without `savepoint` for a handler that writes nothing."""
         try:
-            with transaction.atomic():
+            with transaction.atomic() if savepoint else nullcontext():
                 handler(record, **kwargs)
         except IntegrityError:
             # Another import wrote the same object first (a unique row); this post is left

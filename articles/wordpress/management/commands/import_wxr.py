@@ -53,7 +53,7 @@ class Command(BaseCommand):
             "--batch-size",
             type=_positive,
             default=ImportOptions.batch_size,
-            help="Posts written per transaction, each in its own savepoint (default 100); "
+            help="Posts written per transaction (default %(default)s); "
             "an interrupted run keeps the batches it finished.",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
