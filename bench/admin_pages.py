@@ -45,6 +45,10 @@ def admin_pages(word: str) -> dict[str, str]:
         "A6 related autocomplete": reverse("admin:autocomplete")
         + f"?app_label=articles&model_name=relatedlink&field_name=target_article&term={word[:4]}",
         "A7 dashboard": reverse("admin:index"),
+        # Fetched by the change form (A5) once it has loaded: its tag and related suggestions.
+        "A8 change form's suggestions": reverse(
+            "admin:articles_article_suggestions", args=[article.pk if article else 0]
+        ),
     }
 
 
