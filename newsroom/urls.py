@@ -4,7 +4,7 @@ from django.urls import URLResolver, include, path
 from django.urls.resolvers import RoutePattern
 from django.views.decorators.http import require_safe
 
-from articles.published import feeds, sitemaps
+from articles.published import sitemaps
 from articles.wordpress.api import RedirectView
 from newsroom.http.cache_purge import cache_tagged
 from newsroom.http.media import serve_media
@@ -43,7 +43,9 @@ urlpatterns = [
     # Old addresses of imported WordPress sites (`articles.wordpress`), public like api/v1/.
     path("api/v1/redirects/", RedirectView.as_view(), name="redirects"),
     path("api/v1/", include("articles.published.api.urls", namespace="api")),
-    path("feeds/", include(feeds.urlpatterns)),
+    # The feeds (Django's syndication framework, `xml.sax`, `urllib.request`), by module name
+    # too: imported with the first feed, or the first URL reversed.
+    URLResolver(RoutePattern("feeds/", is_endpoint=False), "articles.published.feeds"),
     path(
         "sitemap.xml",
         require_safe(cache_tagged("articles")(sitemap_views.sitemap)),
