@@ -196,6 +196,9 @@ class ArticleAdmin(
             # The list shows neither the body nor the search document (actions, POSTed,
             # hand whole articles to the services).
             queryset = queryset.defer("body", "search_vector")
+        if _url_name(request) == "articles_article_suggestions":
+            # The suggestions read the article's text, not its bylines.
+            return queryset.defer("search_vector")
         if _url_name(request) == "articles_article_change":
             # The writing aids show the article's address, which names its section; the
             # section and lead photo fields show theirs without a query of their own.

@@ -291,7 +291,16 @@ class KnownChoiceAutocompleteSelect(AutocompleteSelect):
 class RowsLoadedFormSet(forms.BaseInlineFormSet):
     """An inline formset whose rows cost no query each: a row holds the article it belongs
     to (its label names it) and shows the objects its autocomplete fields chose from what
-    the inline's queryset loaded with it (`select_related`)."""
+    the inline's queryset loaded with it (`select_related`).
+
+    The inline's empty `extra` rows are offered only while the article has no rows: an
+    article with bylines or tags opens with those, and "Add another" (or a suggestion)
+    adds a row. Each empty row is a dozen widgets to render on every page view."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.initial_form_count():
+            self.extra = 0
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)

@@ -7,6 +7,7 @@ editing service with the article (`articles.admin.saving`).
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,18 @@ class RowsLoadedInline(KnownChoiceAutocompleteAdminMixin, admin.TabularInline):
     """A tabular inline whose autocomplete fields use `KnownChoiceAutocompleteSelect`."""
 
     formset = RowsLoadedFormSet
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            # A row picks an existing author, tag, photo or article; changing, viewing or
+            # deleting that object from the row is no use (deleting an author from a
+            # byline row a hazard). "+" to add a new one stays.
+            widget.can_change_related = False
+            widget.can_delete_related = False
+            widget.can_view_related = False
+        return formfield
 
 
 class BylineInline(RowsLoadedInline):

@@ -35,8 +35,9 @@ CHANGELIST = admin_url(Article, "changelist")
 # the page, its bylines.
 CHANGELIST_QUERIES = 8
 # The change form: the same however many bylines, tags, photos and related links it has
-# (`test_the_change_form_costs_the_same_with_many_rows`).
-CHANGE_FORM_QUERIES = 24
+# (`test_the_change_form_costs_the_same_with_many_rows`). The suggestions are read after the
+# page has loaded (`articles.admin.suggestions`): 24 queries before.
+CHANGE_FORM_QUERIES = 18
 # Session, user, permissions (2), the page of headlines (and one more row: no count) among
 # the newest articles; on PostgreSQL, when those do not fill the page, all the matches
 # (`articles.models.search.headline_prefix_page`).
@@ -328,3 +329,33 @@ def test_related_article_autocomplete_answers_a_page_at_a_time(editor_client):
             },
         )
         assert response.status_code in (200, 404), page
+
+
+def test_the_change_form_offers_no_empty_row_where_the_article_has_rows(editor_client):
+    """An empty byline and tag row only when the article has none; "Add another" remains."""
+    with_rows = _article_with_rows(2)
+    without_tags = ArticleFactory(authors=[AuthorFactory()])
+
+    html = editor_client.get(admin_url(Article, "change", with_rows.pk)).content.decode()
+    bare = editor_client.get(admin_url(Article, "change", without_tags.pk)).content.decode()
+    new = editor_client.get(admin_url(Article, "add")).content.decode()
+
+    def total(page: str, prefix: str) -> str:
+        return re.search(rf'name="{prefix}-TOTAL_FORMS" value="(\d+)"', page).group(1)
+
+    assert (total(html, "bylines"), total(html, "tagged_items")) == ("2", "2")
+    assert (total(bare, "bylines"), total(bare, "tagged_items")) == ("1", "1")
+    assert (total(new, "bylines"), total(new, "tagged_items")) == ("1", "1")
+    assert 'id="tagged_items-empty"' in html  # the row "Add another tag" copies
+
+
+def test_inline_rows_offer_no_change_or_delete_of_the_chosen_object(editor_client):
+    """A byline row's "+" adds an author; no icon there edits or deletes the author."""
+    article = _article_with_rows(1)
+
+    html = editor_client.get(admin_url(Article, "change", article.pk)).content.decode()
+
+    assert 'id="add_id_bylines-0-author"' in html
+    assert 'id="change_id_bylines-0-author"' not in html
+    assert 'id="delete_id_bylines-0-author"' not in html
+    assert 'id="view_id_bylines-0-author"' not in html

@@ -141,6 +141,10 @@ def test_a6_another_desks_article_is_not_found_in_the_admin(world):
             {"action": "publish_selected", "_selected_action": [article.pk]},
         )
     assert Article.objects.get(pk=article.pk).status == Article.Status.DRAFT
+    # The change form's suggestions (read after the page loads) are not found either.
+    response = client.get(reverse("admin:articles_article_suggestions", args=[article.pk]))
+    assert response.status_code == 404
+    assert article.headline.encode() not in response.content
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -146,13 +146,33 @@ def test_a_section_rename_patches_documents_and_cards_as_a_full_build_would(
     _assert_as_rebuilt()
 
 
+def test_a_section_renamed_without_a_new_slug_leaves_the_linking_articles_alone(
+    world, django_capture_on_commit_callbacks, django_assert_num_queries, sent_tasks
+):
+    section = world["section"]
+    linking = PublishedArticle.objects.get(article=world["linking"])
+    with django_capture_on_commit_callbacks(execute=True):
+        section.name = "Jawa Barat"
+        section.save()
+    ids = [a.pk for a in world["articles"]]
+
+    # As a tag's: no query for the articles linking to the batch, no lock on them.
+    with django_assert_num_queries(6):
+        assert published_patch(patch=section_patch, article_ids=ids) == len(ids)
+
+    document = json.loads(PublishedArticle.objects.get(article=ids[0]).document)
+    assert document["section"]["name"] == "Jawa Barat"
+    assert PublishedArticle.objects.get(article=world["linking"]).etag == linking.etag
+    _assert_as_rebuilt()
+
+
 @pytest.mark.parametrize("count", [2, 6])
 @pytest.mark.parametrize(
     ("patch", "queries"),
     # The savepoint and its release, the lock, what the documents show of the object, the
-    # documents, the UPDATE; a section: also the articles linking to the batch (two) and
-    # their lock.
-    [(tag_patch, 6), (author_patch, 6), (section_patch, 9)],
+    # documents, the UPDATE; a section with a new slug: also the articles linking to the
+    # batch (two), their lock and their documents.
+    [(tag_patch, 6), (author_patch, 6), (section_patch, 10)],
 )
 def test_a_batch_is_patched_in_a_constant_number_of_queries(
     world, patch, queries, count, django_assert_num_queries

@@ -308,6 +308,10 @@ def test_api_never_shows_a_suggestion_unpublished_since(api_client, editor):
 # --- Admin ---------------------------------------------------------------------------------
 
 
+def _suggestions_url(article: Article) -> str:
+    return reverse("admin:articles_article_suggestions", args=[article.pk])
+
+
 def test_change_form_offers_tags_from_the_text_and_stored_related_reading(editor_client):
     korupsi = TopicTagFactory(name="Korupsi")
     chosen = TopicTagFactory(name="Jawa Barat")
@@ -321,16 +325,59 @@ def test_change_form_offers_tags_from_the_text_and_stored_related_reading(editor
     )
     source.tags.add(chosen)
 
-    response = editor_client.get(reverse("admin:articles_article_change", args=[source.pk]))
+    page = editor_client.get(reverse("admin:articles_article_change", args=[source.pk]))
+    response = editor_client.get(_suggestions_url(source))
 
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert f'data-prefix="tagged_items" data-field="tag" data-id="{korupsi.pk}"' in html
-    assert f'data-field="tag" data-id="{chosen.pk}"' not in html  # already chosen
-    assert "+ Gempa" not in html
-    assert f'data-prefix="related_links" data-field="target_article" data-id="{target.pk}"' in html
-    assert "Tidak tampil" not in html
+    # The page holds placeholders that the script fills from the JSON view after loading.
+    html = page.content.decode()
+    assert f'data-suggestions-url="{_suggestions_url(source)}" data-suggestions="tags"' in html
+    assert 'data-suggestions="related"' in html
     assert "tagging/admin/inline_suggestions.js" in html
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= set(response["Cache-Control"].split(", "))
+    assert response.json() == {
+        "tags": {
+            "prefix": "tagged_items",
+            "field": "tag",
+            "choices": [{"id": korupsi.pk, "label": "Korupsi"}],  # "Jawa Barat" is chosen
+            "note": "",
+        },
+        "related": {
+            "prefix": "related_links",
+            "field": "target_article",
+            "choices": [{"id": target.pk, "label": "KPK periksa pejabat"}],  # not the draft
+            "note": "",
+        },
+    }
+
+
+def test_suggestions_cost_a_fixed_number_of_queries(editor_client, django_assert_num_queries):
+    """Session, user, the article, permissions (2), the chosen tags, the tags, the aliases,
+    the stored suggestions; however many tags and suggestions there are."""
+    source = _with_suggestions(*(_published() for _ in range(3)))
+    for number in range(5):
+        TopicTagFactory(name=f"Topik {number}")
+    url = _suggestions_url(source)
+    editor_client.get(url)
+    with django_assert_num_queries(9):
+        assert len(editor_client.get(url).json()["related"]["choices"]) == 3
+
+
+@pytest.mark.parametrize("object_id", ["abc", "0", "987654", "1%20OR%201=1", "%00"])
+def test_suggestions_of_no_article_are_not_found(editor_client, object_id):
+    url = reverse("admin:articles_article_suggestions", args=["X"]).replace("X", object_id)
+    assert editor_client.get(url).status_code == 404
+
+
+def test_suggestions_are_only_for_who_may_see_the_article(client, outsider, editor_client):
+    article = _published()
+    url = _suggestions_url(article)
+
+    assert client.post(url).status_code == 405  # read-only
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -359,9 +406,10 @@ def test_change_form_says_why_there_are_no_suggestions(editor_client, state, tex
     if state == "computing":
         BackgroundJob.objects.create(kind="related_suggestions", object_id=article.pk, key="k")
 
-    response = editor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    related = editor_client.get(_suggestions_url(article)).json()["related"]
 
-    assert text in response.content.decode()
+    assert related["choices"] == []
+    assert related["note"] == text
 
 
 # --- Benchmark-style check: 1,000 articles and 200 tags ------------------------------------
