@@ -14,7 +14,6 @@ another scheme (``javascript:``, ``data:``, ``vbscript:`` in any spelling) lose 
 
 from __future__ import annotations
 
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +49,9 @@ def sanitize_body_html(html: str) -> str:
 def _clean_once(html: str) -> str:
     if not html:
         return ""
+    # The sanitiser (1.6 MiB) is loaded by the first save, not by a worker serving readers.
+    import nh3
+
     return nh3.clean(
         html,
         tags=set(BODY_ALLOWED_TAGS),

@@ -4,7 +4,7 @@ from django.urls import URLResolver, include, path
 from django.urls.resolvers import RoutePattern
 from django.views.decorators.http import require_safe
 
-from articles.published import feeds, sitemaps
+from articles.published import sitemaps
 from articles.wordpress.api import RedirectView
 from newsroom.http.cache_purge import cache_tagged
 from newsroom.http.media import serve_media
@@ -32,11 +32,20 @@ def api_docs(request, *args, **kwargs):
 # requests are the API's (no two groups share a prefix, so the order changes no match).
 urlpatterns = [
     # The write API (token authentication); the rest of api/v1/ is public and read-only.
-    path("api/v1/manage/", include("articles.api.manage_urls", namespace="manage")),
+    # Named by its module like the admin below: its views and the editing services they call
+    # are imported when a path under api/v1/manage/ is first resolved or a URL reversed.
+    URLResolver(
+        RoutePattern("api/v1/manage/", is_endpoint=False),
+        "articles.api.manage_urls",
+        app_name="manage",
+        namespace="manage",
+    ),
     # Old addresses of imported WordPress sites (`articles.wordpress`), public like api/v1/.
     path("api/v1/redirects/", RedirectView.as_view(), name="redirects"),
     path("api/v1/", include("articles.published.api.urls", namespace="api")),
-    path("feeds/", include(feeds.urlpatterns)),
+    # The feeds (Django's syndication framework, `xml.sax`, `urllib.request`), by module name
+    # too: imported with the first feed, or the first URL reversed.
+    URLResolver(RoutePattern("feeds/", is_endpoint=False), "articles.published.feeds"),
     path(
         "sitemap.xml",
         require_safe(cache_tagged("articles")(sitemap_views.sitemap)),

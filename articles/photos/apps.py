@@ -13,8 +13,8 @@ class PhotosConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from articles.photos import receivers, signals
+        from articles.photos.kinds import PHOTO_RENDITIONS
         from articles.photos.models import Photo, PhotoRendition
-        from articles.photos.services import PHOTO_RENDITIONS
         from newsroom.jobs.registry import job_kind_register
 
         job_kind_register(

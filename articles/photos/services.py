@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from articles.photos.clean import image_clean
+from articles.photos.kinds import PHOTO_RENDITIONS
 from articles.photos.metadata import photo_fill_metadata
 from articles.photos.models import Photo
 from articles.photos.renditions import (
@@ -29,9 +30,6 @@ from newsroom.jobs.services import (
     job_release,
     job_request,
 )
-
-# The kind of the rendition jobs (registered in `PhotosConfig.ready`).
-PHOTO_RENDITIONS = "photo_renditions"
 
 
 def photo_create(

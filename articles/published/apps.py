@@ -17,10 +17,7 @@ class PublishedConfig(AppConfig):
 
         from articles.models import Article, Author, Section
         from articles.photos.signals import photo_changed
-        from articles.published import fanout, receivers
-        from articles.published.cache import CACHE_PURGE
-        from articles.published.suggestions import RELATED_SUGGESTIONS
-        from articles.published.webhooks import webhook_deliveries_sweep
+        from articles.published import kinds, receivers
         from articles.signals import articles_changed
         from newsroom.jobs.registry import job_kind_register, job_sweeper_register
         from tagging.models import TopicTag
@@ -29,30 +26,30 @@ class PublishedConfig(AppConfig):
         # Tasks by import path: Celery is loaded when work is first sent (registry).
         tasks = "articles.published.tasks"
         job_kind_register(
-            name=RELATED_SUGGESTIONS,
+            name=kinds.RELATED_SUGGESTIONS,
             label=_("Related-reading suggestions"),
             task=f"{tasks}.related_suggestions_run_task",
             model="articles.Article",
         )
         for kind, label, task, model in (
-            (fanout.FANOUT_TAG, _("Articles showing a tag"), "published_fanout_tag_task",
+            (kinds.FANOUT_TAG, _("Articles showing a tag"), "published_fanout_tag_task",
              "tagging.TopicTag"),
-            (fanout.FANOUT_TAG_MERGE, _("Articles of a tag merge"),
+            (kinds.FANOUT_TAG_MERGE, _("Articles of a tag merge"),
              "published_fanout_tag_merge_task", "tagging.TopicTag"),
-            (fanout.FANOUT_AUTHOR, _("Articles by an author"), "published_fanout_author_task",
+            (kinds.FANOUT_AUTHOR, _("Articles by an author"), "published_fanout_author_task",
              "articles.Author"),
-            (fanout.FANOUT_SECTION, _("Articles in a section"),
+            (kinds.FANOUT_SECTION, _("Articles in a section"),
              "published_fanout_section_task", "articles.Section"),
-            (fanout.FANOUT_PHOTO, _("Articles showing a photo"), "published_fanout_photo_task",
+            (kinds.FANOUT_PHOTO, _("Articles showing a photo"), "published_fanout_photo_task",
              "photos.Photo"),
-            (fanout.FANOUT_LINKS, _("Articles linking to an article"),
+            (kinds.FANOUT_LINKS, _("Articles linking to an article"),
              "published_fanout_links_task", "articles.Article"),
         ):  # fmt: skip
             job_kind_register(name=kind, label=label, task=f"{tasks}.{task}", model=model)
         job_kind_register(
-            name=CACHE_PURGE, label=_("HTTP cache purge"), task=f"{tasks}.cache_purge_task"
+            name=kinds.CACHE_PURGE, label=_("HTTP cache purge"), task=f"{tasks}.cache_purge_task"
         )
-        job_sweeper_register(name="deliveries", sweep=webhook_deliveries_sweep)
+        job_sweeper_register(name="deliveries", sweep=receivers.webhook_deliveries_sweep)
 
         # Every trigger of the published world; what each does is in `receivers`.
         uid = "published.receivers"

@@ -46,7 +46,6 @@ from articles.published.counts import (
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from newsroom.api.renderers import render_json
 from newsroom.postgresql.copy import bulk_insert
-from tagging.models import TagAlias, TopicTag
 
 # Articles built per query batch: bounds memory on a rebuild of the whole archive.
 BUILD_BATCH_SIZE = 200
@@ -327,27 +326,6 @@ def published_refresh_linking(*, article_ids: Iterable[int], now: datetime | Non
         skipped |= _refresh_batch(batch, now=now or timezone.now(), skip_locked=True)[1]
     if skipped:
         transaction.on_commit(lambda: published_refresh(article_ids=skipped), robust=True)
-
-
-# --- Reads shared by the public API and the feeds --------------------------------------------
-
-
-def published_tags(*, now: datetime | None = None):
-    """Tags on at least one article readers may see now (no query of its own)."""
-    visible = PublishedArticle.objects.visible(now=now).values("article_id")
-    return TopicTag.objects.filter(
-        Exists(PublishedArticleTag.objects.filter(tag=OuterRef("pk"), article__in=visible))
-    )
-
-
-def published_tag_merged_slug(*, slug: str) -> str | None:
-    """The slug of the tag that the tag once at `slug` was merged into (or renamed to), if
-    readers may see that tag; None otherwise. One query."""
-    return (
-        TagAlias.objects.filter(slug=slug, tag__in=published_tags().values("pk"))
-        .values_list("tag__slug", flat=True)
-        .first()
-    )
 
 
 def published_rebuild(*, now: datetime | None = None, progress=None) -> int:

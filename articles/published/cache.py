@@ -30,14 +30,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from articles.published.kinds import CACHE_PURGE
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from newsroom.http.cache_purge import PurgeError, PurgeUnavailable, cache_purge_send
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.registry import job_kind
 from newsroom.jobs.services import TransientJobError, job_claim, job_fail, job_finish
 from newsroom.replicas import replicas_wait_until_caught_up
-
-CACHE_PURGE = "cache_purge"
 
 # A tag is stored as the object id of its job: id × 16 + the kind's number.
 _KINDS = [

@@ -32,6 +32,14 @@ from articles.published.build import (
     published_sync,
 )
 from articles.published.cache import published_cache_purge, published_cache_snapshot
+from articles.published.kinds import (
+    FANOUT_AUTHOR,
+    FANOUT_LINKS,
+    FANOUT_PHOTO,
+    FANOUT_SECTION,
+    FANOUT_TAG,
+    FANOUT_TAG_MERGE,
+)
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from articles.published.notify import published_notify, published_told
 from articles.published.patch import Patch, author_patch, published_patch, section_patch, tag_patch
@@ -43,13 +51,6 @@ from newsroom.jobs.services import (
     job_finish,
     job_request,
 )
-
-FANOUT_TAG = "published_tag"
-FANOUT_TAG_MERGE = "published_tag_merge"
-FANOUT_AUTHOR = "published_author"
-FANOUT_SECTION = "published_section"
-FANOUT_PHOTO = "published_photo"
-FANOUT_LINKS = "published_links"
 
 # A task hands its job back to the queue after this long (well inside the task time limit);
 # the next message goes on from the cursor.

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Section
 from articles.published.api.views import redirect_merged_tag
-from articles.published.build import published_tags
 from articles.published.cache import cache_tag
 from articles.published.models import PublishedArticle, PublishedArticleTag
+from articles.published.reads import published_tags
 from newsroom.http.cache_purge import cache_tags_set
 from newsroom.http.links import api_absolute_url
 from tagging.models import TopicTag

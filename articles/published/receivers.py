@@ -17,32 +17,32 @@ that change:
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 
 from articles.models import Article, TaggedArticle
-from articles.published.build import published_dependents, published_forget, published_refresh
-from articles.published.cache import (
-    cache_purge_request,
-    cache_tag,
-    published_cache_purge,
-    published_cache_snapshot,
-)
-from articles.published.fanout import (
+from articles.published.kinds import (
     FANOUT_AUTHOR,
     FANOUT_PHOTO,
     FANOUT_SECTION,
     FANOUT_TAG,
     FANOUT_TAG_MERGE,
-    published_fanout,
-    published_fanout_request,
-    published_sync_fanout,
 )
-from articles.published.notify import published_notify, published_told
-from articles.published.suggestions import related_suggestions_request
 from articles.signals import ArticleChanges
+
+# The build, the fan-out, what subscribers are told and the cache purges are imported by
+# the receivers that use them, on the first change: a web worker serving only readers never
+# loads the publish door (docs/performance.md, "Worker memory").
 
 
 def articles_changed(sender, changes: ArticleChanges, **kwargs) -> None:
+    from articles.published.build import published_refresh
+    from articles.published.cache import published_cache_purge, published_cache_snapshot
+    from articles.published.fanout import published_sync_fanout
+    from articles.published.notify import published_notify, published_told
+    from articles.published.suggestions import related_suggestions_request
+
     # What subscribers had been told, read before anything is rebuilt.
     told = published_told(article_ids=changes.told) if changes.told else {}
     cached = published_cache_snapshot(article_ids=changes.content | changes.links)
@@ -59,6 +59,9 @@ def articles_changed(sender, changes: ArticleChanges, **kwargs) -> None:
 
 def author_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A byline's name, bio or photo changed."""
+    from articles.published.cache import cache_purge_request, cache_tag
+    from articles.published.fanout import published_fanout
+
     if not (raw or created):
         published_fanout(kind=FANOUT_AUTHOR, object_id=instance.pk)
         cache_purge_request(tags=[cache_tag("author", instance.pk), cache_tag("authors")])
@@ -66,6 +69,9 @@ def author_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -
 
 def section_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A section's name or slug changed: part of its articles' URLs, which links show."""
+    from articles.published.cache import cache_purge_request, cache_tag
+    from articles.published.fanout import published_fanout
+
     if not (raw or created):
         published_fanout(kind=FANOUT_SECTION, object_id=instance.pk)
         cache_purge_request(tags=[cache_tag("section", instance.pk), cache_tag("sections")])
@@ -73,6 +79,9 @@ def section_saved(sender, instance, created: bool, raw: bool = False, **kwargs) 
 
 def tag_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A tag was renamed."""
+    from articles.published.cache import cache_purge_request, cache_tag
+    from articles.published.fanout import published_fanout
+
     if not (raw or created):
         published_fanout(kind=FANOUT_TAG, object_id=instance.pk)
         cache_purge_request(tags=[cache_tag("tag", instance.pk), cache_tag("tags")])
@@ -80,6 +89,8 @@ def tag_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> N
 
 def tag_deleted(sender, instance, **kwargs) -> None:
     """A tag merged into another (or deleted): its answers now redirect or are gone."""
+    from articles.published.cache import cache_purge_request, cache_tag
+
     cache_purge_request(
         tags=[cache_tag("tag", instance.pk), cache_tag("tag-articles", instance.pk), "tags"]
     )
@@ -89,6 +100,11 @@ def tag_merged(sender, target, items: dict, **kwargs) -> None:
     """A tag merge moved these articles to `target`: they are rebuilt and subscribers hear
     about the ones readers can see (past the inline limit, in the background: those whose
     document changed)."""
+    from articles.published.build import published_refresh
+    from articles.published.cache import published_cache_purge, published_cache_snapshot
+    from articles.published.fanout import published_fanout_request
+    from articles.published.notify import published_notify, published_told
+
     article_ids = items.get(TaggedArticle, [])
     if len(article_ids) > settings.PUBLISHED_FANOUT_INLINE_LIMIT:
         published_fanout_request(kind=FANOUT_TAG_MERGE, object_id=target.pk)
@@ -103,6 +119,8 @@ def tag_merged(sender, target, items: dict, **kwargs) -> None:
 
 def photo_changed(sender, photo_id: int, **kwargs) -> None:
     """A caption, credit, alt text or the renditions of a photo articles show."""
+    from articles.published.fanout import published_fanout
+
     published_fanout(kind=FANOUT_PHOTO, object_id=photo_id)
 
 
@@ -110,10 +128,21 @@ def article_deleting(sender, instance, **kwargs) -> None:
     """Before an article is deleted for good, note the published articles whose related
     reading shows it (the links go with it); `article_deleted` rebuilds them. Only a live
     article is shown by others."""
+    from articles.published.build import published_dependents, published_forget
+
     if instance.status == Article.Status.PUBLISHED:
         instance._published_dependents = published_dependents(article_ids=[instance.pk])
         published_forget(article_ids=[instance.pk])
 
 
 def article_deleted(sender, instance, **kwargs) -> None:
+    from articles.published.build import published_refresh
+
     published_refresh(article_ids=getattr(instance, "_published_dependents", ()))
+
+
+def webhook_deliveries_sweep(now: datetime) -> int:
+    """The webhook deliveries' sweeper (`newsroom.jobs.registry`), imported when it runs."""
+    from articles.published.webhooks import webhook_deliveries_sweep
+
+    return webhook_deliveries_sweep(now)

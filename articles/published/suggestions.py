@@ -42,11 +42,9 @@ from django.utils import timezone
 
 from articles.models import SEARCH_CONFIGS, Article, RelatedSuggestion, TaggedArticle
 from articles.published.build import published_refresh
+from articles.published.kinds import RELATED_SUGGESTIONS
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import job_claim, job_finish, job_request, job_request_many
-
-# The kind of the suggestion jobs (registered in `ArticlesConfig.ready`).
-RELATED_SUGGESTIONS = "related_suggestions"
 
 HALF_LIFE_DAYS = 30
 # Candidates read from the database, best by tag score; recency then reorders them. A

@@ -10,7 +10,7 @@ class WordPressConfig(AppConfig):
     verbose_name = _("WordPress import")
 
     def ready(self) -> None:
-        from articles.wordpress.services import WORDPRESS_IMPORT
+        from articles.wordpress.kinds import WORDPRESS_IMPORT
         from newsroom.jobs.registry import job_kind_register
 
         job_kind_register(

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.services import user_can_publish
+from articles.wordpress.kinds import WORDPRESS_IMPORT
 from articles.wordpress.models import ImportRun
 from newsroom.jobs.models import BackgroundJob
 from newsroom.jobs.services import job_claim, job_fail, job_finish, job_request
 
 logger = logging.getLogger(__name__)
 
-WORDPRESS_IMPORT = "wordpress_import"
 RUN_PERMISSION = "wordpress.run_import"
 # The run's progress is written every this many items (one UPDATE each time).
 PROGRESS_EVERY = 25

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import functools
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -126,6 +124,11 @@ def _cloudflare(tags: list[str]) -> int:
 def _send(url: str, method: str, headers: dict[str, str], data: bytes | None = None) -> None:
     if not url.startswith(("http://", "https://")):
         raise PurgeError(f"Not an http(s) URL: {url!r}")
+    # The HTTP client, imported by the first purge (a job), not by a web worker serving the
+    # cache-tag headers that this module also sets (docs/performance.md, "Worker memory").
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
         url, method=method, headers={"Accept": "application/json", **headers}, data=data
     )

@@ -28,7 +28,6 @@ from articles.models import (
 from articles.photos.models import Photo
 from articles.published.api.views import PublicAPIView
 from articles.published.serializers import ArticleDetailSerializer
-from articles.services import article_preview_resolve
 from newsroom.api.schema import extend_schema
 from tagging.models import TopicTag
 
@@ -142,6 +141,10 @@ class ArticlePreviewView(PublicAPIView):
     cache_tags: list[str] = []
 
     def get(self, request, token: str):
+        # The editing services, imported on a preview's first request: a worker serving only
+        # readers never loads them (docs/performance.md, "Worker memory").
+        from articles.services import article_preview_resolve
+
         revision = article_preview_resolve(token=token)
         if revision is None:
             raise PreviewTokenInvalid()

@@ -33,9 +33,9 @@ from articles.published.api.filters import (
     SearchFilter,
     article_filter_without,
 )
-from articles.published.build import published_tag_merged_slug, published_tags
 from articles.published.cache import cache_tag
 from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
+from articles.published.reads import published_tag_merged_slug, published_tags
 from articles.published.serializers import (
     ArticleDetailSerializer,
     ArticleTeaserSerializer,
