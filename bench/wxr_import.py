@@ -5,7 +5,7 @@ Generates a portal-style export of BENCH_WXR_POSTS posts (default 10,000; 12 cat
 300 tags, 25 authors, a "BACA JUGA" line in every third post, no attachments), recreates
 BENCH_WXR_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/newsroom_bench_wxr),
 migrates it, and imports the export with `wordpress_import` as an editor, without media,
-in batches of BENCH_WXR_BATCH_SIZE posts (default: `ImportOptions`'s, 100).
+in batches of BENCH_WXR_BATCH_SIZE posts (default: `ImportOptions`'s, 500).
 Celery messages are not sent (the outbox rows are written as usual; a worker would do them
 later). Prints posts per second, the second run's time (everything unchanged) and the peak
 resident memory of the process, the importer's CPU time for each run and the load average;
