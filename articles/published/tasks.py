@@ -9,14 +9,14 @@ from __future__ import annotations
 from celery.utils.log import get_task_logger
 
 from articles.published.cache import cache_purge_run
-from articles.published.fanout import (
+from articles.published.fanout import published_fanout_run
+from articles.published.kinds import (
     FANOUT_AUTHOR,
     FANOUT_LINKS,
     FANOUT_PHOTO,
     FANOUT_SECTION,
     FANOUT_TAG,
     FANOUT_TAG_MERGE,
-    published_fanout_run,
 )
 from articles.published.notify import published_reveal_due
 from articles.published.suggestions import related_suggestions_run
