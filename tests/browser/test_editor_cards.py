@@ -30,10 +30,33 @@ def _until_cards(desk: Desk, expected: list[tuple[str, str]]) -> None:
     desk.wait().until(lambda driver: _cards(desk) == expected, message=str(_cards(desk)))
 
 
+# True when the editor has the focus and its selection is a cursor at the end of the paragraph.
+AT_END_OF = """
+const [paragraph] = arguments;
+const {view} = document.getElementById('id_body').bodyEditor;
+const {selection} = view.state;
+const start = view.posAtDOM(paragraph, 0);
+const end = start + view.state.doc.resolve(start).parent.content.size;
+return document.activeElement === view.dom && selection.empty && selection.from === end;
+"""
+
+
 def _cursor_at_end_of_paragraph(desk: Desk, number: int) -> None:
+    """Click into the paragraph and press End, again until the editor's selection is there:
+    a dialog that just closed can hand the editor its previous selection back a moment later."""
     paragraph = desk.find(f".ProseMirror > p:nth-of-type({number})")
-    desk.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", paragraph)
-    ActionChains(desk.driver).move_to_element(paragraph).click().send_keys(Keys.END).perform()
+    steady = []
+
+    def at_end(driver) -> bool:
+        if driver.execute_script(AT_END_OF, paragraph):
+            steady.append(True)
+            return len(steady) >= 2  # still there at the next look
+        steady.clear()
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", paragraph)
+        ActionChains(driver).move_to_element(paragraph).click().send_keys(Keys.END).perform()
+        return False
+
+    desk.wait().until(at_end)
 
 
 def _add_related(desk: Desk, index: int, url: str, title: str) -> None:
