@@ -27,11 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 
-def environ(path: str) -> dict:
+def environ(url: str) -> dict:
+    path, _, query = url.partition("?")
     return {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8031",
         "SERVER_PROTOCOL": "HTTP/1.1",
@@ -54,6 +55,9 @@ def main() -> None:
     parser.add_argument("--slugs", type=int, default=1000, help="distinct articles, rotated")
     parser.add_argument("--profile", action="store_true", help="cProfile, by cumulative time")
     parser.add_argument("--top", type=int, default=45)
+    parser.add_argument(
+        "--url", help="serve this URL (path and query) instead, e.g. E4's search, every time"
+    )
     parser.add_argument("--save", help="with --profile: also write pstats to this file")
     args = parser.parse_args()
 
@@ -68,7 +72,7 @@ def main() -> None:
         .order_by("?")
         .values_list("slug", flat=True)[: args.slugs]
     )
-    paths = [f"/api/v1/articles/{slug}/" for slug in slugs]
+    paths = [args.url] if args.url else [f"/api/v1/articles/{slug}/" for slug in slugs]
     statuses = []
 
     def start_response(status, headers, exc_info=None):
@@ -80,7 +84,7 @@ def main() -> None:
             b"".join(body)
             body.close()
 
-    serve(len(paths))  # warm: connection, prepared statement, imports
+    serve(max(len(paths), 20))  # warm: connection, prepared statement, imports
     statuses.clear()
     # CPU time, not wall time: on a loaded machine waiting for a core is not the code's cost.
     profiler = cProfile.Profile(time.process_time) if args.profile else None
@@ -93,7 +97,7 @@ def main() -> None:
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     assert set(statuses) == {"200 OK"}, set(statuses)
     print(
-        f"{args.requests} detail requests over {len(paths)} slugs: "
+        f"{args.requests} requests over {len(paths)} URLs: "
         f"{1e6 * cpu / args.requests:.0f} µs CPU and {1e6 * wall / args.requests:.0f} µs wall "
         f"per request{' (profiled)' if profiler else ''}; "
         f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
