@@ -180,8 +180,9 @@ class LanguageMatch(Expression):
     a web search (`websearch_to_tsquery`) with the stemming of the row's language.
 
     One expression for what a `Q` of a `SearchQuery` per language would say: the same SQL,
-    built at a fraction of the CPU (a search request compiled some forty expressions for it,
-    docs/performance.md, "Search in one statement"). `query` is always a parameter.
+    with one node to resolve and compile instead of a tree of lookups, `SearchQuery` and
+    `Value` nodes per language (docs/performance.md, "Search: fewer expressions, still two
+    statements"). `query` is always a parameter.
     """
 
     conditional = True
