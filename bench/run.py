@@ -13,6 +13,8 @@ Environment:
                         anchors) or gthread (keep-alive; BENCH_THREADS per worker, default 4)
     BENCH_DURATION      seconds per wrk run (default 10); BENCH_RUNS runs per endpoint (default 2)
     BENCH_SKIP_SEED=1   reuse the database (no drop or seed; migrations still run)
+    BENCH_DEV_SERVER=1  serve our app and the floor from the development virtualenv instead of
+                        var/bench/venv-production (requirements.txt alone, made on first use)
     BENCH_ADMIN_RUNS    timed requests per admin page (default 20; bench/admin_pages.py)
     BENCH_FANOUT_ONLY=1 only the rename step (bench/fanout.py) after the seed: no wrk, no load
     BENCH_LOAD_MINUTES  then the L-tier load test of bench/load.py (default 10; 0 skips it)
@@ -57,6 +59,7 @@ from servers import (
     etag_status,
     log,
     measure,
+    production_python,
     recreate_database,
     run,
     start_gunicorn,
@@ -299,7 +302,7 @@ def main() -> int:
     log(f"E2 tag {params['tag']} ({params['tag_articles']} articles), E4 word {params['word']}")
 
     base = f"http://127.0.0.1:{port}"
-    server = start_gunicorn("newsroom.wsgi:application", port, env)
+    server = start_gunicorn("newsroom.wsgi:application", port, env, python=production_python(env))
     raw_json = workdir / "api_bench.json"
     try:
         wait_ready(base + "/api/v1/articles/?page_size=1", server)

@@ -24,6 +24,7 @@ CEILING = SHARED / "ceiling"
 CEILING_ENDPOINTS = SHARED / "endpoints" / "ceiling.txt"
 RESULTS = REPO / "bench" / "results"
 PYTHON = sys.executable
+PRODUCTION_VENV = REPO / "var" / "bench" / "venv-production"
 SEARCH_WORD = "pemerintah"  # common Indonesian word in seed_bench's own bodies
 
 
@@ -114,11 +115,35 @@ def worker_args() -> tuple[str, ...]:
     raise SystemExit(f"BENCH_WORKER_CLASS must be sync or gthread, not {worker_class!r}")
 
 
-def start_gunicorn(app: str, port: int, env: dict[str, str], chdir: Path = REPO):
-    """The production server as the anchors run it: gunicorn, 2 workers, 127.0.0.1."""
+def production_python(env: dict[str, str]) -> str:
+    """The Python of a virtualenv of `requirements.txt` alone, as production installs it
+    (`var/bench/venv-production`, made or brought up to date here). `make bench` serves our
+    app and the floor from it, so a worker holds what a production worker holds: the
+    development virtualenv also has what tests and tools need, and DRF imports `requests`
+    and `pygments` whenever they are installed (5.3 MiB a worker, docs/performance.md,
+    "Fourth round: worker memory"). `BENCH_DEV_SERVER=1` serves from the development one."""
+    if os.environ.get("BENCH_DEV_SERVER") == "1":
+        return PYTHON
+    python = PRODUCTION_VENV / "bin" / "python"
+    installed = PRODUCTION_VENV / ".installed"
+    requirements = REPO / "requirements.txt"
+    if not python.exists():
+        run([PYTHON, "-m", "venv", str(PRODUCTION_VENV)], env)
+    if not installed.exists() or installed.stat().st_mtime < requirements.stat().st_mtime:
+        pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        run([*pip, "-r", str(requirements)], env)
+        installed.touch()
+    return str(python)
+
+
+def start_gunicorn(
+    app: str, port: int, env: dict[str, str], chdir: Path = REPO, python: str = PYTHON
+):
+    """The production server as the anchors run it: gunicorn, 2 workers, 127.0.0.1, from the
+    virtualenv of `python`."""
     return subprocess.Popen(
         [
-            str(Path(PYTHON).with_name("gunicorn")),
+            str(Path(python).with_name("gunicorn")),
             *("-c", str(REPO / "gunicorn.conf.py"), "-w", "2", *worker_args()),
             *("-b", f"127.0.0.1:{port}", "--chdir", str(chdir), app),
         ],
@@ -231,7 +256,9 @@ def bench_floor(*, base_port: int, path: str, duration: int, env: dict[str, str]
     """E5's floor: bench/floor.py (a bare WSGI app answering 304, no framework, no database)
     under the same gunicorn and the same wrk command as E5."""
     base = f"http://127.0.0.1:{base_port}"
-    server = start_gunicorn("floor:application", base_port, env, chdir=REPO / "bench")
+    server = start_gunicorn(
+        "floor:application", base_port, env, chdir=REPO / "bench", python=production_python(env)
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
