@@ -418,43 +418,25 @@ class TestSearch:
 
         assert [item["slug"] for item in results] == [headline_match.slug, body_match.slug]
 
-    def test_search_words_are_parameters_and_web_search_syntax_on_postgresql(self, api_client):
+    def test_search_words_are_parameters_and_web_search_syntax_works(self, api_client):
         """What a reader types reaches PostgreSQL as a parameter of `websearch_to_tsquery`:
         quotes and SQL in it are words, and its phrase and minus syntax work."""
-        market = ArticleFactory(
-            published=True,
-            language="id",
-            headline="Pasar induk dibuka",
-            dek="",
-            body="<p>Ramai.</p>",
-        )
-        ArticleFactory(
-            published=True, language="id", headline="Pasar malam", dek="", body="<p>Sepi.</p>"
-        )
+        market = _indonesian_article("Pasar induk dibuka", "Ramai.")
+        _indonesian_article("Pasar malam", "Sepi.")
 
-        def found(query: str) -> list[str]:
-            response = api_client.get("/api/v1/search/", {"q": query})
-            assert response.status_code == 200, response.content
-            return [r["slug"] for r in response.json()["results"]]
-
-        injected = found("induk' OR 1=1 --")  # never every article
+        injected = _search_slugs(api_client, "induk' OR 1=1 --")  # never every article
         if connection.vendor == "postgresql":
             assert injected == [market.slug]  # "induk" or "1=1": web search's OR
-            assert found('"pasar induk"') == [market.slug]
-            assert found("pasar -malam") == [market.slug]
+            assert _search_slugs(api_client, '"pasar induk"') == [market.slug]
+            assert _search_slugs(api_client, "pasar -malam") == [market.slug]
         else:
             assert injected == []  # SQLite: every word, quote included, must occur
 
     def test_stemming_on_postgresql_and_substrings_on_sqlite(self, api_client):
         """PostgreSQL stems each article in its own language; SQLite (development) only
         matches substrings, as docs/public-api.md documents. CI runs both legs."""
-        indonesian = ArticleFactory(
-            published=True,
-            language="id",
-            headline="Polisi sita barang bukti",
-            # The factory's dek is random English words: "discuss" among them, some days.
-            dek="",
-            body="<p>Polisi menemukan persenjataan ilegal di gudang.</p>",
+        indonesian = _indonesian_article(
+            "Polisi sita barang bukti", "Polisi menemukan persenjataan ilegal di gudang."
         )
         english = ArticleFactory(
             published=True,
@@ -465,9 +447,7 @@ class TestSearch:
         )
 
         def found(query: str) -> list[str]:
-            return [
-                r["slug"] for r in api_client.get(f"/api/v1/search/?q={query}").json()["results"]
-            ]
+            return _search_slugs(api_client, query)
 
         assert found("senjata") == [indonesian.slug]
         if connection.vendor == "postgresql":
@@ -476,3 +456,18 @@ class TestSearch:
         else:
             assert found("discussed") == []
             assert found("discuss") == [english.slug]
+
+
+def _indonesian_article(headline: str, body: str) -> Article:
+    """A published Indonesian article without a dek: the factory's dek is random English
+    words, which a search may find ("discuss" among them, some days)."""
+    return ArticleFactory(
+        published=True, language="id", headline=headline, dek="", body=f"<p>{body}</p>"
+    )
+
+
+def _search_slugs(api_client, query: str) -> list[str]:
+    """The slugs `/api/v1/search/` answers for `query`, in order; the answer must be a 200."""
+    response = api_client.get("/api/v1/search/", {"q": query})
+    assert response.status_code == 200, response.content
+    return [result["slug"] for result in response.json()["results"]]
