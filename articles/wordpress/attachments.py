@@ -41,8 +41,9 @@ class AttachmentsMixin:
         if photo is not None:
             if row.content_hash != wanted:
                 photo.caption, photo.credit, photo.alt_text = caption, credit[:255], alt
-                photo.save(update_fields=["caption", "credit", "alt_text", "updated_at"])
-                self._remember(Kind.ATTACHMENT, attachment_id, photo.pk, content_hash=wanted)
+                with transaction.atomic():
+                    photo.save(update_fields=["caption", "credit", "alt_text", "updated_at"])
+                    self._remember(Kind.ATTACHMENT, attachment_id, photo.pk, content_hash=wanted)
                 self.summary.count("attachment", "updated")
             else:
                 self.summary.count("attachment", "unchanged")
@@ -68,11 +69,11 @@ class AttachmentsMixin:
                     credit=credit[:255],
                     alt_text=alt,
                 )
+                self._remember(Kind.ATTACHMENT, attachment_id, photo.pk, content_hash=wanted)
         except ValidationError as exc:
             self.summary.skip("attachment", "not a valid image")
             self._warn(f"attachment {attachment_id}: {'; '.join(exc.messages)}")
             return None
-        self._remember(Kind.ATTACHMENT, attachment_id, photo.pk, content_hash=wanted)
         self.summary.count("attachment", "created")
         self.photos[attachment_id] = photo
         return photo

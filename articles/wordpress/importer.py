@@ -3,14 +3,14 @@
 `wordpress_import` reads every file to its end first (`wxr_read`): a file that cannot be
 read writes nothing. Then it imports, file by file: authors, categories (sections) and tags
 as the channel lists them, then the posts in batches (`ImportOptions.batch_size`): one
-transaction per batch, each post in its own savepoint, written with `article_create` /
-`article_save` like an editor's save (revisions, tags and search follow; a refused post is
-rolled back alone); new posts are checked as they come and written together at the batch's
-end (`articles_create_bulk`), those that write nothing before that without a savepoint.
+transaction per batch. New posts are checked as they come and written together at the
+batch's end (`articles_create_bulk`); a post that is not is written alone in its own
+savepoint with `article_create` / `article_save` like an editor's save (revisions, tags and
+search follow; a refused post is rolled back alone). An author, section, tag or photo a
+post brings in is written in a savepoint of its own, and kept if the post is refused.
 What the batch's posts announce is built into the published world once, set-based, before
-the batch commits. Attachments become photos when a post needs
-them or when the file lists them, if their file can be had (`--media-dir`,
-`--fetch-media`).
+the batch commits. Attachments become photos when a post needs them or when the file lists
+them, if their file can be had (`--media-dir`, `--fetch-media`).
 
 Each WordPress object remembers what it became (`WordPressObject`) with a hash of the
 mapped content: a second run updates what changed in WordPress and leaves the rest alone,
@@ -185,19 +185,17 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
         return done
 
     def _batch(self, records: list[WxrItem], handler, *, done: int = 0, progress=None) -> int:
-        """Import `records` in one transaction, each in its own savepoint but the new posts
-        mapped from memory (`_atomic`): what they announce (`article_changes`) is built into
-        the published world once for all of them, set-based, before it commits
-        (`articles.published.receivers`)."""
+        """Import `records` in one transaction: what they announce (`article_changes`) is
+        built into the published world once for all of them, set-based, before it commits
+        (`articles.published.receivers`). A record's writes take savepoints of their own (an
+        author, section, tag or photo it brings in, its article's write in `PostsMixin.post`),
+        so a new post, held for the batch's end, takes none."""
         if not records:
             return done
         with transaction.atomic(), article_changes():
             self._prefetch(records)
             for record in records:
-                # A new post mapped from memory writes nothing until the batch's end: no
-                # savepoint of its own (two round trips a post).
-                savepoint = not (handler == self.item and self.post_maps_from_memory(record))
-                self._atomic(handler, record, savepoint=savepoint)
+                self._atomic(handler, record, savepoint=False)
             self.posts_flush()
         for _record in records:
             done += 1
@@ -244,7 +242,7 @@ class _Importer(TermsMixin, AttachmentsMixin, PostsMixin):
 
     def _atomic(self, handler, record, *, savepoint: bool = True, **kwargs) -> None:
         """Run `handler(record)` in its own savepoint: a refusal rolls back its writes alone
-        and is reported. Without `savepoint` for a handler that writes nothing."""
+        and is reported. Without `savepoint` for a handler whose writes take their own."""
         try:
             with transaction.atomic() if savepoint else nullcontext():
                 handler(record, **kwargs)

@@ -44,8 +44,6 @@ STATUS_MAP = {
     "trash": "trash",
 }
 _NOT_LOGIN = re.compile(r"[<>\s\"']")
-# What in a body may show a photo (`convert_body`): a post with one is mapped in a savepoint.
-_PHOTO_MARKERS = ("<img", "[gallery", "[caption", "[wp_caption", "wp:image", "wp:gallery")
 
 
 def post_slug(record: WxrItem) -> str | None:
@@ -96,40 +94,26 @@ class PostsMixin:
             self._queue(record, payload, relations)
             return
         article = self._article(row.object_id) if row else None
-        self._write(record, payload, relations, row=row, article=article, again=again)
-
-    def post_maps_from_memory(self, record: WxrItem) -> bool:
-        """Whether `record` is a new post, held for the batch's bulk write (`_queue`), whose
-        mapping finds all it needs in what this run holds: its author, section and tags met
-        before, no photo. Mapping it then writes nothing (a first tag, author or section, a
-        photo would be written); the post needs no savepoint of its own."""
-        content = record.content.lower()
-        if (
-            record.post_type != "post"
-            or record.status not in STATUS_MAP
-            or not self.options.bulk
-            or (Kind.POST, record.post_id) not in self.absent
-            or record.meta.get("_thumbnail_id", "").strip()
-            or any(marker in content for marker in _PHOTO_MARKERS)
-            or (_NOT_LOGIN.sub("", record.creator) or "unknown") not in self.authors
-        ):
-            return False
-        categories = [unquote(slug) for domain, slug, _ in record.terms if domain == "category"]
-        tags = [unquote(slug) for domain, slug, _ in record.terms if domain == "post_tag"]
-        return all(slug in self.sections for slug in categories or ["uncategorized"]) and all(
-            slug in self.tags for slug in tags
-        )
-
-    def _write(self, record: WxrItem, payload, relations, *, row, article, again: bool) -> None:
-        """Write one post's article through the editing services: `article_create`, or
-        `article_save` for one imported before (unless unchanged or edited here)."""
-        wp_id = record.post_id
-        label = f"post {wp_id}"
-        wanted = hash_of(payload)
-        if article is not None and row.content_hash == wanted:
+        if article is not None and row.content_hash == hash_of(payload):
             if not again:
                 self.summary.count("post", "unchanged")
             return
+        self._atomic(
+            self._write,
+            record,
+            payload=payload,
+            relations=relations,
+            row=row,
+            article=article,
+            again=again,
+        )
+
+    def _write(self, record: WxrItem, *, payload, relations, row, article, again: bool) -> None:
+        """Write one post's article through the editing services: `article_create`, or
+        `article_save` for one imported before that changed there (unless edited here).
+        Called in the post's savepoint (`_atomic`)."""
+        wp_id = record.post_id
+        label = f"post {wp_id}"
         edited = article is not None and row.imported_version != article.version
         if edited and not self.options.overwrite_edited:
             self.summary.skip("post", "edited here since the import")
@@ -181,7 +165,11 @@ class PostsMixin:
         if article.slug in self.slug_owners:
             self.slug_owners[article.slug].add(article.pk)
         self._remember(
-            Kind.POST, wp_id, article.pk, content_hash=wanted, imported_version=article.version
+            Kind.POST,
+            wp_id,
+            article.pk,
+            content_hash=hash_of(payload),
+            imported_version=article.version,
         )
         self._permalinks([record], [article], section_slugs=[relations["section_slug"]])
         if not again or outcome == "created":
@@ -297,8 +285,8 @@ class PostsMixin:
         resolved (left out if that post was refused)."""
         self._write(
             record,
-            self._resolved(item.payload),
-            {**item.relations, "related_links": self._resolved_links(item.relations)},
+            payload=self._resolved(item.payload),
+            relations={**item.relations, "related_links": self._resolved_links(item.relations)},
             row=self._row(Kind.POST, record.post_id),
             article=None,
             again=False,

@@ -1,11 +1,14 @@
 """Authors, categories (sections) and tags of an export: what each became here, made or
-matched once per run (`TermsMixin`, part of the importer in `importer.py`)."""
+matched once per run (`TermsMixin`, part of the importer in `importer.py`). What is written
+for one is written in a savepoint of its own and stays, with what the run holds of it, even
+if the post that brought it in is refused."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from articles.models import Author, Section
 from articles.wordpress.body import plain_text
@@ -53,14 +56,16 @@ class TermsMixin:
             except ValidationError:
                 author.email = ""
                 self._warn(f"author {login}: e-mail {email!r} is not valid, left out")
-            author.save()
-            self._remember(Kind.AUTHOR, login, author.pk, content_hash=hash_of([name, email]))
+            with transaction.atomic():
+                author.save()
+                self._remember(Kind.AUTHOR, login, author.pk, content_hash=hash_of([name, email]))
             self.summary.count("author", "created")
         elif row.content_hash != hash_of([name, email]):
             author.name = name
             author.email = email
-            author.save(update_fields=["name", "email"])
-            self._remember(Kind.AUTHOR, login, author.pk, content_hash=hash_of([name, email]))
+            with transaction.atomic():
+                author.save(update_fields=["name", "email"])
+                self._remember(Kind.AUTHOR, login, author.pk, content_hash=hash_of([name, email]))
             self.summary.count("author", "updated")
         else:
             self.summary.count("author", "unchanged")
@@ -101,14 +106,15 @@ class TermsMixin:
             ours = slugify_ascii(slug, max_length=100) or slugify_ascii(name, max_length=100)
             name = (plain_text(name) or slug)[:100]
             section = Section.objects.filter(slug=ours).first()
-            if section is None:
-                if Section.objects.filter(name=name).exists():
-                    name = f"{name[:90]} ({ours[:6]})"
-                section = Section.objects.create(name=name, slug=ours or "section")
-                outcome = "created"
-            else:
-                outcome = "matched"
-            self._remember(Kind.CATEGORY, slug, section.pk)
+            with transaction.atomic():
+                if section is None:
+                    if Section.objects.filter(name=name).exists():
+                        name = f"{name[:90]} ({ours[:6]})"
+                    section = Section.objects.create(name=name, slug=ours or "section")
+                    outcome = "created"
+                else:
+                    outcome = "matched"
+                self._remember(Kind.CATEGORY, slug, section.pk)
         if count:
             self.summary.count("category", outcome)
         self.sections[slug] = section
@@ -159,6 +165,7 @@ class TermsMixin:
         if count:
             self.summary.count("tag", "unchanged" if row and row.object_id == tag.pk else "mapped")
         if not row or row.object_id != tag.pk:
-            self._remember(Kind.TAG, slug, tag.pk)
+            with transaction.atomic():
+                self._remember(Kind.TAG, slug, tag.pk)
         self.tags[slug] = tag
         return tag
