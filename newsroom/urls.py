@@ -1,12 +1,8 @@
 from django.conf import settings
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import URLResolver, include, path
 from django.urls.resolvers import RoutePattern
-from django.views.decorators.http import require_safe
 
-from articles.published import sitemaps
 from articles.wordpress.api import RedirectView
-from newsroom.http.cache_purge import cache_tagged
 from newsroom.http.media import serve_media
 
 handler400 = "newsroom.http.errors.api_bad_request"
@@ -20,6 +16,20 @@ def api_schema(request, *args, **kwargs):
     from drf_spectacular.views import SpectacularAPIView
 
     return SpectacularAPIView.as_view()(request, *args, **kwargs)
+
+
+def sitemap(request, *args, **kwargs):
+    # The sitemaps (Django's sitemaps framework, `xml.etree`) are imported with the first one
+    # asked for, as the schema's generator is.
+    from articles.published.sitemaps import sitemap
+
+    return sitemap(request, *args, **kwargs)
+
+
+def news_sitemap(request, *args, **kwargs):
+    from articles.published.sitemaps import news_sitemap
+
+    return news_sitemap(request, *args, **kwargs)
 
 
 def api_docs(request, *args, **kwargs):
@@ -46,13 +56,8 @@ urlpatterns = [
     # The feeds (Django's syndication framework, `xml.sax`, `urllib.request`), by module name
     # too: imported with the first feed, or the first URL reversed.
     URLResolver(RoutePattern("feeds/", is_endpoint=False), "articles.published.feeds"),
-    path(
-        "sitemap.xml",
-        require_safe(cache_tagged("articles")(sitemap_views.sitemap)),
-        {"sitemaps": sitemaps.SITEMAPS},
-        name="sitemap",
-    ),
-    path("news-sitemap.xml", sitemaps.news_sitemap, name="news-sitemap"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("api/schema/", api_schema, name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     # The admin, its dashboard and its password reset. Named by its module, not included:

@@ -1,5 +1,6 @@
 """sitemap.xml of published articles and a Google News sitemap of the last 48 hours, read
-from the published world (`PublishedArticle`)."""
+from the published world (`PublishedArticle`). `newsroom/urls.py` imports this module when
+a sitemap is first asked for."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from xml.etree import ElementTree as ET
 import orjson
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -56,6 +58,13 @@ class ArticleSitemap(Sitemap):
 
 
 SITEMAPS = {"articles": ArticleSitemap}
+
+
+@require_safe
+@cache_tagged(cache_tag("articles"))
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """sitemap.xml: Django's sitemap of `SITEMAPS`."""
+    return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
 
 
 @require_safe

@@ -36,7 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    # Django's static files, without the admin's translations for languages it does not offer.
+    "newsroom.apps.StaticFilesConfig",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "corsheaders",

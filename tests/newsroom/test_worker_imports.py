@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 # admins (the admin's URLconf discovers them) and the WordPress importer (its job); the
 # publish door and what it calls (the editing services, what subscribers are told, the
 # suggestions, the counts per day), the photo services, the HTML sanitiser (nh3), the write
-# API's views and the feeds (the first change, save, write API request or feed imports them).
+# API's views, the feeds and the sitemaps (the first change, save, write API request, feed or
+# sitemap imports them).
 NOT_IN_A_WEB_WORKER = [
     "celery",
     "kombu",
@@ -49,6 +50,9 @@ NOT_IN_A_WEB_WORKER = [
     "articles.api.article_views",
     "articles.published.feeds",
     "django.contrib.syndication",
+    "articles.published.sitemaps",
+    "django.contrib.sitemaps.views",
+    "xml.etree",
 ]
 
 SERVE = """
