@@ -18,24 +18,24 @@ def api_schema(request, *args, **kwargs):
     return SpectacularAPIView.as_view()(request, *args, **kwargs)
 
 
-def sitemap(request, *args, **kwargs):
-    # The sitemaps (Django's sitemaps framework, `xml.etree`) are imported with the first one
-    # asked for, as the schema's generator is.
-    from articles.published.sitemaps import sitemap
-
-    return sitemap(request, *args, **kwargs)
-
-
-def news_sitemap(request, *args, **kwargs):
-    from articles.published.sitemaps import news_sitemap
-
-    return news_sitemap(request, *args, **kwargs)
-
-
 def api_docs(request, *args, **kwargs):
     from drf_spectacular.views import SpectacularSwaggerView
 
     return SpectacularSwaggerView.as_view(url_name="api-schema")(request, *args, **kwargs)
+
+
+def sitemap(request, *args, **kwargs):
+    # The sitemaps (Django's sitemaps framework, `xml.etree`) are imported with the first one
+    # asked for, as the schema's generator is.
+    from articles.published import sitemaps
+
+    return sitemaps.sitemap(request, *args, **kwargs)
+
+
+def news_sitemap(request, *args, **kwargs):
+    from articles.published import sitemaps
+
+    return sitemaps.news_sitemap(request, *args, **kwargs)
 
 
 # The public API first: Django tries the patterns in order for every request, and nearly all
