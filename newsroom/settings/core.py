@@ -36,8 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    # Django's static files, without the admin's translations for languages it does not offer.
-    "newsroom.apps.StaticFilesConfig",
+    "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "corsheaders",
