@@ -88,3 +88,20 @@ def check_trusted_proxies(app_configs, **kwargs) -> list[Error]:
             id="newsroom.E005",
         )
     ]
+
+
+@register()
+def check_editorial_middleware(app_configs, **kwargs) -> list[Error]:
+    """newsroom.E006: MIDDLEWARE has `EditorialMiddleware`, which gives the admin its
+    sessions, users and messages (Django's own checks for those, admin.E408-E410, are
+    silenced because they look for Django's classes in MIDDLEWARE)."""
+    if "newsroom.http.middleware.EditorialMiddleware" in settings.MIDDLEWARE:
+        return []
+    return [
+        Error(
+            "MIDDLEWARE must include 'newsroom.http.middleware.EditorialMiddleware': the admin "
+            "needs its sessions, users and messages.",
+            hint="Put it after WhiteNoiseMiddleware, as newsroom/settings/core.py does.",
+            id="newsroom.E006",
+        )
+    ]

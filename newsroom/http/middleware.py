@@ -6,12 +6,10 @@ import re
 import uuid
 
 from django.conf import settings
-from django.contrib.auth.middleware import AuthenticationMiddleware
-from django.contrib.messages.middleware import MessageMiddleware
-from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpResponse
-from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from newsroom.http.errors import api_error_response
 from newsroom.logging_filters import current_request_id
@@ -82,48 +80,53 @@ class UriLengthLimitMiddleware:
         return HttpResponse(message, status=414, content_type="text/plain; charset=utf-8")
 
 
-class EditorialLocaleMiddleware(LocaleMiddleware):
-    """Django's LocaleMiddleware for the admin, kept off the public API and feeds.
+# The editorial side's own middleware, outermost first, in the order Django's documentation
+# gives them: sessions, the admin's language, users, messages.
+EDITORIAL_MIDDLEWARE = (
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+)
 
-    The API answers the same JSON whatever the reader's browser language, so it must not
-    send `Vary: Accept-Language`: that header would split every CDN cache entry by language.
+
+class EditorialMiddleware:
+    """Sessions, the admin's language, users and messages: the editorial side's middleware
+    (`EDITORIAL_MIDDLEWARE`), run only for requests outside the public paths.
+
+    A reader's request (API, feeds, sitemaps) passes one layer instead of four: the public
+    API has no session authentication (the write API takes a token), and feeds and sitemaps
+    are the same for everyone. It is answered in `LANGUAGE_CODE` whatever the reader's
+    browser asks, without `Vary: Accept-Language`, which would split every CDN cache entry by
+    language. Django's four classes are imported by the first editorial request, so a web
+    worker that serves only readers never loads them (nor `django.contrib.auth.views` and
+    the forms and session engine they bring). CSRF stays Django's, everywhere.
+
+    The admin's checks for those middleware (admin.E408-E410) look for Django's classes in
+    `MIDDLEWARE`; they are silenced in settings and `newsroom.checks` checks for this one.
     """
 
-    def process_request(self, request):
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.editorial_chain = None
+
+    def __call__(self, request):
         if is_public_path(request):
             # The thread may still hold the language of an earlier admin request.
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
-            return None
-        return super().process_request(request)
-
-    def process_response(self, request, response):
-        if is_public_path(request):
-            return response
-        return super().process_response(request, response)
-
-
-class EditorialOnlyMixin:
-    """Middleware of the editorial side (the admin and its sign-in), skipped on public paths.
-
-    Sessions, users and messages serve people signed in to the admin. The public API has no
-    session authentication (the write API takes a token), and feeds and sitemaps are the same
-    for everyone, so a reader's request skips their work. (CSRF stays Django's, everywhere.)
-    """
-
-    def __call__(self, request):
-        if is_public_path(request):
             return self.get_response(request)
-        return super().__call__(request)
+        if self.editorial_chain is None:
+            self.editorial_chain = editorial_chain(self.get_response)
+        return self.editorial_chain(request)
 
 
-class EditorialSessionMiddleware(EditorialOnlyMixin, SessionMiddleware):
-    pass
-
-
-class EditorialAuthenticationMiddleware(EditorialOnlyMixin, AuthenticationMiddleware):
-    pass
-
-
-class EditorialMessageMiddleware(EditorialOnlyMixin, MessageMiddleware):
-    pass
+def editorial_chain(get_response):
+    """`EDITORIAL_MIDDLEWARE` around `get_response`, each layer turning its exceptions into
+    responses as Django's handler does for `MIDDLEWARE`. (None of the four has a
+    `process_view`, `process_exception` or `process_template_response` hook for the handler
+    to collect.)"""
+    handler = get_response
+    for path in reversed(EDITORIAL_MIDDLEWARE):
+        handler = convert_exception_to_response(import_string(path)(handler))
+    return handler

@@ -67,19 +67,21 @@ MIDDLEWARE = [
     "newsroom.http.middleware.UriLengthLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Sessions, users and messages only on the editorial side: the public paths (API, feeds,
-    # sitemaps) skip them (`newsroom.http.middleware.EditorialOnlyMixin`).
-    "newsroom.http.middleware.EditorialSessionMiddleware",
+    # Sessions, the admin's language, users and messages, only on the editorial side: the
+    # public paths (API, feeds, sitemaps) skip them.
+    "newsroom.http.middleware.EditorialMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "newsroom.http.middleware.EditorialLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag from the response body and 304 answers to conditional GETs (API, feeds, sitemaps).
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "newsroom.http.middleware.EditorialAuthenticationMiddleware",
-    "newsroom.http.middleware.EditorialMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# The admin's checks that Django's session, authentication and message middleware are in
+# MIDDLEWARE: EditorialMiddleware runs them, on the editorial side only, and
+# newsroom.checks.check_editorial_middleware (newsroom.E006) checks for it instead.
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"

@@ -16,7 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 # publish door and what it calls (the editing services, what subscribers are told, the
 # suggestions, the counts per day), the photo services, the HTML sanitiser (nh3), the write
 # API's views, the feeds and the sitemaps (the first change, save, write API request, feed or
-# sitemap imports them).
+# sitemap imports them); the editorial side's middleware and the sign-in views they import
+# (the first editorial request does).
 NOT_IN_A_WEB_WORKER = [
     "celery",
     "kombu",
@@ -53,6 +54,11 @@ NOT_IN_A_WEB_WORKER = [
     "articles.published.sitemaps",
     "django.contrib.sitemaps.views",
     "xml.etree",
+    "django.contrib.sessions.middleware",
+    "django.middleware.locale",
+    "django.contrib.auth.middleware",
+    "django.contrib.auth.views",
+    "django.contrib.messages.middleware",
 ]
 
 SERVE = """
