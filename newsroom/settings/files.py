@@ -35,6 +35,11 @@ STORAGES = {
         ),
     },
 }
+# collectstatic keeps only the hashed copies (the names `{% static %}` gives), not the
+# originals as well: WhiteNoise keeps an entry for every file in STATIC_ROOT in each web worker
+# (docs/performance.md, "Sixth round"). tests/newsroom/test_static_files.py serves every
+# file the admin's pages load from a collected STATIC_ROOT.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 # MEDIA_STORAGE_BACKEND=s3: django-storages' S3 backend, on AWS or any S3-compatible server
 # (MEDIA_S3_ENDPOINT_URL). Keys come from MEDIA_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY, else

@@ -9,8 +9,6 @@ load), less Django's own admin files, which a plain admin change form loads too.
 from __future__ import annotations
 
 import gzip
-import html
-import json
 import re
 from pathlib import PurePosixPath
 
@@ -19,23 +17,10 @@ from django.contrib.staticfiles import finders
 
 from articles.admin.editor import BODY_EDITOR_ASSET_BUDGET_BYTES
 from articles.models import Article
-from tests.support.admin import admin_url
+from tests.support.admin import admin_url, page_asset_urls
 from tests.support.factories import ArticleFactory
 
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
-
-
-def _page_assets(page: str) -> set[str]:
-    """Every asset URL the page loads by itself or through its scripts' import map and the
-    editor's configuration."""
-    urls = set(re.findall(r'<script[^>]+src="([^"]+)"', page))
-    urls |= set(re.findall(r'<link[^>]+href="([^"]+)"[^>]*rel="stylesheet"', page))
-    urls |= set(re.findall(r'<link[^>]+rel="stylesheet"[^>]*href="([^"]+)"', page))
-    for importmap in re.findall(r'<script type="importmap"[^>]*>(.*?)</script>', page, re.S):
-        urls |= set(json.loads(importmap)["imports"].values())
-    for config in re.findall(r'data-django-prose-editor-configurable="([^"]*)"', page):
-        urls |= set(json.loads(html.unescape(config)).get("js_modules", []))
-    return urls
 
 
 def _static_path(url: str) -> str:
@@ -64,7 +49,7 @@ def _with_css_references(paths: set[str]) -> set[str]:
 def _editor_assets(editor_client) -> dict[str, int]:
     article = ArticleFactory(body="<p>Satu.</p>")
     page = editor_client.get(admin_url(Article, "change", article.pk)).content.decode()
-    urls = _page_assets(page)
+    urls = page_asset_urls(page)
     outside = [url for url in urls if url.startswith(("http:", "https:", "//"))]
     assert not outside, outside
     # The admin's JavaScript catalogue (/admin/jsi18n/) is a page of the admin, no file.

@@ -224,7 +224,6 @@ def test_trusted_proxies_settings_check(settings, proxies, ids):
 def test_editorial_middleware_check(settings):
     assert check_editorial_middleware(None) == []
 
-    settings.MIDDLEWARE = [
-        path for path in settings.MIDDLEWARE if path != "newsroom.http.middleware.EditorialMiddleware"
-    ]
+    editorial = "newsroom.http.middleware.EditorialMiddleware"
+    settings.MIDDLEWARE = [path for path in settings.MIDDLEWARE if path != editorial]
     assert [error.id for error in check_editorial_middleware(None)] == ["newsroom.E006"]

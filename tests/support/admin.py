@@ -1,7 +1,11 @@
 """Helpers for admin tests: admin URLs, the article change form's POST data (with its
-inline formsets), and the errors and messages a response shows."""
+inline formsets), the errors and messages a response shows, and the files a page loads."""
 
 from __future__ import annotations
+
+import html
+import json
+import re
 
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -13,6 +17,19 @@ Status = Article.Status
 # Typed into a text field, and how every admin page must show it.
 XSS = '"><script>alert(1)</script>'
 XSS_ESCAPED = "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def page_asset_urls(page: str) -> set[str]:
+    """Every asset URL the page loads by itself or through its scripts' import map and the
+    body editor's configuration."""
+    urls = set(re.findall(r'<script[^>]+src="([^"]+)"', page))
+    urls |= set(re.findall(r'<link[^>]+href="([^"]+)"[^>]*rel="stylesheet"', page))
+    urls |= set(re.findall(r'<link[^>]+rel="stylesheet"[^>]*href="([^"]+)"', page))
+    for importmap in re.findall(r'<script type="importmap"[^>]*>(.*?)</script>', page, re.S):
+        urls |= set(json.loads(importmap)["imports"].values())
+    for config in re.findall(r'data-django-prose-editor-configurable="([^"]*)"', page):
+        urls |= set(json.loads(html.unescape(config)).get("js_modules", []))
+    return urls
 
 
 def admin_url(model, view: str, *args) -> str:
