@@ -9,9 +9,13 @@ idle connection has nothing. So the socket is polled first, without waiting, and
 network cut) passes both checks alike and fails at its first query.
 """
 
+import datetime
 import select
 
 from django.db.backends.postgresql import base
+from psycopg import postgres
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -23,6 +27,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # connection (they are kept, `DATABASE_CONN_MAX_AGE`).
         with self.connection.cursor() as cursor:
             cursor.execute("SET jit = off")
+        if self.timezone is datetime.UTC:
+            self.connection.adapters.register_loader("timestamptz", UTCTimestamptzLoader)
 
     def close_if_health_check_failed(self):
         if (
@@ -34,6 +40,34 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
+
+
+# psycopg's loader of `timestamptz` text: its C one when psycopg has it.
+PSYCOPG_TIMESTAMPTZ_LOADER = postgres.adapters.get_loader(
+    postgres.types["timestamptz"].oid, Format.TEXT
+)
+
+
+class UTCTimestamptzLoader(Loader):
+    """`timestamptz` values for a connection in UTC, parsed by psycopg's own loader: what
+    Django's loader gives (aware datetimes in `datetime.timezone.utc`, which psycopg returns
+    for a session in UTC) in about a third of the time.
+
+    Django registers a subclass of psycopg's Python loader that replaces each value's tzinfo
+    with the connection's time zone, and psycopg uses its C loader only for its own classes
+    (which cannot be subclassed), so every timestamp was parsed in Python: 42 per page of a
+    list. `timezone` is what Django compares with the connection's time zone before it puts
+    its own loader on a cursor (`DatabaseWrapper.create_cursor`).
+    """
+
+    timezone = datetime.UTC
+
+    def __init__(self, oid, context=None):
+        super().__init__(oid, context)
+        self.psycopg_loader = PSYCOPG_TIMESTAMPTZ_LOADER(oid, context)
+
+    def load(self, data):
+        return self.psycopg_loader.load(data)
 
 
 def is_quiet(connection) -> bool:
