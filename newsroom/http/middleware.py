@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
@@ -30,8 +30,8 @@ def is_public_path(request) -> bool:
 
 
 def request_id_for(incoming: str) -> str:
-    """The incoming X-Request-ID if it is safe, else a new id."""
-    return incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    """The incoming X-Request-ID if it is safe, else a new id of 32 random hex digits."""
+    return incoming if SAFE_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
 
 
 class RequestIdMiddleware:

@@ -244,9 +244,9 @@ def request_key(environ) -> tuple | None:
     """What identifies a conditional GET for `NotModifiedCache`; None for other requests."""
     if environ.get("REQUEST_METHOD") != "GET" or "HTTP_IF_NONE_MATCH" not in environ:
         return None
-    if any(name in environ for name in NOT_KEPT_ENVIRON):
+    if any(map(environ.__contains__, NOT_KEPT_ENVIRON)):
         return None
-    return tuple(environ.get(name) for name in KEY_ENVIRON)
+    return tuple(map(environ.get, KEY_ENVIRON))
 
 
 def keepable(status: str, headers: list[tuple[str, str]]) -> bool:
