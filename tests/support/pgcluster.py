@@ -157,6 +157,10 @@ class ReplicatedCluster:
 
         with psycopg.connect(self.primary.url("postgres"), autocommit=True) as conn:
             target = conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
+            # One more record (a transaction's commit) after the target: at a page boundary
+            # the insert position stands past the header of a page no record has reached
+            # yet, which the replica would not replay while the primary writes nothing more.
+            conn.execute("SELECT txid_current()")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             done = self.replica_sql(f"SELECT {position}() >= '{target}'::pg_lsn")[0]
