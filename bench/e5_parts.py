@@ -20,12 +20,10 @@ import json
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -34,7 +32,12 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from servers import production_python, start_gunicorn, wrk_conditional  # noqa: E402
+from servers import (  # noqa: E402
+    production_python,
+    start_gunicorn,
+    wait_listening,
+    wrk_conditional,
+)
 
 FLOOR_WITH_HEADERS = """
 import json
@@ -52,15 +55,12 @@ from floor_with_headers import application  # noqa: F401
 
 def serve(app: str, port: int, env: dict[str, str], python: str) -> subprocess.Popen:
     server = start_gunicorn(app, port, env, python=python)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.3)
-    stop(server)
-    raise SystemExit(f"{app} did not start")
+    try:
+        wait_listening(port, server)
+    except SystemExit:
+        stop(server)
+        raise
+    return server
 
 
 def stop(server: subprocess.Popen) -> None:

@@ -54,6 +54,20 @@ def recreate_database(url: str) -> None:
     psql_admin(url, f'CREATE DATABASE "{name}"')
 
 
+def wait_listening(port: int, proc: subprocess.Popen, seconds: float = 30) -> None:
+    """Until 127.0.0.1:`port` accepts connections (an app that answers no 200 at once)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited early")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"nothing listens on port {port}")
+
+
 def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -260,13 +274,7 @@ def bench_floor(*, base_port: int, path: str, duration: int, env: dict[str, str]
         "floor:application", base_port, env, chdir=REPO / "bench", python=production_python(env)
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", base_port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.3)
+        wait_listening(base_port, server)
         return wrk_conditional(base, path, '"floor"', duration)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
