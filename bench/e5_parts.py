@@ -7,7 +7,8 @@
 - newsroom itself: E5, the detail's 304 kept before Django (`newsroom/http/not_modified.py`).
 
 Each round serves each app in turn (2 sync workers, `wrk -t2 -c8` for `--seconds`, as `make
-bench` measures E5) and prints req/s; then the median of each. Run it against a database that
+bench` measures E5) and prints req/s and the workers' user and system CPU time per request
+(from `/proc`); then the median req/s of each. Run it against a database that
 `make bench` seeded, from the repository's root:
 
     .venv/bin/python bench/e5_parts.py [--rounds 3] [--seconds 10]
@@ -61,6 +62,17 @@ def serve(app: str, port: int, env: dict[str, str], python: str) -> subprocess.P
         stop(server)
         raise
     return server
+
+
+def workers_cpu_seconds(master_pid: int) -> tuple[float, float]:
+    """User and system CPU time of gunicorn's workers so far (the master's children)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    user = system = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        user, system = user + int(fields[11]), system + int(fields[12])
+    ticks = os.sysconf("SC_CLK_TCK")
+    return user / ticks, system / ticks
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -144,13 +156,21 @@ def main() -> None:
             try:
                 base = f"http://127.0.0.1:{args.port}"
                 wrk_conditional(base, path, tag, 2)  # newsroom keeps the 304 on first sight
+                user_before, system_before = workers_cpu_seconds(server.pid)
                 result = wrk_conditional(base, path, tag, args.seconds)
+                user_after, system_after = workers_cpu_seconds(server.pid)
             finally:
                 stop(server)
             if result["errors"]:
                 raise SystemExit(f"{name}: {result['errors']} errors")
             rates[name].append(result["rps"])
-            print(f"round {round_number}  {name:40s} {result['rps']:9.1f} req/s", flush=True)
+            served = result["rps"] * args.seconds
+            print(
+                f"round {round_number}  {name:40s} {result['rps']:9.1f} req/s, workers' CPU per "
+                f"request: user {(user_after - user_before) / served * 1e6:5.1f} µs, "
+                f"system {(system_after - system_before) / served * 1e6:5.1f} µs",
+                flush=True,
+            )
     floor = statistics.median(rates["floor, 2 headers"])
     print("\nmedian req/s, and as a share of the floor's median")
     for name, values in rates.items():
