@@ -9,7 +9,6 @@ load), less Django's own admin files, which a plain admin change form loads too.
 from __future__ import annotations
 
 import gzip
-import re
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -17,10 +16,8 @@ from django.contrib.staticfiles import finders
 
 from articles.admin.editor import BODY_EDITOR_ASSET_BUDGET_BYTES
 from articles.models import Article
-from tests.support.admin import admin_url, page_asset_urls
+from tests.support.admin import CSS_URL, admin_url, page_asset_urls
 from tests.support.factories import ArticleFactory
-
-CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 
 
 def _static_path(url: str) -> str:

@@ -6,7 +6,6 @@ is served; the originals' names are not."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin
 
 import pytest
@@ -16,10 +15,9 @@ from django.templatetags.static import static
 from django.test import Client, override_settings
 
 from articles.models import Article
-from tests.support.admin import admin_url, page_asset_urls
+from tests.support.admin import CSS_URL, admin_url, page_asset_urls
 from tests.support.factories import ArticleFactory
 
-CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 

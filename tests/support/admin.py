@@ -19,6 +19,10 @@ XSS = '"><script>alert(1)</script>'
 XSS_ESCAPED = "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
+# A file a stylesheet loads: `url(...)`, quoted or not.
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+
+
 def page_asset_urls(page: str) -> set[str]:
     """Every asset URL the page loads by itself or through its scripts' import map and the
     body editor's configuration."""
