@@ -17,7 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 # suggestions, the counts per day), the photo services, the HTML sanitiser (nh3), the write
 # API's views, the feeds and the sitemaps (the first change, save, write API request, feed or
 # sitemap imports them); the editorial side's middleware and the sign-in views they import
-# (the first editorial request does).
+# (the first editorial request does); PyYAML, uritemplate and inflection, which DRF imports
+# only to learn that they are installed (newsroom/deferred_imports.py: `yaml.error` and
+# `uritemplate.api` are their first submodules, inflection has none).
 NOT_IN_A_WEB_WORKER = [
     "celery",
     "kombu",
@@ -59,6 +61,8 @@ NOT_IN_A_WEB_WORKER = [
     "django.contrib.auth.middleware",
     "django.contrib.auth.views",
     "django.contrib.messages.middleware",
+    "yaml.error",
+    "uritemplate.api",
 ]
 
 SERVE = """
@@ -84,12 +88,45 @@ statuses = [
     get("/api/v1/search/", "q=banjir"),
     get("/api/v1/tags/"),
 ]
-print(json.dumps({"statuses": statuses, "loaded": [n for n in NAMES if n in sys.modules]}))
+loaded = [n for n in NAMES if n in sys.modules]
+if "pluralize" in vars(sys.modules["inflection"]):
+    loaded.append("inflection")
+print(json.dumps({"statuses": statuses, "loaded": loaded}))
+"""
+
+SCHEMA = """
+import io, json, sys
+from newsroom.wsgi import application
+
+def get(query):
+    statuses = []
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": "/api/schema/", "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+    }
+    body = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    content = b"".join(body)
+    body.close()
+    return statuses[0][:3], content.decode()
+
+deferred_before = type(sys.modules["yaml"]).__name__
+yaml_status, yaml_text = get("")
+json_status, json_text = get("format=json")
+import yaml
+
+print(json.dumps({
+    "deferred_before": deferred_before,
+    "statuses": [yaml_status, json_status],
+    "yaml_start": yaml_text[:15],
+    "same_schema": yaml.safe_load(yaml_text) == json.loads(json_text),
+}))
 """
 
 
-def test_a_web_worker_serving_the_public_api_loads_only_what_public_reads_use(tmp_path):
-    env = {
+def worker_environment(tmp_path) -> dict:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -99,6 +136,10 @@ def test_a_web_worker_serving_the_public_api_loads_only_what_public_reads_use(tm
         "SECURE_SSL_REDIRECT": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
     }
+
+
+def test_a_web_worker_serving_the_public_api_loads_only_what_public_reads_use(tmp_path):
+    env = worker_environment(tmp_path)
     # The tables first, in a process of its own: migrating imports what serving must not.
     migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
     subprocess.run(migrate, cwd=REPO, env=env, check=True)  # noqa: S603 - fixed command line
@@ -111,3 +152,21 @@ def test_a_web_worker_serving_the_public_api_loads_only_what_public_reads_use(tm
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"statuses": ["200", "404", "200", "200"], "loaded": []}
+
+
+def test_a_web_worker_imports_pyyaml_when_it_serves_the_schema(tmp_path):
+    out = subprocess.run(  # noqa: S603 - fixed command line
+        [sys.executable, "-c", SCHEMA],
+        cwd=REPO,
+        env=worker_environment(tmp_path),
+        capture_output=True,
+        text=True,
+    )
+
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {
+        "deferred_before": "DeferredModule",
+        "statuses": ["200", "200"],
+        "yaml_start": "openapi: 3.0.3\n",
+        "same_schema": True,
+    }
