@@ -471,3 +471,28 @@ def _search_slugs(api_client, query: str) -> list[str]:
     response = api_client.get("/api/v1/search/", {"q": query})
     assert response.status_code == 200, response.content
     return [result["slug"] for result in response.json()["results"]]
+
+
+def test_each_filter_set_works_on_its_own_copies_of_the_filters():
+    from django.http import QueryDict
+
+    from articles.published.api.filters import ArticleFilter, article_filter_without
+    from articles.published.models import PublishedArticle
+
+    queryset = PublishedArticle.objects.all()
+    first = ArticleFilter(QueryDict("tag=banjir"), queryset=queryset)
+    second = article_filter_without("section")(QueryDict("tag=kota"), queryset=queryset)
+
+    for filterset in (first, second):
+        for name, filter_ in filterset.filters.items():
+            assert filter_ is not ArticleFilter.base_filters[name]
+            assert filter_.parent is filterset
+            assert filter_.model is PublishedArticle
+    assert "section" in first.filters
+    assert "section" not in second.filters
+    # A `method=` filter calls the method of its own filter set.
+    assert first.filters["tag"].filter.f is first.filters["tag"]
+    assert first.filters["tag"].filter.method.__self__ is first
+    assert second.filters["tag"].filter.method.__self__ is second
+    # The class's filters are left as declared.
+    assert not hasattr(ArticleFilter.base_filters["tag"], "parent")
