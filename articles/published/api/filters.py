@@ -9,6 +9,7 @@ from datetime import UTC
 import django_filters
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
+from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
@@ -147,6 +148,31 @@ class ArticleFilter(django_filters.FilterSet):
     # `PublishedListingQuerySet.rows_of`): a page costs the same whatever the tag's size. Off
     # for lists in another order (search ranks its matches).
     list_by_rows = True
+
+    @classmethod
+    def listed_alone(cls, params) -> tuple[type[models.Model], str] | None:
+        """`(PublishedArticleTag, slug)` or `(PublishedArticleAuthor, slug)` when the query
+        `params` filter by one tag or one author and by nothing else, read without building
+        the filter set: the view then lists that tag's or author's rows among every visible
+        article, as `filter_queryset` would (`rows_of` without `articles`). None otherwise,
+        and for a value the filters would change or refuse, so that they answer it.
+        """
+        if not cls.list_by_rows:
+            return None
+        given = {name: params[name] for name in cls.base_filters.keys() & params.keys()}
+        if given.get("tag_match") in ("any", "all"):
+            del given["tag_match"]  # with one tag, either gives the same rows
+        if len(given) != 1:
+            return None
+        ((name, slug),) = given.items()
+        model = {"tag": PublishedArticleTag, "author": PublishedArticleAuthor}.get(name)
+        if model is None:
+            return None
+        try:
+            validate_slug(slug)  # as both filters validate a slug; a list of tags has commas
+        except ValidationError:
+            return None
+        return model, slug
 
     def __init__(self, *args, lists_all_visible: bool = False, **kwargs):
         # True when the queryset given is every visible article (`ArticleFilterBackend`).

@@ -138,16 +138,31 @@ class ArticleListBase(PublicAPIView, generics.ListAPIView):
         return super().filter_queryset(queryset)
 
     def list(self, request, *args, **kwargs):
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = self.paginate_queryset(self.listing())
         response = self.paginator.get_paginated_response(
             [orjson.Fragment(row["teaser"]) for row in rows]
         )
         return _set_last_modified(response, (row["updated_at"] for row in rows))
 
+    def listing(self):
+        """What the page is cut from: the view's queryset through the request's filters."""
+        return self.filter_queryset(self.get_queryset())
+
 
 @extend_schema(tags=["articles"], summary="Latest published articles")
 class ArticleListView(ArticleListBase):
     """Published articles, newest first, with cursor pagination and filters."""
+
+    def listing(self):
+        # One tag's or one author's articles and no other filter (`?tag=` or `?author=`, a
+        # topic or byline page): their own rows among every visible article, as the filters
+        # would give them, without building the queryset and the filters that those rows do
+        # not read (0.3 ms of CPU per request, docs/performance.md, "Seventh round").
+        alone = self.filterset_class.listed_alone(self.request.query_params)
+        if alone is None:
+            return super().listing()
+        model, slug = alone
+        return model.objects.rows_of(slug=slug)
 
 
 @extend_schema(tags=["articles"], summary="One published article by slug")
