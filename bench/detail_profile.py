@@ -4,18 +4,24 @@
 Calls the WSGI application gunicorn calls (the 304 cache in front of Django included) with
 a plain GET of an article, over the slugs of a seeded bench database, and prints the CPU time
 this process spent per request (the one SQL query's wait on PostgreSQL is not in it), then,
-with `--profile`, cProfile's functions by cumulative time. Run it against a database that
+with `--profile`, cProfile's functions by cumulative time, or with `--steps` the CPU time
+spent inside each of the request's main steps (`STEPS`), timed as they run among the rest of
+the request: code that a loop of its own keeps in the CPU's caches costs two to three times
+less there (docs/performance.md, "Seventh round"). Run it against a database that
 `make bench` seeded, with the bench's settings:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench DEBUG=0 \\
         SECURE_SSL_REDIRECT=0 API_ANON_THROTTLE_RATE=100000000/min \\
-        .venv/bin/python bench/detail_profile.py --requests 5000 [--profile]
+        .venv/bin/python bench/detail_profile.py --requests 5000 [--profile | --steps]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import cProfile
+import functools
+import importlib
 import io
 import os
 import pstats
@@ -49,6 +55,59 @@ def environ(url: str) -> dict:
     }
 
 
+# The steps `--steps` times: (module, class, method); a class of None times a module's
+# function, a method of "send" one of Django's request signals. Steps nest (the handler holds
+# everything after it), so each line is inclusive.
+STEPS = [
+    ("django.core.handlers.wsgi", "WSGIHandler", "__call__"),
+    ("django.core.handlers.wsgi", "WSGIRequest", "__init__"),
+    ("django.core.signals", "request_started", "send"),
+    ("django.core.handlers.base", "BaseHandler", "resolve_request"),
+    ("rest_framework.views", "APIView", "dispatch"),
+    ("rest_framework.views", "APIView", "initial"),
+    ("rest_framework.views", "APIView", "perform_content_negotiation"),
+    ("rest_framework.views", "APIView", "perform_authentication"),
+    ("rest_framework.views", "APIView", "check_throttles"),
+    ("rest_framework.generics", "ListAPIView", "get"),
+    ("rest_framework.generics", "RetrieveAPIView", "get"),
+    ("articles.published.api.views", "ArticleListView", "listing"),
+    ("articles.published.api.views", "ArticleListBase", "listing"),
+    ("articles.published.models", "PublishedArticleQuerySet", "detail_row"),
+    ("articles.published.models", "VisibleListing", "__getitem__"),
+    ("rest_framework.pagination", "CursorPagination", "get_next_link"),
+    ("rest_framework.response", "Response", "__init__"),
+    ("django.template.response", "SimpleTemplateResponse", "render"),
+    ("rest_framework.views", "APIView", "finalize_response"),
+    ("django.middleware.http", "ConditionalGetMiddleware", "process_response"),
+    ("django.middleware.common", "CommonMiddleware", "process_request"),
+    ("django.middleware.security", "SecurityMiddleware", "process_response"),
+    ("django.middleware.csrf", "CsrfViewMiddleware", "process_request"),
+    ("django.middleware.clickjacking", "XFrameOptionsMiddleware", "process_response"),
+    ("django.http.response", "HttpResponseBase", "close"),
+    ("django.core.signals", "request_finished", "send"),
+]
+
+
+def time_steps(totals: collections.Counter) -> None:
+    """Wrap each of `STEPS` so that it adds the thread's CPU time it took to `totals`."""
+    for module_name, owner_name, method in STEPS:
+        owner = getattr(importlib.import_module(module_name), owner_name)
+        label = f"{owner_name}.{method}"
+
+        def timed(function, label=label):
+            @functools.wraps(function)
+            def step(*args, **kwargs):
+                started = time.thread_time()
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    totals[label] += time.thread_time() - started
+
+            return step
+
+        setattr(owner, method, timed(getattr(owner, method)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=5000)
@@ -59,6 +118,9 @@ def main() -> None:
         "--url", help="serve this URL (path and query) instead, e.g. E4's search, every time"
     )
     parser.add_argument("--save", help="with --profile: also write pstats to this file")
+    parser.add_argument(
+        "--steps", action="store_true", help="CPU time inside each of STEPS, per request"
+    )
     args = parser.parse_args()
 
     import django
@@ -84,8 +146,12 @@ def main() -> None:
             b"".join(body)
             body.close()
 
+    steps: collections.Counter = collections.Counter()
+    if args.steps:
+        time_steps(steps)
     serve(max(len(paths), 20))  # warm: connection, prepared statement, imports
     statuses.clear()
+    steps.clear()
     # CPU time, not wall time: on a loaded machine waiting for a core is not the code's cost.
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     cpu, wall = time.process_time(), time.perf_counter()
@@ -102,6 +168,8 @@ def main() -> None:
         f"per request{' (profiled)' if profiler else ''}; "
         f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
     )
+    for label, seconds in steps.items():
+        print(f"  {label:45s} {1e6 * seconds / args.requests:7.1f} µs")
     if profiler:
         if args.save:
             profiler.dump_stats(args.save)
