@@ -2,7 +2,7 @@
 
 DRF's `rest_framework.compat` imports PyYAML, uritemplate and inflection whenever they are
 installed, only to learn whether they are; drf-spectacular requires the first two. In a web
-worker nothing but the schema (`/api/schema/`) uses them, yet they held 1.1 MiB of every
+worker nothing but the schema (`/api/schema/`) uses them, yet they held 1.0 MiB of every
 worker (docs/performance.md, "Seventh round"). `defer_imports()` puts a stand-in for each in
 `sys.modules`: `import yaml` then succeeds at once without running the module, and the first
 use of one of its attributes imports it.

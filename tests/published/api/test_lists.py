@@ -9,9 +9,12 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.utils import timezone
 
 from articles.models import Article
+from articles.published.api.filters import ArticleFilter, article_filter_without
+from articles.published.models import PublishedArticle, PublishedArticleAuthor, PublishedArticleTag
 from articles.services import article_publish
 from tests.support.factories import (
     ArticleFactory,
@@ -474,11 +477,6 @@ def _search_slugs(api_client, query: str) -> list[str]:
 
 
 def test_each_filter_set_works_on_its_own_copies_of_the_filters():
-    from django.http import QueryDict
-
-    from articles.published.api.filters import ArticleFilter, article_filter_without
-    from articles.published.models import PublishedArticle
-
     queryset = PublishedArticle.objects.all()
     first = ArticleFilter(QueryDict("tag=banjir"), queryset=queryset)
     second = article_filter_without("section")(QueryDict("tag=kota"), queryset=queryset)
@@ -511,11 +509,6 @@ def test_each_filter_set_works_on_its_own_copies_of_the_filters():
 def test_one_tag_or_author_alone_is_listed_from_its_rows(query, expected):
     """What `ArticleListView` answers from a tag's or author's rows without the filter set;
     anything else, including what the filters would strip or refuse, goes through them."""
-    from django.http import QueryDict
-
-    from articles.published.api.filters import ArticleFilter, article_filter_without
-    from articles.published.models import PublishedArticleAuthor, PublishedArticleTag
-
     models = {"tag": PublishedArticleTag, "author": PublishedArticleAuthor}
     alone = ArticleFilter.listed_alone(QueryDict(query))
 
