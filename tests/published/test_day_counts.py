@@ -143,7 +143,9 @@ def test_the_counts_equal_the_editing_world_after_every_kind_of_change(
     _assert_exact()
     published_rebuild()
     _assert_exact()
-    assert _stored()[0][published_day(now), daerah.pk] == 2
+    # The two moved articles left, on the day they were published (an hour before `now`,
+    # which is the day before between midnight and 1 a.m. in the site's time zone).
+    assert _stored()[0][published_day(moved[1].published_at), daerah.pk] == 2
 
 
 @pytest.mark.django_db
@@ -235,8 +237,10 @@ def test_publishes_at_once_on_one_day_and_section_count_exactly(editor, sent_tas
     section = SectionFactory()
     tag = TopicTagFactory()
     drafts = [ArticleFactory(section=section, tags=[tag]) for _ in range(8)]
-    # A row for the day exists for half the race (an update), not for the other (an insert).
-    ArticleFactory(published=True, section=section, tags=[tag])
+    # A row for the day exists for half the race (an update), not for the other (an insert):
+    # published now, on the day the race publishes (the factory's hour ago is the day before
+    # between midnight and 1 a.m. in the site's time zone).
+    ArticleFactory(published=True, published_at=timezone.now(), section=section, tags=[tag])
 
     outcomes = run_together(
         *(
