@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from articles.models import Language
@@ -153,9 +152,10 @@ class ArticleFilter(django_filters.FilterSet):
     def listed_alone(cls, params) -> tuple[type[models.Model], str] | None:
         """`(PublishedArticleTag, slug)` or `(PublishedArticleAuthor, slug)` when the query
         `params` filter by one tag or one author and by nothing else, read without building
-        the filter set: the view then lists that tag's or author's rows among every visible
-        article, as `filter_queryset` would (`rows_of` without `articles`). None otherwise,
-        and for a value the filters would change or refuse, so that they answer it.
+        the filter set: a view listing every visible article then reads that tag's or
+        author's rows among them (`rows_of` without `articles`) and builds neither. None
+        otherwise, and for a value the filters would change or refuse, so that they answer
+        it.
         """
         if not cls.list_by_rows:
             return None
@@ -174,21 +174,13 @@ class ArticleFilter(django_filters.FilterSet):
             return None
         return model, slug
 
-    def __init__(self, *args, lists_all_visible: bool = False, **kwargs):
-        # True when the queryset given is every visible article (`ArticleFilterBackend`).
-        self.lists_all_visible = lists_all_visible
-        super().__init__(*args, **kwargs)
-
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         self.listed_by = None
         filtered = super().filter_queryset(queryset)
         if self.listed_by is None:
             return filtered
         model, slug = self.listed_by
-        # No other filter changed the queryset (each returns it as given when its value is
-        # empty): the rows among every visible article.
-        every_visible = self.lists_all_visible and filtered is queryset
-        return model.objects.rows_of(slug=slug, articles=None if every_visible else filtered)
+        return model.objects.rows_of(slug=slug, articles=filtered)
 
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset
@@ -220,17 +212,6 @@ class ArticleFilter(django_filters.FilterSet):
                 PublishedArticleAuthor.objects.filter(article=OuterRef("pk"), author__slug=value)
             )
         )
-
-
-class ArticleFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, telling `ArticleFilter` whether the view's queryset is every
-    visible article (`lists_all_visible` on the view)."""
-
-    def get_filterset_kwargs(self, request, queryset, view):
-        kwargs = super().get_filterset_kwargs(request, queryset, view)
-        if issubclass(self.get_filterset_class(view, queryset), ArticleFilter):
-            kwargs["lists_all_visible"] = getattr(view, "lists_all_visible", False)
-        return kwargs
 
 
 class SearchFilter(ArticleFilter):

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -29,7 +30,6 @@ from rest_framework.response import Response
 from articles.models import ArticleSlugHistory, Author, Section
 from articles.published.api.filters import (
     ArticleFilter,
-    ArticleFilterBackend,
     SearchFilter,
     article_filter_without,
 )
@@ -117,7 +117,7 @@ class ArticleListBase(PublicAPIView, generics.ListAPIView):
     queryset = PublishedArticle.objects.none()  # for the schema generator; see get_queryset()
     serializer_class = ArticleTeaserSerializer  # documents `teaser`, which it built
     pagination_class = PublishedCursorPagination
-    filter_backends = [ArticleFilterBackend]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = ArticleFilter
     allowed_query_params = LIST_PARAMS
     # `base_queryset()` is every visible article; False where a view narrows it.
