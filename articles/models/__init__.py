@@ -24,6 +24,8 @@ from articles.models.revisions import ArticleRevision, ArticleTransition, Correc
 from articles.models.search import (
     SEARCH_CONFIGS,
     Language,
+    LanguageMatch,
+    LanguageRank,
     search_articles,
     search_matching,
     search_ranked,
@@ -33,7 +35,8 @@ from articles.models.sections import Desk, Section
 __all__ = [
     "RELATED_LINK_DEFAULT_LABELS", "SEARCH_CONFIGS", "Article", "ArticleEditor", "ArticlePhoto",
     "ArticleQuerySet", "ArticleRevision", "ArticleSlugHistory", "ArticleTransition", "Author",
-    "Byline", "Correction", "Desk", "Language", "RelatedLink", "RelatedSuggestion", "Section",
-    "TaggedArticle", "article_times_check", "author_photo_upload_to", "search_articles",
-    "search_matching", "search_ranked", "validate_embargo_until", "validate_schedule_horizon",
+    "Byline", "Correction", "Desk", "Language", "LanguageMatch", "LanguageRank", "RelatedLink",
+    "RelatedSuggestion", "Section", "TaggedArticle", "article_times_check",
+    "author_photo_upload_to", "search_articles", "search_matching", "search_ranked",
+    "validate_embargo_until", "validate_schedule_horizon",
 ]  # fmt: skip

@@ -206,12 +206,20 @@ class LanguageMatch(Expression):
     def as_sql(self, compiler, connection):
         language, language_params = compiler.compile(self.language)
         vector, vector_params = compiler.compile(self.vector)
-        clause = self.clause.format(language=language, vector=vector)
+        return self.written(language, vector, self.query, language_params, vector_params)
+
+    @classmethod
+    def written(
+        cls, language: str, vector: str, query: str, language_params=(), vector_params=()
+    ) -> tuple[str, list]:
+        """The SQL and its parameters, given the SQL of the row's language and search vector
+        (and their parameters): for statements written by hand too (`VisibleSearch`)."""
+        clause = cls.clause.format(language=language, vector=vector)
         params = []
         for code, config in SEARCH_CONFIGS.items():
-            params += [*language_params, code, *vector_params, config, self.query]
-        clauses = self.joiner.join([clause] * len(SEARCH_CONFIGS))
-        return f"{self.opening}{clauses}{self.closing}", params
+            params += [*language_params, code, *vector_params, config, query]
+        clauses = cls.joiner.join([clause] * len(SEARCH_CONFIGS))
+        return f"{cls.opening}{clauses}{cls.closing}", params
 
 
 class LanguageRank(LanguageMatch):

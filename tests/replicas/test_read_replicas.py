@@ -79,6 +79,32 @@ def test_public_reads_go_to_the_replica(published):
         assert on_replica > 0, url
 
 
+def test_a_search_reads_the_replica_without_prepared_statements(replicated_cluster):
+    """Search statements, `q` alone (read in SQL) or with a filter (the ORM's), run on the
+    replica and are not prepared there (views.planned_per_query)."""
+    article = ArticleFactory(published=True, headline="Banjir di Garut")
+    replicated_cluster.wait_until_replayed()
+    client = Client()
+    replica = connections["replica_0"]
+    thresholds = []
+
+    def seen(execute, sql, params, many, context):
+        if "websearch_to_tsquery" in sql:  # not the replica's health check
+            thresholds.append(replica.connection.prepare_threshold)
+        return execute(sql, params, many, context)
+
+    for url in ("/api/v1/search/?q=banjir", "/api/v1/search/?q=banjir&language=id"):
+        thresholds.clear()
+        with replica.execute_wrapper(seen):
+            response, on_primary, on_replica = queries_per_database(lambda url=url: client.get(url))
+        assert response.status_code == 200, response.content
+        assert [item["slug"] for item in response.json()["results"]] == [article.slug]
+        assert on_primary == 0, url
+        assert on_replica >= 2, url
+        assert thresholds == [None, None], url
+    assert replica.connection.prepare_threshold is not None
+
+
 def test_the_write_api_and_the_admin_read_the_primary(published, django_user_model):
     editor = django_user_model.objects.create_superuser("redaktur", password="x")
     api = token_client(editor)

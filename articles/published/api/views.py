@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import partial
+from functools import cached_property, partial
 
 import orjson
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -215,13 +215,14 @@ class ArticleDetailView(PublicAPIView, generics.RetrieveAPIView):
 
 
 @contextmanager
-def planned_per_query():
-    """Statements run inside are not prepared server-side (PostgreSQL).
+def planned_per_query(using: str):
+    """Statements run inside on database `using` are not prepared server-side (PostgreSQL).
 
     After five runs of one statement PostgreSQL may switch to a generic plan, made without
     the parameters' values; for search, whose best plan depends on how common the words
     are, that plan was twice as slow.
     """
+    connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return
@@ -269,17 +270,31 @@ class SearchView(ArticleListBase):
     allowed_query_params = frozenset({"q", "page", "page_size"}) | ARTICLE_FILTER_PARAMS
 
     def base_queryset(self):
+        return PublishedArticle.objects.visible().search(self.search_query)
+
+    @cached_property
+    def search_query(self) -> str:
         query = self.request.query_params.get("q", "").strip()
         if not query:
             raise InvalidParameter("q", "Give the words to search for in q.")
         if len(query) > 200:
             raise InvalidParameter("q", "q may be at most 200 characters long.")
-        self.search_query = query
-        return PublishedArticle.objects.visible().search(query)
+        return query
 
     def list(self, request, *args, **kwargs):
-        with planned_per_query():
+        # The database public reads go to: the primary, or a replica (newsroom/replicas.py).
+        with planned_per_query(PublishedArticle.objects.db):
             return super().list(request, *args, **kwargs)
+
+    def listing(self):
+        if self.filterset_class.base_filters.keys() & self.request.query_params.keys():
+            return super().listing()
+        # `q` and no filter (a site's search box): the matches read in SQL, without
+        # building and compiling the ORM's two statements (~1.8 ms of CPU per search,
+        # docs/performance.md, "Eighth round").
+        return PublishedArticle.objects.visible_search(
+            self.search_query, window=settings.API_SEARCH_RANK_WINDOW
+        )
 
     def filter_queryset(self, queryset):
         matches = super().filter_queryset(queryset)

@@ -379,6 +379,67 @@ class TestSearch:
         results = api_client.get(f"/api/v1/search/?q=banjir&published_before={older}").json()
         assert [item["slug"] for item in results["results"]] == [old_headline_match.slug]
 
+    def test_a_search_alone_reads_the_rows_the_filters_read(self, api_client, settings):
+        """`?q=` without a filter is read in SQL on PostgreSQL (`VisibleSearch`): the same
+        rows, in the same order, as the ORM's statements that a search with filters runs."""
+        now = timezone.now().replace(microsecond=0)
+
+        def article(hours: int, headline: str, body: str, **kwargs) -> Article:
+            return ArticleFactory(published=True, headline=headline, dek="", body=f"<p>{body}</p>",
+                                  published_at=now - timedelta(hours=hours), **kwargs)  # fmt: skip
+
+        for hours in (1, 2, 2, 3, 5):
+            article(hours, "Banjir di kota", "Air naik di pasar.")
+        article(4, "Kabar pasar", "Banjir kecil di pasar induk.")
+        article(6, "Flood in the city", "Market flooded.", language="en")
+        article(7, "Floods again", "The flood reached the market.", language="en")
+        ArticleFactory(
+            published=True, headline="Banjir esok", published_at=now + timedelta(hours=1)
+        )
+        ArticleFactory(
+            published=True, headline="Banjir embargo", embargo_until=now + timedelta(hours=1)
+        )
+        ArticleFactory(headline="Banjir draf")
+
+        def by_orm(query: str, window: int) -> list[dict]:
+            matches = PublishedArticle.objects.visible().search(query)
+            return list(matches.search_ranked(query, window=window)
+                        .values("published_at", "updated_at", "teaser"))  # fmt: skip
+
+        for query in ("banjir", "pasar", "flood", "market", '"pasar induk"', "banjir -kota"):
+            for window in (1, 2, 4, 100):
+                expected = by_orm(query, window)
+                searched = PublishedArticle.objects.visible_search(query, window=window)
+                if connection.vendor == "postgresql":
+                    assert type(searched).__name__ == "VisibleSearch"
+                for start, stop in ((0, 3), (2, 5), (0, 100)):
+                    assert list(searched[start:stop]) == expected[start:stop], (query, window)
+        assert len(by_orm("banjir", 100)) == 6
+        # Through the API: a filter that leaves every match takes the ORM's way.
+        settings.API_SEARCH_RANK_WINDOW = 4
+        later = (now + timedelta(days=1)).isoformat().replace("+", "%2B")
+        for query in ("banjir", "flood", "pasar"):
+            alone = api_client.get(f"/api/v1/search/?q={query}&page_size=3")
+            filtered = api_client.get(
+                f"/api/v1/search/?q={query}&page_size=3&published_before={later}"
+            )
+            assert alone.status_code == filtered.status_code == 200
+            assert alone.json()["results"] == filtered.json()["results"]
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [("", "q"), ("q=%20%20", "q"), (f"q={'a' * 201}", "q"), ("q=%00", "q"),
+         ("q=banjir&page=x", "page"), ("q=banjir&page=0", "page"),
+         ("q=banjir&page_size=0", "page_size"), ("q=banjir&page_size=x", "page_size")],
+    )  # fmt: skip
+    def test_a_search_alone_refuses_bad_parameters(self, api_client, query, field):
+        ArticleFactory(published=True, headline="Banjir di Garut")
+
+        response = api_client.get(f"/api/v1/search/?{query}")
+
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]["field"] == field
+
     def test_search_statements_are_planned_with_their_values(self, api_client, monkeypatch):
         """PostgreSQL: search statements are not prepared (a generic plan, made without the
         words, was twice as slow); other statements keep the connection's setting."""
