@@ -230,7 +230,7 @@ class VisibleSearch:
     the two statements `search_ranked` runs (the publish time of the `window`-th newest
     match, then the ranked page among the matches published since), with the same match
     and rank (`LanguageMatch`, `LanguageRank`). Building and compiling them with the ORM
-    cost ~1.8 ms of CPU per search, more than the rest of the request (docs/performance.md,
+    cost about 2 ms of CPU per search, half of what a search took (docs/performance.md,
     "Eighth round").
     """
 
@@ -243,15 +243,16 @@ class VisibleSearch:
     def __getitem__(self, page: slice) -> list[dict[str, Any]]:
         connection = connections[self.using]
         quote = connection.ops.quote_name
-        fields = PublishedArticle._meta
-        table = quote(fields.db_table)
-        language = quote(fields.get_field("language").column)
-        vector = quote(fields.get_field("search_vector").column)
-        published_at = quote(fields.get_field("published_at").column)
-        article_id = quote(fields.get_field("article").column)
-        visible_from = quote(fields.get_field("visible_from").column)
+
+        def column(name: str) -> str:
+            return quote(PublishedArticle._meta.get_field(name).column)
+
+        language, vector = column("language"), column("search_vector")
+        published_at, article_id = column("published_at"), column("article")
+        table = quote(PublishedArticle._meta.db_table)
+        start = page.start or 0
         match, match_params = LanguageMatch.written(language, vector, self.query)
-        where = [f"{visible_from} <= %s", match]
+        where = [f"{column('visible_from')} <= %s", match]
         params = [connection.ops.adapt_datetimefield_value(self.now), *match_params]
         newest_first = f"{published_at} DESC, {article_id} DESC"
         with connection.cursor() as cursor:
@@ -266,10 +267,10 @@ class VisibleSearch:
                 params.append(oldest[0])
             rank, rank_params = LanguageRank.written(language, vector, self.query)
             cursor.execute(
-                f"SELECT {published_at}, {quote(fields.get_field('updated_at').column)}, "  # noqa: S608 - no input in the SQL
-                f"{quote(fields.get_field('teaser').column)} FROM {table} "
-                f"WHERE {' AND '.join(where)} ORDER BY {rank} DESC, {newest_first} "
-                f"LIMIT {int(page.stop - page.start)} OFFSET {int(page.start)}",
+                f"SELECT {published_at}, {column('updated_at')}, {column('teaser')} "  # noqa: S608 - no input in the SQL
+                f"FROM {table} WHERE {' AND '.join(where)} "
+                f"ORDER BY {rank} DESC, {newest_first} "
+                f"LIMIT {int(page.stop - start)} OFFSET {int(start)}",
                 [*params, *rank_params],
             )
             rows = cursor.fetchall()

@@ -290,7 +290,7 @@ class SearchView(ArticleListBase):
         if self.filterset_class.base_filters.keys() & self.request.query_params.keys():
             return super().listing()
         # `q` and no filter (a site's search box): the matches read in SQL, without
-        # building and compiling the ORM's two statements (~1.8 ms of CPU per search,
+        # building and compiling the ORM's two statements (about 2 ms of CPU per search,
         # docs/performance.md, "Eighth round").
         return PublishedArticle.objects.visible_search(
             self.search_query, window=settings.API_SEARCH_RANK_WINDOW
