@@ -221,6 +221,11 @@ class Cluster:
     # --- Stop -------------------------------------------------------------------------------
 
     def close(self) -> None:
+        if self.varnish is not None:
+            # Why Varnish closed client sessions (`MAIN.sc_*`), its failed fetches and the
+            # rest, for a failed run's logs.
+            with contextlib.suppress(Exception):
+                (self.log_dir / "varnishstat.log").write_text(self.varnish.all_counters())
         processes = [self.beat, *self.workers.values(), *self.web.values(), self.redis]
         for process in processes:
             if process is not None:
