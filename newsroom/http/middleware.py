@@ -8,7 +8,9 @@ import re
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpResponse
+from django.middleware import http
 from django.utils import translation
+from django.utils.cache import set_response_etag
 from django.utils.module_loading import import_string
 
 from newsroom.http.errors import api_error_response
@@ -78,6 +80,34 @@ class UriLengthLimitMiddleware:
         if request.path_info.startswith("/api/"):
             return api_error_response(request, 414, "uri_too_long", message)
         return HttpResponse(message, status=414, content_type="text/plain; charset=utf-8")
+
+
+# The request headers that make a GET conditional (RFC 9110, section 13.1).
+CONDITIONAL_REQUEST_HEADERS = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+
+
+class ConditionalGetMiddleware(http.ConditionalGetMiddleware):
+    """Django's, without the comparisons for a GET that sends none of the conditional
+    headers: only the ETag is added, as Django's would.
+
+    Django's parses the response's `Last-Modified` back into a timestamp and reads the four
+    headers on every GET, to compare them with nothing on a reader's first visit.
+    """
+
+    def process_response(self, request, response):
+        meta = request.META
+        if request.method == "GET" and not any(
+            name in meta for name in CONDITIONAL_REQUEST_HEADERS
+        ):
+            if self.needs_etag(response) and not response.has_header("ETag"):
+                set_response_etag(response)
+            return response
+        return super().process_response(request, response)
 
 
 # The editorial side's own middleware, outermost first, in the order Django's documentation

@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag from the response body and 304 answers to conditional GETs (API, feeds, sitemaps).
-    "django.middleware.http.ConditionalGetMiddleware",
+    "newsroom.http.middleware.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -106,3 +106,52 @@ def test_content_negotiation_answers_as_drf_does(accept, query):
         return type(renderer).__name__, media_type
 
     assert negotiate(APIContentNegotiation()) == negotiate(DefaultContentNegotiation())
+
+
+CONDITIONAL_HEADERS = [
+    {},
+    {"HTTP_IF_NONE_MATCH": '"v1"'},
+    {"HTTP_IF_NONE_MATCH": '"other"'},
+    {"HTTP_IF_NONE_MATCH": "*"},
+    {"HTTP_IF_NONE_MATCH": ""},
+    {"HTTP_IF_MODIFIED_SINCE": "Sat, 21 Nov 2026 08:00:00 GMT"},
+    {"HTTP_IF_MODIFIED_SINCE": "Thu, 19 Nov 2026 08:00:00 GMT"},
+    {"HTTP_IF_MODIFIED_SINCE": "not a date"},
+    {"HTTP_IF_MATCH": '"other"'},
+    {"HTTP_IF_UNMODIFIED_SINCE": "Thu, 19 Nov 2026 08:00:00 GMT"},
+]
+RESPONSES = [
+    ({"ETag": '"v1"', "Last-Modified": "Fri, 20 Nov 2026 08:00:00 GMT"}, 200),
+    ({"Last-Modified": "Fri, 20 Nov 2026 08:00:00 GMT"}, 200),  # ETag from the body
+    ({"Cache-Control": "no-store"}, 200),  # neither an ETag nor a comparison
+    ({"ETag": '"v1"'}, 404),
+    ({}, 301),
+]
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("request_headers", CONDITIONAL_HEADERS)
+@pytest.mark.parametrize(("response_headers", "status"), RESPONSES)
+def test_conditional_get_answers_as_djangos_does(method, request_headers, response_headers, status):
+    from django.http import HttpResponse
+    from django.middleware.http import ConditionalGetMiddleware as DjangosMiddleware
+    from django.test import RequestFactory
+
+    from newsroom.http.middleware import ConditionalGetMiddleware
+
+    def answer(middleware_class):
+        def view(request):
+            response = HttpResponse(b'{"headline": "Banjir"}', status=status)
+            for name, value in response_headers.items():
+                response[name] = value
+            return response
+
+        request = RequestFactory().generic(method, "/api/v1/articles/banjir/", **request_headers)
+        response = middleware_class(view)(request)
+        return response.status_code, dict(response.headers), response.content
+
+    ours = answer(ConditionalGetMiddleware)
+
+    assert ours == answer(DjangosMiddleware)
+    if method == "GET" and not request_headers and status == 200:
+        assert ("ETag" in ours[1]) == (response_headers != {"Cache-Control": "no-store"})
