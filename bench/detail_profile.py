@@ -7,12 +7,13 @@ this process spent per request (the one SQL query's wait on PostgreSQL is not in
 with `--profile`, cProfile's functions by cumulative time, or with `--steps` the CPU time
 spent inside each of the request's main steps (`STEPS`), timed as they run among the rest of
 the request: code that a loop of its own keeps in the CPU's caches costs two to three times
-less there (docs/performance.md, "Seventh round"). Run it against a database that
+less there (docs/performance.md, "Seventh round"); with `--gc`, the garbage collector's
+passes and the CPU time they took. Run it against a database that
 `make bench` seeded, with the bench's settings:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench DEBUG=0 \\
         SECURE_SSL_REDIRECT=0 API_ANON_THROTTLE_RATE=100000000/min \\
-        .venv/bin/python bench/detail_profile.py --requests 5000 [--profile | --steps]
+        .venv/bin/python bench/detail_profile.py --requests 5000 [--profile | --steps] [--gc]
 """
 
 from __future__ import annotations
@@ -196,6 +197,8 @@ def main() -> None:
     )
     for label, seconds in steps.items():
         print(f"  {label:45s} {1e6 * seconds / args.requests:7.1f} µs")
+    if args.gc and not collections_seen:
+        print(f"  garbage collector: no passes in {args.requests} requests")
     for label, count in collections_seen.items():
         if label.endswith("(s)"):
             print(f"  garbage collector: {1e6 * count / args.requests:.1f} µs CPU per request")
