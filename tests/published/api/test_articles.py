@@ -229,3 +229,30 @@ def test_an_old_slug_of_a_hidden_article_is_404(api_client, editor):
     article_unpublish(article=article, user=editor)
 
     assert api_client.get("/api/v1/articles/lama/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "accept", [None, "*/*", "application/json", "application/json; indent=4", "application/*"]
+)
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_detail_answers_as_drfs_response_would(api_client, monkeypatch, accept, method):
+    from rest_framework.response import Response
+
+    from articles.published.api.views import PublicAPIView
+
+    article = ArticleFactory(published=True, headline="Banjir\u2028rob di pesisir")
+    headers = {"HTTP_X_REQUEST_ID": "same-request"}
+    if accept is not None:
+        headers["HTTP_ACCEPT"] = accept
+
+    def answer():
+        response = getattr(api_client, method)(f"/api/v1/articles/{article.slug}/", **headers)
+        return response.status_code, list(response.headers.items()), response.content
+
+    served = answer()
+    monkeypatch.setattr(PublicAPIView, "rendered", lambda view, data: Response(data))
+
+    assert served == answer()
+    assert served[0] == 200
+    assert ("Content-Type", "application/json") in served[1]
+    assert b"\\u2028" in served[2] or method == "head"
