@@ -36,6 +36,26 @@ def _user(username: str, group: str) -> User:
     return user
 
 
+# True when the editor has the focus and its selection is the given card (a node selection).
+CARD_SELECTED = """
+const [card] = arguments;
+const {view} = document.getElementById('id_body').bodyEditor;
+const {selection} = view.state;
+return document.activeElement === view.dom && selection.node !== undefined
+  && view.nodeDOM(selection.from) === card;
+"""
+
+
+# True when the editor has the focus and its selection is the given card (a node selection).
+CARD_SELECTED = """
+const [card] = arguments;
+const {view} = document.getElementById('id_body').bodyEditor;
+const {selection} = view.state;
+return document.activeElement === view.dom && selection.node !== undefined
+  && view.nodeDOM(selection.from) === card;
+"""
+
+
 class Desk:
     """What a person does in the admin, step by step, with explicit waits."""
 
@@ -115,18 +135,29 @@ class Desk:
                     raise
 
     def select_card(self, css: str) -> str:
-        """Click the card matching `css` (the editor may redraw it meanwhile); its text."""
-        for attempt in range(3):
+        """Click the card matching `css` until the editor holds it selected, as a person waits
+        for the card to show selected before pressing a key: the editor may redraw the card
+        meanwhile, or, just after an undo, put its earlier selection back. The card's text."""
+        steady = []
+        text = ""
+
+        def selected(driver) -> bool:
+            nonlocal text
             try:
                 card = self.find(css)
-                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", card)
                 text = card.text
+                if driver.execute_script(CARD_SELECTED, card):
+                    steady.append(True)
+                    return len(steady) >= 2  # still selected at the next look
+                steady.clear()
+                driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", card)
                 card.click()
-                return text
             except StaleElementReferenceException:
-                if attempt == 2:
-                    raise
-        return ""
+                steady.clear()
+            return False
+
+        self.wait().until(selected)
+        return text
 
     def tab_to(self, element_id: str, most: int = 8) -> None:
         """Press Tab until the element with `element_id` has the focus (keyboard only)."""
