@@ -132,6 +132,10 @@ class EditorialMiddleware:
     worker that serves only readers never loads them (nor `django.contrib.auth.views` and
     the forms and session engine they bring). CSRF stays Django's, everywhere.
 
+    Only the editorial side changes a thread's language (Django's `LocaleMiddleware`), and
+    this middleware puts `LANGUAGE_CODE` back as each editorial request ends, so a reader's
+    request finds `LANGUAGE_CODE` in force without activating it.
+
     The admin's checks for those middleware (admin.E408-E410) look for Django's classes in
     `MIDDLEWARE`; they are silenced in settings and `newsroom.checks` checks for this one.
     """
@@ -142,13 +146,16 @@ class EditorialMiddleware:
 
     def __call__(self, request):
         if is_public_path(request):
-            # The thread may still hold the language of an earlier admin request.
-            translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
             return self.get_response(request)
         if self.editorial_chain is None:
             self.editorial_chain = editorial_chain(self.get_response)
-        return self.editorial_chain(request)
+        try:
+            return self.editorial_chain(request)
+        finally:
+            # LocaleMiddleware left the admin's language active in this thread: the thread's
+            # next request may be a reader's, which is answered in LANGUAGE_CODE.
+            translation.activate(settings.LANGUAGE_CODE)
 
 
 def editorial_chain(get_response):

@@ -4,7 +4,9 @@ database cannot hold, a lost database connection."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +105,13 @@ def test_an_admin_request_in_another_language_does_not_change_api_messages(clien
     response = api_client.get("/api/v1/articles/never-existed/")
 
     assert response.json()["error"]["message"] == "Not found."
+
+
+def test_an_admin_request_puts_the_default_language_back_as_it_ends(client):
+    # Readers' requests do not activate a language: they rely on this.
+    client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="id")
+
+    assert translation.get_language() == settings.LANGUAGE_CODE == "en"
 
 
 @pytest.mark.parametrize(
