@@ -46,16 +46,6 @@ return document.activeElement === view.dom && selection.node !== undefined
 """
 
 
-# True when the editor has the focus and its selection is the given card (a node selection).
-CARD_SELECTED = """
-const [card] = arguments;
-const {view} = document.getElementById('id_body').bodyEditor;
-const {selection} = view.state;
-return document.activeElement === view.dom && selection.node !== undefined
-  && view.nodeDOM(selection.from) === card;
-"""
-
-
 class Desk:
     """What a person does in the admin, step by step, with explicit waits."""
 
