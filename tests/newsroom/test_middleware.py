@@ -4,11 +4,15 @@ and messages. The admin keeps all of it."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.http import HttpResponse
+from django.middleware.http import ConditionalGetMiddleware as DjangosMiddleware
+from django.test import Client, RequestFactory
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
+
+from newsroom.http.middleware import ConditionalGetMiddleware
 
 PUBLIC_READS = [
     "/api/v1/articles/",
@@ -133,12 +137,6 @@ RESPONSES = [
 @pytest.mark.parametrize("request_headers", CONDITIONAL_HEADERS)
 @pytest.mark.parametrize(("response_headers", "status"), RESPONSES)
 def test_conditional_get_answers_as_djangos_does(method, request_headers, response_headers, status):
-    from django.http import HttpResponse
-    from django.middleware.http import ConditionalGetMiddleware as DjangosMiddleware
-    from django.test import RequestFactory
-
-    from newsroom.http.middleware import ConditionalGetMiddleware
-
     def answer(middleware_class):
         def view(request):
             response = HttpResponse(b'{"headline": "Banjir"}', status=status)

@@ -4,11 +4,13 @@ authors, conditional GETs and old slugs."""
 from __future__ import annotations
 
 import pytest
+from rest_framework.response import Response
 
 from articles.models import ArticlePhoto, RelatedLink
 from articles.photos.models import Photo, PhotoRendition
 from articles.photos.renditions import photo_generate_renditions
 from articles.photos.signals import photo_changed
+from articles.published.api.views import PublicAPIView
 from articles.services import article_change_slug, article_unpublish
 from tests.support.factories import (
     ArticleFactory,
@@ -236,10 +238,6 @@ def test_an_old_slug_of_a_hidden_article_is_404(api_client, editor):
 )
 @pytest.mark.parametrize("method", ["get", "head"])
 def test_a_detail_answers_as_drfs_response_would(api_client, monkeypatch, accept, method):
-    from rest_framework.response import Response
-
-    from articles.published.api.views import PublicAPIView
-
     article = ArticleFactory(published=True, headline="Banjir\u2028rob di pesisir")
     headers = {"HTTP_X_REQUEST_ID": "same-request"}
     if accept is not None:
